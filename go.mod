@@ -1,0 +1,3 @@
+module github.com/dubbo-go-streamx/streamx
+
+go 1.25.0
