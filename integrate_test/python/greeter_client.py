@@ -108,8 +108,9 @@ def case_json_bidi(c, out):
 
 
 def case_volume(c, out, result):
-    # dubbo-python keeps received messages in a queue of at most 1000 and
-    # fails when it is full, so never have more than WINDOW unread replies.
+    # dubbo-python queues received messages (both sides) in a queue of at
+    # most 1000 and stalls the stream (queue.Full) when it overflows: keep
+    # at most `window` requests unanswered.
     n, window = 10000, 500
     stream = c.bi_stream("echoSize", **PB)()
     got = []
