@@ -1,0 +1,284 @@
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
+)
+
+// Client opens streams to one address over a shared HTTP/2 connection pool.
+// It is safe for concurrent use.
+type Client struct {
+	hc       *http.Client
+	tr       *http.Transport
+	base     string // scheme://host:port
+	settings Settings
+}
+
+// NewClient returns a client for addr (host:port). With tlsConf nil it speaks
+// HTTP/2 without TLS (prior knowledge), as Triple does.
+func NewClient(addr string, tlsConf *tls.Config, s Settings) *Client {
+	tr := &http.Transport{
+		Proxy:             nil, // loopback and cluster traffic never goes through an HTTP proxy
+		DialContext:       (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2: true,
+		TLSClientConfig:   tlsConf,
+		HTTP2: &http.HTTP2Config{
+			// Keep dead connections from hanging streams forever.
+			SendPingTimeout: 30 * time.Second,
+			PingTimeout:     10 * time.Second,
+		},
+	}
+	var p http.Protocols
+	scheme := "http://"
+	if tlsConf != nil {
+		p.SetHTTP2(true)
+		scheme = "https://"
+	} else {
+		p.SetUnencryptedHTTP2(true)
+	}
+	tr.Protocols = &p
+	return &Client{hc: &http.Client{Transport: tr}, tr: tr, base: scheme + addr, settings: s}
+}
+
+// Close closes idle connections; open streams go on until they end.
+func (c *Client) Close() { c.tr.CloseIdleConnections() }
+
+// NewStream starts an RPC on path (/<interface>/<method>) with the given
+// request headers and codec name. It does not wait for the server: errors
+// from connecting show up on the first Receive (and Send fails too).
+func (c *Client) NewStream(ctx context.Context, path string, header http.Header, codec string) *ClientStream {
+	ctx, cancel := context.WithCancelCause(ctx)
+	pr, pw := io.Pipe()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, pr)
+	s := &ClientStream{
+		ctx:      ctx,
+		cancel:   cancel,
+		pw:       pw,
+		settings: c.settings,
+		ready:    make(chan struct{}),
+	}
+	if err != nil {
+		s.rtErr = status.Errorf(status.InvalidArgument, "bad request path %q: %w", path, err)
+		close(s.ready)
+		return s
+	}
+	for k, vs := range header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	req.Header.Set(wire.HeaderContentType, wire.ContentType(codec))
+	req.Header.Set("Te", "trailers")
+	req.Header.Set(wire.HeaderAcceptEncoding, "gzip")
+	req.Header.Set("User-Agent", "streamx-go/0.1")
+	if dl, ok := ctx.Deadline(); ok {
+		req.Header.Set(wire.HeaderTimeout, wire.EncodeTimeout(time.Until(dl)))
+	}
+	req.ContentLength = -1
+	go s.roundTrip(c.hc, req)
+	return s
+}
+
+// ClientStream is the client side of one RPC.
+type ClientStream struct {
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	pw       *io.PipeWriter
+	settings Settings
+	frame    []byte // reused by Send
+
+	ready chan struct{} // closed when the response headers came or the round trip failed
+	resp  *http.Response
+	rtErr error
+
+	reader  *wire.Reader
+	recvErr error                 // sticky once Receive ended; owned by the receiving goroutine
+	ended   atomic.Pointer[error] // recvErr, for the sending goroutine
+
+	endOnce sync.Once
+}
+
+func (s *ClientStream) roundTrip(hc *http.Client, req *http.Request) {
+	resp, err := hc.Do(req)
+	s.resp, s.rtErr = resp, err
+	if err != nil {
+		// The request body is no longer read: unblock a pending Send.
+		s.pw.CloseWithError(err)
+	}
+	close(s.ready)
+}
+
+// Context implements Stream.
+func (s *ClientStream) Context() context.Context { return s.ctx }
+
+// Header returns the response headers, or nil before they arrive.
+func (s *ClientStream) Header() http.Header {
+	select {
+	case <-s.ready:
+		if s.resp != nil {
+			return s.resp.Header
+		}
+	default:
+	}
+	return nil
+}
+
+// Trailer returns the response trailers once Receive has returned io.EOF or
+// an error.
+func (s *ClientStream) Trailer() http.Header {
+	if s.recvErr == nil || s.resp == nil {
+		return nil
+	}
+	return s.resp.Trailer
+}
+
+// Send implements Stream.
+func (s *ClientStream) Send(payload []byte) error {
+	if err := checkSendSize(len(payload), s.settings); err != nil {
+		return err
+	}
+	compressed := false
+	if s.settings.CompressMinBytes >= 0 && len(payload) >= s.settings.CompressMinBytes {
+		// Requests are only compressed when configured: a peer's support
+		// for gzip is unknown until it answers.
+		if z, err := wire.Gzip(payload); err == nil {
+			payload, compressed = z, true
+		}
+	}
+	s.frame = wire.AppendFrame(s.frame[:0], payload, compressed)
+	if _, err := s.pw.Write(s.frame); err != nil {
+		return s.sendError(err)
+	}
+	return nil
+}
+
+func (s *ClientStream) sendError(err error) error {
+	if ended := s.ended.Load(); ended != nil {
+		if errors.Is(*ended, io.EOF) {
+			return status.New(status.FailedPrecondition, "send on a stream that has already ended")
+		}
+		return *ended
+	}
+	if se := status.FromContext(s.ctx); se != nil {
+		return se
+	}
+	if errors.Is(err, io.ErrClosedPipe) {
+		return status.New(status.FailedPrecondition, "send on a stream whose sending side is closed")
+	}
+	return status.Errorf(status.Unavailable, "the stream ended before the message was sent (Read tells how it ended): %w", err)
+}
+
+// CloseSend implements Stream.
+func (s *ClientStream) CloseSend() error {
+	return s.pw.Close()
+}
+
+// Abort implements Stream: it cancels the HTTP/2 stream.
+func (s *ClientStream) Abort(err error) {
+	if err == nil {
+		err = context.Canceled
+	}
+	s.cancel(err)
+	s.pw.CloseWithError(err)
+}
+
+// Receive implements Stream.
+func (s *ClientStream) Receive() ([]byte, error) {
+	if s.recvErr != nil {
+		return nil, s.recvErr
+	}
+	if s.reader == nil {
+		if err := s.awaitResponse(); err != nil {
+			return nil, s.end(err)
+		}
+		if s.reader == nil { // trailers-only success: no messages
+			return nil, s.end(io.EOF)
+		}
+	}
+	b, err := s.reader.Next()
+	if err == nil {
+		return b, nil
+	}
+	if errors.Is(err, io.EOF) {
+		if se, ok := wire.StatusFrom(s.resp.Trailer); ok {
+			if se != nil {
+				return nil, s.end(se)
+			}
+			return nil, s.end(io.EOF)
+		}
+		if se := status.FromContext(s.ctx); se != nil {
+			return nil, s.end(se)
+		}
+		return nil, s.end(status.New(status.Internal, "server ended the stream without a grpc-status trailer"))
+	}
+	var se *status.Error
+	if errors.As(err, &se) {
+		// A local framing error (oversized, truncated): the RPC is over.
+		s.Abort(se)
+		return nil, s.end(se)
+	}
+	return nil, s.end(lostPeer(s.ctx, err, "reading the response"))
+}
+
+// awaitResponse waits for the response headers and checks them.
+func (s *ClientStream) awaitResponse() error {
+	<-s.ready
+	if s.rtErr != nil {
+		var se *status.Error
+		if errors.As(s.rtErr, &se) {
+			return se
+		}
+		return lostPeer(s.ctx, s.rtErr, "connecting to the provider")
+	}
+	resp := s.resp
+	if resp.StatusCode != http.StatusOK {
+		return status.Errorf(wire.CodeFromHTTP(resp.StatusCode),
+			"provider answered HTTP %d (content-type %q)", resp.StatusCode, resp.Header.Get(wire.HeaderContentType))
+	}
+	if se, ok := wire.StatusFrom(resp.Header); ok { // trailers-only response
+		if se != nil {
+			return se
+		}
+		return nil
+	}
+	if _, ok := wire.ParseContentType(resp.Header.Get(wire.HeaderContentType)); !ok {
+		return status.Errorf(status.Internal, "provider answered with content-type %q, not gRPC", resp.Header.Get(wire.HeaderContentType))
+	}
+	s.reader = wire.NewReader(resp.Body, s.settings.MaxRecvBytes, resp.Header.Get(wire.HeaderEncoding))
+	return nil
+}
+
+// end records the final result of Receive and releases the response.
+func (s *ClientStream) end(err error) error {
+	s.recvErr = err
+	s.endOnce.Do(func() {
+		s.ended.Store(&err)
+		if s.resp != nil {
+			_ = s.resp.Body.Close()
+		}
+		// The RPC is over: stop a Send that still waits for flow control,
+		// and release the request context.
+		s.pw.CloseWithError(io.ErrClosedPipe)
+		s.cancel(err)
+	})
+	return err
+}
+
+// Answered reports whether the provider sent response headers (it received
+// the call). Call it only after Receive returned.
+func (s *ClientStream) Answered() bool {
+	select {
+	case <-s.ready:
+		return s.resp != nil && s.resp.StatusCode == http.StatusOK
+	default:
+		return false
+	}
+}

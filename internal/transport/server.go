@@ -1,0 +1,204 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
+)
+
+// ServerStream is the provider side of one RPC, on an http.ResponseWriter.
+// Send and Finish are safe to call from different goroutines.
+type ServerStream struct {
+	w        http.ResponseWriter
+	r        *http.Request
+	rc       *http.ResponseController
+	ctx      context.Context
+	cancel   context.CancelFunc
+	settings Settings
+	codec    string // the codec name of the request's content type
+	reader   *wire.Reader
+	gzipOut  bool // the peer accepts gzip and compression is on
+
+	// dubbo-python ends its writes with one zero-length message; dropEmpty
+	// hides it when EOF follows at once.
+	dropEmpty bool
+	peeked    *received
+
+	mu          sync.Mutex
+	wroteHeader bool
+	finished    bool
+	frame       []byte
+}
+
+type received struct {
+	b   []byte
+	err error
+}
+
+// Accept checks r as a gRPC request and returns its stream. A non-nil error
+// has already been answered to the client. accept reports whether the
+// codec named by the content type can serve this method.
+func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(codec string) bool) (*ServerStream, error) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "gRPC requires POST", http.StatusMethodNotAllowed)
+		return nil, status.Errorf(status.Unimplemented, "method %s", r.Method)
+	}
+	ct := r.Header.Get(wire.HeaderContentType)
+	codec, ok := wire.ParseContentType(ct)
+	if !ok || !accept(codec) {
+		w.Header().Set("Accept-Post", wire.ContentTypePrefix)
+		http.Error(w, "unsupported content-type "+strconv.Quote(ct), http.StatusUnsupportedMediaType)
+		return nil, status.Errorf(status.Internal, "unsupported content-type %q", ct)
+	}
+	if r.ProtoMajor < 2 {
+		http.Error(w, "gRPC requires HTTP/2", http.StatusHTTPVersionNotSupported)
+		return nil, status.New(status.Internal, "HTTP/1 request")
+	}
+	ctx, cancel := r.Context(), context.CancelFunc(func() {})
+	ss := &ServerStream{w: w, r: r, rc: http.NewResponseController(w), settings: s, codec: codec}
+	if raw := r.Header.Get(wire.HeaderTimeout); raw != "" {
+		d, err := wire.DecodeTimeout(raw)
+		if err != nil {
+			ss.ctx, ss.cancel = ctx, cancel
+			se := status.Wrap(status.InvalidArgument, err)
+			ss.Finish(se)
+			return nil, se
+		}
+		ctx, cancel = context.WithTimeout(ctx, d)
+	}
+	ss.ctx, ss.cancel = ctx, cancel
+	ss.reader = wire.NewReader(r.Body, s.MaxRecvBytes, r.Header.Get(wire.HeaderEncoding))
+	ss.gzipOut = s.CompressMinBytes >= 0 && acceptsGzip(r.Header)
+	ss.dropEmpty = codec == "data"
+	return ss, nil
+}
+
+// Context implements Stream: done when the client goes away, the deadline
+// passes, or the handler has finished.
+func (s *ServerStream) Context() context.Context { return s.ctx }
+
+// Header returns the request headers.
+func (s *ServerStream) Header() http.Header { return s.r.Header }
+
+// Codec returns the codec name from the request's content type.
+func (s *ServerStream) Codec() string { return s.codec }
+
+// Request returns the HTTP request.
+func (s *ServerStream) Request() *http.Request { return s.r }
+
+// Receive implements Stream.
+func (s *ServerStream) Receive() ([]byte, error) {
+	if p := s.peeked; p != nil {
+		s.peeked = nil
+		return p.b, p.err
+	}
+	b, err := s.next()
+	if err == nil && len(b) == 0 && s.dropEmpty {
+		nb, nerr := s.next()
+		if errors.Is(nerr, io.EOF) {
+			return nil, io.EOF
+		}
+		s.peeked = &received{nb, nerr}
+	}
+	return b, err
+}
+
+func (s *ServerStream) next() ([]byte, error) {
+	b, err := s.reader.Next()
+	if err == nil || errors.Is(err, io.EOF) {
+		return b, err
+	}
+	var se *status.Error
+	if errors.As(err, &se) {
+		return nil, se
+	}
+	return nil, lostPeer(s.ctx, err, "reading the request")
+}
+
+// CloseSend implements Stream; the trailers go out in Finish.
+func (s *ServerStream) CloseSend() error { return nil }
+
+// Abort implements Stream: the HTTP/2 stream is reset.
+func (s *ServerStream) Abort(err error) {
+	s.Finish(status.From(err))
+	s.cancel()
+}
+
+// Send implements Stream.
+func (s *ServerStream) Send(payload []byte) error {
+	if err := checkSendSize(len(payload), s.settings); err != nil {
+		return err
+	}
+	compressed := false
+	if s.gzipOut && len(payload) >= s.settings.CompressMinBytes {
+		if z, err := wire.Gzip(payload); err == nil {
+			payload, compressed = z, true
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.finished {
+		return status.New(status.FailedPrecondition, "send after the handler finished")
+	}
+	if err := s.ctx.Err(); err != nil {
+		return status.FromContext(s.ctx)
+	}
+	s.writeHeaderLocked()
+	s.frame = wire.AppendFrame(s.frame[:0], payload, compressed)
+	if _, err := s.w.Write(s.frame); err != nil {
+		return lostPeer(s.ctx, err, "writing the response")
+	}
+	if err := s.rc.Flush(); err != nil {
+		return lostPeer(s.ctx, err, "writing the response")
+	}
+	return nil
+}
+
+func (s *ServerStream) writeHeaderLocked() {
+	if s.wroteHeader {
+		return
+	}
+	s.wroteHeader = true
+	h := s.w.Header()
+	h.Set(wire.HeaderContentType, wire.ContentType(s.codec))
+	h.Set(wire.HeaderAcceptEncoding, "gzip")
+	if s.gzipOut {
+		h.Set(wire.HeaderEncoding, "gzip")
+	}
+	s.w.WriteHeader(http.StatusOK)
+}
+
+// Finish ends the RPC with err's status (nil for OK). Only the first call
+// counts; it must happen before the HTTP handler returns.
+func (s *ServerStream) Finish(err *status.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.finished {
+		return
+	}
+	s.finished = true
+	h := s.w.Header()
+	if !s.wroteHeader {
+		// Trailers-only response: the status rides in the headers.
+		h.Set(wire.HeaderContentType, wire.ContentType(s.codec))
+		wire.SetStatus(h, err)
+		s.wroteHeader = true
+		s.w.WriteHeader(http.StatusOK)
+		return
+	}
+	trailer := make(http.Header, 2)
+	wire.SetStatus(trailer, err)
+	for k, vs := range trailer {
+		h[http.TrailerPrefix+k] = vs
+	}
+}
+
+// Release frees the stream's context; call it when the handler returned.
+func (s *ServerStream) Release() { s.cancel() }

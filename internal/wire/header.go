@@ -1,0 +1,191 @@
+package wire
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+)
+
+// Header and trailer names of gRPC and Triple.
+const (
+	HeaderContentType    = "Content-Type"
+	HeaderTimeout        = "Grpc-Timeout"
+	HeaderEncoding       = "Grpc-Encoding"
+	HeaderAcceptEncoding = "Grpc-Accept-Encoding"
+	HeaderStatus         = "Grpc-Status"
+	HeaderMessage        = "Grpc-Message"
+	HeaderGroup          = "Tri-Service-Group"
+	HeaderVersion        = "Tri-Service-Version"
+)
+
+// ContentTypePrefix starts every gRPC content type.
+const ContentTypePrefix = "application/grpc"
+
+// ContentType returns the content type for a codec name.
+func ContentType(codec string) string {
+	if codec == "" {
+		return ContentTypePrefix
+	}
+	return ContentTypePrefix + "+" + codec
+}
+
+// ParseContentType returns the codec part of a gRPC content type ("" for
+// plain application/grpc) and whether it is a gRPC content type at all.
+func ParseContentType(ct string) (codec string, ok bool) {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	if ct == ContentTypePrefix {
+		return "", true
+	}
+	if rest, found := strings.CutPrefix(ct, ContentTypePrefix); found && len(rest) > 1 && (rest[0] == '+' || rest[0] == ';') {
+		return rest[1:], true
+	}
+	return "", false
+}
+
+// EncodeTimeout formats d as a grpc-timeout value (at most 8 digits).
+func EncodeTimeout(d time.Duration) string {
+	if d <= 0 {
+		return "1n"
+	}
+	units := []struct {
+		d time.Duration
+		s string
+	}{{time.Nanosecond, "n"}, {time.Microsecond, "u"}, {time.Millisecond, "m"}, {time.Second, "S"}, {time.Minute, "M"}, {time.Hour, "H"}}
+	for _, u := range units {
+		v := (d + u.d - 1) / u.d // round up: never shorten the deadline
+		if v < 1e8 {
+			return strconv.FormatInt(int64(v), 10) + u.s
+		}
+	}
+	return "99999999H"
+}
+
+// DecodeTimeout parses a grpc-timeout value.
+func DecodeTimeout(s string) (time.Duration, error) {
+	if len(s) < 2 || len(s) > 9 {
+		return 0, fmt.Errorf("malformed grpc-timeout %q", s)
+	}
+	v, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("malformed grpc-timeout %q", s)
+	}
+	var unit time.Duration
+	switch s[len(s)-1] {
+	case 'n':
+		unit = time.Nanosecond
+	case 'u':
+		unit = time.Microsecond
+	case 'm':
+		unit = time.Millisecond
+	case 'S':
+		unit = time.Second
+	case 'M':
+		unit = time.Minute
+	case 'H':
+		unit = time.Hour
+	default:
+		return 0, fmt.Errorf("malformed grpc-timeout %q", s)
+	}
+	if v > math.MaxInt64/int64(unit) {
+		return math.MaxInt64, nil
+	}
+	return time.Duration(v) * unit, nil
+}
+
+// SetStatus writes err's status into h (grpc-status and grpc-message).
+func SetStatus(h http.Header, err *status.Error) {
+	if err == nil {
+		h.Set(HeaderStatus, "0")
+		return
+	}
+	h.Set(HeaderStatus, strconv.FormatUint(uint64(err.Code()), 10))
+	if msg := err.Message(); msg != "" {
+		h.Set(HeaderMessage, encodeMessage(msg))
+	}
+}
+
+// StatusFrom reads the status from h. ok is false when h has no grpc-status.
+// A zero status returns (nil, true).
+func StatusFrom(h http.Header) (err *status.Error, ok bool) {
+	raw := h.Get(HeaderStatus)
+	if raw == "" {
+		return nil, false
+	}
+	code, perr := strconv.ParseUint(raw, 10, 32)
+	if perr != nil {
+		return status.Errorf(status.Internal, "malformed grpc-status %q", raw), true
+	}
+	if code == 0 {
+		return nil, true
+	}
+	return status.New(status.Code(code), decodeMessage(h.Get(HeaderMessage))), true
+}
+
+// CodeFromHTTP maps a non-200 HTTP status to a gRPC code, as gRPC clients do.
+func CodeFromHTTP(httpStatus int) status.Code {
+	switch httpStatus {
+	case http.StatusBadRequest:
+		return status.Internal
+	case http.StatusUnauthorized:
+		return status.Unauthenticated
+	case http.StatusForbidden:
+		return status.PermissionDenied
+	case http.StatusNotFound:
+		return status.Unimplemented
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return status.Unavailable
+	}
+	return status.Unknown
+}
+
+// grpc-message is percent-encoded outside printable ASCII.
+func encodeMessage(msg string) string {
+	for i := 0; i < len(msg); i++ {
+		if c := msg[i]; c < ' ' || c > '~' || c == '%' {
+			return percentEncode(msg)
+		}
+	}
+	return msg
+}
+
+func percentEncode(msg string) string {
+	var b strings.Builder
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(msg); i++ {
+		c := msg[i]
+		if c >= ' ' && c <= '~' && c != '%' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+func decodeMessage(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

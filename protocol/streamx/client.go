@@ -1,0 +1,210 @@
+package streamx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"dubbo.apache.org/dubbo-go/v3/client"
+
+	"github.com/dubbo-go-streamx/streamx/internal/core"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/transport"
+)
+
+// callSpec rides in the context from the typed calls below to this
+// package's invoker, through dubbo-go's cluster and filter chain.
+type callSpec struct {
+	codec     string
+	request   []byte             // unary and server stream
+	reply     func([]byte) error // unary: decodes the reply
+	readAhead int
+}
+
+type callSpecKey struct{}
+
+func withSpec(ctx context.Context, s *callSpec) context.Context {
+	return context.WithValue(ctx, callSpecKey{}, s)
+}
+
+func specFrom(ctx context.Context) (*callSpec, bool) {
+	s, ok := ctx.Value(callSpecKey{}).(*callSpec)
+	return s, ok
+}
+
+func checkConn(conn *client.Connection) error {
+	if conn == nil {
+		return NewError(CodeInvalidArgument, "streamx: nil *client.Connection")
+	}
+	return nil
+}
+
+// Call invokes the method through conn (from dubbo-go's client.Dial) and
+// returns the reply. It blocks until the reply, a failure, or ctx is done;
+// without a ctx deadline the reference's timeout applies. A failure is an
+// *Error with the provider's status.
+func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connection, req Req) (Res, error) {
+	var reply Res
+	if m.err != nil {
+		return reply, m.err
+	}
+	if err := checkConn(conn); err != nil {
+		return reply, err
+	}
+	b, err := m.req.marshal(req)
+	if err != nil {
+		return reply, requestError(req, m.codec, err)
+	}
+	spec := &callSpec{codec: m.codec.Name(), request: b, reply: func(b []byte) error {
+		var derr error
+		reply, derr = m.res.unmarshal(b)
+		return derr
+	}}
+	err = conn.CallUnary(withSpec(ctx, spec), []any{req}, &reply, m.name)
+	return reply, callError(err)
+}
+
+// Open starts a client-streaming call written with Write and DoneWriting;
+// after DoneWriting, Read returns the one reply and then io.EOF. Close (or a
+// done ctx) cancels the call; a call read to its end needs no Close.
+func (m *ClientStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Connection) (*ReadWriteStream[Res, Req], error) {
+	if m.err != nil {
+		return nil, m.err
+	}
+	s, err := openStream(ctx, conn, m.name, m.codec, m.readAhead, nil, conn.CallClientStream)
+	if err != nil {
+		return nil, err
+	}
+	return newClientReadWrite(s, m.res, m.req, m.readAhead), nil
+}
+
+// OpenWith starts a client-streaming call whose requests come from seq, as
+// dubbo-python's iterator form: a goroutine writes every message of seq,
+// then DoneWriting. It returns the stream to read the one reply from. If the
+// call ends early the goroutine stops at seq's next yield; seq should return
+// promptly when its yield returns false.
+func (m *ClientStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req]) (*ReadStream[Res], error) {
+	rw, err := m.Open(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	go writeAll(rw, seq)
+	return rw.ReadStream, nil
+}
+
+// Call starts a server-streaming call with one request and returns the
+// stream of replies.
+func (m *ServerStreamMethod[Req, Res]) Call(ctx context.Context, conn *client.Connection, req Req) (*ReadStream[Res], error) {
+	if m.err != nil {
+		return nil, m.err
+	}
+	b, err := m.req.marshal(req)
+	if err != nil {
+		return nil, requestError(req, m.codec, err)
+	}
+	s, err := openStream(ctx, conn, m.name, m.codec, m.readAhead, b, func(ctx context.Context, name string, opts ...client.CallOption) (any, error) {
+		return conn.CallServerStream(ctx, req, name, opts...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newReadStream(s, m.res, m.readAhead, s.Abort), nil
+}
+
+// Open starts a bidirectional call. Reading and writing may go on in two
+// goroutines at once. DoneWriting half-closes; read until io.EOF, or Close to
+// cancel.
+func (m *BidiStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Connection) (*ReadWriteStream[Res, Req], error) {
+	if m.err != nil {
+		return nil, m.err
+	}
+	s, err := openStream(ctx, conn, m.name, m.codec, m.readAhead, nil, conn.CallBidiStream)
+	if err != nil {
+		return nil, err
+	}
+	return newClientReadWrite(s, m.res, m.req, m.readAhead), nil
+}
+
+// OpenWith starts a bidirectional call whose requests come from seq (written
+// by a goroutine, then DoneWriting) and returns the stream of replies.
+func (m *BidiStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req]) (*ReadStream[Res], error) {
+	rw, err := m.Open(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	go writeAll(rw, seq)
+	return rw.ReadStream, nil
+}
+
+func newClientReadWrite[Res, Req any](s *transport.ClientStream, res *typed[Res], req *typed[Req], readAhead int) *ReadWriteStream[Res, Req] {
+	w := &WriteStream[Req]{w: core.NewWriter(s), codec: req}
+	return &ReadWriteStream[Res, Req]{
+		ReadStream:  newReadStream(s, res, readAhead, s.Abort),
+		WriteStream: w,
+	}
+}
+
+// writeAll feeds seq into w, then DoneWriting. A panicking seq cancels the
+// call with CodeInternal rather than crashing the program.
+func writeAll[Res, Req any](rw *ReadWriteStream[Res, Req], seq iter.Seq[Req]) {
+	defer func() {
+		if p := recover(); p != nil {
+			rw.ReadStream.s.Abort(Errorf(CodeInternal, "the request iterator panicked: %v", p))
+		}
+	}()
+	for msg := range seq {
+		if err := rw.Write(msg); err != nil {
+			var se *Error
+			if errors.As(err, &se) && se.Code() == CodeInvalidArgument {
+				// A message we cannot send: fail the call rather than
+				// silently skip it.
+				rw.ReadStream.s.Abort(se)
+			}
+			return
+		}
+	}
+	_ = rw.DoneWriting()
+}
+
+type callFunc func(ctx context.Context, method string, opts ...client.CallOption) (any, error)
+
+func openStream(ctx context.Context, conn *client.Connection, name string, codec Codec, readAhead int, request []byte, call callFunc) (*transport.ClientStream, error) {
+	if err := checkConn(conn); err != nil {
+		return nil, err
+	}
+	spec := &callSpec{codec: codec.Name(), request: request, readAhead: readAhead}
+	raw, err := call(withSpec(ctx, spec), name)
+	if err != nil {
+		if s, ok := raw.(*transport.ClientStream); ok {
+			s.Abort(err)
+		}
+		return nil, callError(err)
+	}
+	s, ok := raw.(*transport.ClientStream)
+	if !ok {
+		return nil, Errorf(CodeFailedPrecondition,
+			"streamx: the reference did not open a streamx stream (got %T): its protocol must be tri, served by streamx (blank-import github.com/dubbo-go-streamx/streamx/protocol/streamx)", raw)
+	}
+	return s, nil
+}
+
+func requestError(req any, c Codec, err error) error {
+	var se *Error
+	if errors.As(err, &se) {
+		return se
+	}
+	return Errorf(CodeInvalidArgument, "cannot encode request %T with the %s codec: %w", req, c.Name(), err)
+}
+
+// callError turns what dubbo-go's cluster and filters return into an *Error.
+func callError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *Error
+	if errors.As(err, &se) {
+		return se
+	}
+	return status.Wrap(status.CodeOf(err), fmt.Errorf("streamx: %w", err))
+}

@@ -1,0 +1,139 @@
+package streamx
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"google.golang.org/protobuf/proto"
+)
+
+// A Codec turns messages into bytes and back, per method, as dubbo-python's
+// per-method serializers do. Codecs must be safe for concurrent use.
+type Codec interface {
+	// Name is the codec's part of the content type: application/grpc+<Name>.
+	Name() string
+	// Marshal encodes msg.
+	Marshal(msg any) ([]byte, error)
+	// Unmarshal decodes data into msg, which is always a non-nil pointer
+	// (for a message type *M, a fresh *M; for a value type V, a *V).
+	Unmarshal(data []byte, msg any) error
+}
+
+// ProtoCodec encodes proto.Message values in the protobuf binary format. It
+// is the default codec.
+type ProtoCodec struct{}
+
+// Name implements Codec.
+func (ProtoCodec) Name() string { return "proto" }
+
+// Marshal implements Codec.
+func (ProtoCodec) Marshal(msg any) ([]byte, error) {
+	m, ok := msg.(proto.Message)
+	if !ok {
+		return nil, fmt.Errorf("proto codec: %T is not a proto.Message", msg)
+	}
+	return proto.Marshal(m)
+}
+
+// Unmarshal implements Codec.
+func (ProtoCodec) Unmarshal(data []byte, msg any) error {
+	m, ok := msg.(proto.Message)
+	if !ok {
+		return fmt.Errorf("proto codec: %T is not a proto.Message", msg)
+	}
+	return proto.Unmarshal(data, m)
+}
+
+// JSONCodec encodes plain Go values with encoding/json, as dubbo-python's
+// JSON serialization samples do.
+type JSONCodec struct{}
+
+// Name implements Codec.
+func (JSONCodec) Name() string { return "json" }
+
+// Marshal implements Codec.
+func (JSONCodec) Marshal(msg any) ([]byte, error) { return json.Marshal(msg) }
+
+// Unmarshal implements Codec.
+func (JSONCodec) Unmarshal(data []byte, msg any) error { return json.Unmarshal(data, msg) }
+
+// RawCodec passes []byte messages through untouched, for methods whose
+// payload another layer encodes.
+type RawCodec struct{}
+
+// Name implements Codec.
+func (RawCodec) Name() string { return "raw" }
+
+// Marshal implements Codec.
+func (RawCodec) Marshal(msg any) ([]byte, error) {
+	b, ok := msg.([]byte)
+	if !ok {
+		return nil, fmt.Errorf("raw codec: %T is not []byte", msg)
+	}
+	return b, nil
+}
+
+// Unmarshal implements Codec.
+func (RawCodec) Unmarshal(data []byte, msg any) error {
+	p, ok := msg.(*[]byte)
+	if !ok {
+		return fmt.Errorf("raw codec: %T is not *[]byte", msg)
+	}
+	*p = data
+	return nil
+}
+
+// typed binds a Codec to one message type T.
+type typed[T any] struct {
+	codec Codec
+	ptr   bool         // T is a pointer type: decode into a fresh pointee
+	elem  reflect.Type // T's pointee type when ptr
+}
+
+func newTyped[T any](c Codec) (*typed[T], error) {
+	t := reflect.TypeFor[T]()
+	tc := &typed[T]{codec: c}
+	if t.Kind() == reflect.Pointer {
+		tc.ptr, tc.elem = true, t.Elem()
+	}
+	// Catch a codec that cannot handle T when the method is declared, not
+	// at the first message.
+	var probe any
+	if tc.ptr {
+		probe = reflect.New(tc.elem).Interface()
+	} else {
+		probe = reflect.New(t).Interface()
+	}
+	switch c.(type) {
+	case ProtoCodec:
+		if _, ok := probe.(proto.Message); !ok || !tc.ptr {
+			return nil, fmt.Errorf("the proto codec needs a proto message pointer type, not %v (choose another codec with WithCodec)", t)
+		}
+	case RawCodec:
+		if t != reflect.TypeFor[[]byte]() {
+			return nil, fmt.Errorf("the raw codec needs []byte, not %v", t)
+		}
+	}
+	return tc, nil
+}
+
+func (tc *typed[T]) marshal(msg T) ([]byte, error) {
+	if tc.ptr && reflect.ValueOf(msg).IsNil() {
+		return nil, NewError(CodeInvalidArgument, "nil message")
+	}
+	return tc.codec.Marshal(msg)
+}
+
+func (tc *typed[T]) unmarshal(b []byte) (T, error) {
+	var msg T
+	if tc.ptr {
+		p := reflect.New(tc.elem)
+		if err := tc.codec.Unmarshal(b, p.Interface()); err != nil {
+			return msg, err
+		}
+		return p.Interface().(T), nil
+	}
+	err := tc.codec.Unmarshal(b, &msg)
+	return msg, err
+}

@@ -1,0 +1,64 @@
+package streamx
+
+import (
+	"github.com/dubbo-go-streamx/streamx/internal/core"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+)
+
+// Code is a gRPC status code; it is what a failed RPC reports on both sides
+// and across languages.
+type Code = status.Code
+
+// The status codes.
+const (
+	CodeOK                 = status.OK
+	CodeCanceled           = status.Canceled
+	CodeUnknown            = status.Unknown
+	CodeInvalidArgument    = status.InvalidArgument
+	CodeDeadlineExceeded   = status.DeadlineExceeded
+	CodeNotFound           = status.NotFound
+	CodeAlreadyExists      = status.AlreadyExists
+	CodePermissionDenied   = status.PermissionDenied
+	CodeResourceExhausted  = status.ResourceExhausted
+	CodeFailedPrecondition = status.FailedPrecondition
+	CodeAborted            = status.Aborted
+	CodeOutOfRange         = status.OutOfRange
+	CodeUnimplemented      = status.Unimplemented
+	CodeInternal           = status.Internal
+	CodeUnavailable        = status.Unavailable
+	CodeDataLoss           = status.DataLoss
+	CodeUnauthenticated    = status.Unauthenticated
+)
+
+// Error is a failed RPC: a Code, a message, and the cause when it is a local
+// Go error. Use errors.As to get it from any error this package returns.
+// errors.Is(err, context.Canceled) and context.DeadlineExceeded hold for the
+// matching codes.
+type Error = status.Error
+
+// NewError returns an *Error with code and message. Handlers return one to
+// choose the status the caller sees; any other error reaches the caller as
+// CodeUnknown with the error's text.
+func NewError(code Code, msg string) *Error { return status.New(code, msg) }
+
+// Errorf returns an *Error with code and a formatted message (%w wraps).
+func Errorf(code Code, format string, args ...any) *Error {
+	return status.Errorf(code, format, args...)
+}
+
+// CodeOf returns the code of err: CodeOK for nil, the code of an *Error in
+// its chain, CodeCanceled / CodeDeadlineExceeded for context errors, and
+// CodeUnknown otherwise.
+func CodeOf(err error) Code { return status.CodeOf(err) }
+
+// Errors that are not RPC failures: the stream goes on after each.
+var (
+	// ErrReadTimeout is returned by ReadTimeout when no message came in
+	// time (dubbo-python's read(timeout) returning None). The stream stays
+	// open and nothing is lost.
+	ErrReadTimeout = core.ErrReadTimeout
+	// ErrWriteAfterDone is returned by Write after DoneWriting.
+	ErrWriteAfterDone = core.ErrWriteAfterDone
+	// ErrDoneTwice is returned by a second DoneWriting.
+	ErrDoneTwice = core.ErrDoneTwice
+)

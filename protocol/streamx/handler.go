@@ -1,0 +1,158 @@
+package streamx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"dubbo.apache.org/dubbo-go/v3/common/constant"
+	"dubbo.apache.org/dubbo-go/v3/protocol/base"
+	"dubbo.apache.org/dubbo-go/v3/protocol/invocation"
+	"dubbo.apache.org/dubbo-go/v3/protocol/result"
+	tri "dubbo.apache.org/dubbo-go/v3/protocol/triple/triple_protocol"
+
+	"github.com/dubbogo/gost/log/logger"
+
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/transport"
+)
+
+// methodHandler serves one streamx method: it reads the wire, runs the
+// invocation through dubbo-go's provider filters to the handler, and writes
+// the replies and the status.
+type methodHandler struct {
+	service  string
+	name     string
+	kind     string
+	m        *serverMethod
+	invoker  base.Invoker
+	settings transport.Settings
+}
+
+// accepts reports whether a request's codec can be served: the method's own,
+// "data" (dubbo-python's name for "whatever the method uses"), or plain
+// application/grpc for protobuf methods.
+func (h *methodHandler) accepts(codec string) bool {
+	own := h.m.codec.Name()
+	return codec == own || codec == "data" || (codec == "" && own == "proto")
+}
+
+func (h *methodHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ss, err := transport.Accept(w, r, h.settings, h.accepts)
+	if err != nil {
+		return
+	}
+	defer ss.Release()
+	ss.Finish(h.serve(ss))
+}
+
+func (h *methodHandler) serve(ss *transport.ServerStream) *status.Error {
+	ctx := ss.Context()
+	var args []any
+	switch h.kind {
+	case constant.CallUnary, constant.CallServerStream:
+		req, err := h.receiveOne(ss)
+		if err != nil {
+			return err
+		}
+		args = []any{req}
+		if h.kind == constant.CallServerStream {
+			args = append(args, &serverCall{stream: ss})
+		}
+	default:
+		args = []any{&serverCall{stream: ss}}
+	}
+	attachments := attachmentsOf(ss.Header())
+	ctx = context.WithValue(ctx, constant.AttachmentKey, attachments)
+	inv := invocation.NewRPCInvocation(h.name, args, attachments)
+	inv.SetAttribute(constant.CallTypeKey, h.kind)
+	res, perr := h.invoke(ctx, inv)
+	if perr != nil {
+		return perr
+	}
+	if err := res.Error(); err != nil {
+		return providerStatus(err)
+	}
+	if h.kind == constant.CallUnary || h.kind == constant.CallClientStream {
+		reply := res.Result()
+		if reply == nil {
+			return status.Errorf(status.Internal, "%s.%s returned no reply and no error", h.service, h.name)
+		}
+		b, err := h.m.encodeRes(reply)
+		if err != nil {
+			return status.Errorf(status.Internal, "%s.%s: cannot encode the reply: %v", h.service, h.name, err)
+		}
+		if err := ss.Send(b); err != nil {
+			return status.From(err)
+		}
+	}
+	return nil
+}
+
+// receiveOne reads the single request of a unary or server-streaming call.
+func (h *methodHandler) receiveOne(ss *transport.ServerStream) (any, *status.Error) {
+	b, err := ss.Receive()
+	if errors.Is(err, io.EOF) {
+		return nil, status.Errorf(status.InvalidArgument, "%s.%s: the request has no message", h.service, h.name)
+	}
+	if err != nil {
+		return nil, status.From(err)
+	}
+	if _, err := ss.Receive(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, status.From(err)
+		}
+		return nil, status.Errorf(status.InvalidArgument, "%s.%s takes one request message, got more", h.service, h.name)
+	}
+	req, err := h.m.decodeReq(b)
+	if err != nil {
+		return nil, status.Errorf(status.InvalidArgument, "%s.%s: cannot decode the %d-byte request with the %s codec: %v",
+			h.service, h.name, len(b), h.m.codec.Name(), err)
+	}
+	return req, nil
+}
+
+// invoke runs the invocation; a panicking handler fails this call with
+// CodeInternal and the provider keeps serving.
+func (h *methodHandler) invoke(ctx context.Context, inv base.Invocation) (res result.Result, perr *status.Error) {
+	defer func() {
+		if p := recover(); p != nil {
+			logger.Errorf("[streamx] handler %s.%s panicked: %v\n%s", h.service, h.name, p, debug.Stack())
+			perr = status.Errorf(status.Internal, "%s.%s: handler panicked: %v", h.service, h.name, p)
+		}
+	}()
+	return h.invoker.Invoke(ctx, inv), nil
+}
+
+// providerStatus turns a handler's (or a filter's) error into a status.
+func providerStatus(err error) *status.Error {
+	var se *status.Error
+	if errors.As(err, &se) {
+		return se
+	}
+	var te *tri.Error
+	if errors.As(err, &te) {
+		code := status.Code(te.Code())
+		if te.Code() == tri.CodeBizError || code > status.Unauthenticated {
+			code = status.Unknown
+		}
+		return status.New(code, te.Message())
+	}
+	return status.From(err)
+}
+
+// attachmentsOf gives filters the request headers, as stock Triple does:
+// lower-case keys, []string values.
+func attachmentsOf(h http.Header) map[string]any {
+	out := make(map[string]any, len(h))
+	for k, v := range h {
+		out[strings.ToLower(k)] = v
+	}
+	return out
+}
+
+func (h *methodHandler) String() string { return fmt.Sprintf("%s.%s (%s)", h.service, h.name, h.kind) }

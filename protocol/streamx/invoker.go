@@ -1,0 +1,216 @@
+package streamx
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"dubbo.apache.org/dubbo-go/v3/common"
+	"dubbo.apache.org/dubbo-go/v3/common/constant"
+	"dubbo.apache.org/dubbo-go/v3/global"
+	"dubbo.apache.org/dubbo-go/v3/protocol/base"
+	"dubbo.apache.org/dubbo-go/v3/protocol/result"
+	"dubbo.apache.org/dubbo-go/v3/protocol/triple"
+	tri "dubbo.apache.org/dubbo-go/v3/protocol/triple/triple_protocol"
+	dubbotls "dubbo.apache.org/dubbo-go/v3/tls"
+
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/transport"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
+)
+
+// invoker calls one provider. Calls made with streamx method declarations
+// use this package's transport; other calls (generated Triple stubs) go to
+// a stock Triple invoker created on first use.
+type invoker struct {
+	base.BaseInvoker
+	client    *transport.Client
+	service   string
+	group     string
+	version   string
+	timeout   time.Duration // unary calls without a ctx deadline
+	stockOnce sync.Once
+	stock     base.Invoker
+}
+
+func newInvoker(url *common.URL) (*invoker, error) {
+	settings, err := clientSettings(url)
+	if err != nil {
+		return nil, err
+	}
+	tlsConf, err := clientTLS(url)
+	if err != nil {
+		return nil, err
+	}
+	timeout := time.Duration(0)
+	if v := url.GetParam(constant.TimeoutKey, ""); v != "" {
+		if timeout, err = time.ParseDuration(v); err != nil || timeout < 0 {
+			return nil, fmt.Errorf("streamx: %s: %q is not a duration (e.g. \"3s\")", constant.TimeoutKey, v)
+		}
+	}
+	return &invoker{
+		BaseInvoker: *base.NewBaseInvoker(url),
+		client:      transport.NewClient(url.Location, tlsConf, settings),
+		service:     url.Interface(),
+		group:       url.GetParam(constant.GroupKey, ""),
+		version:     url.GetParam(constant.VersionKey, ""),
+		timeout:     timeout,
+	}, nil
+}
+
+func clientTLS(url *common.URL) (*tls.Config, error) {
+	raw, ok := url.GetAttribute(constant.TLSConfigKey)
+	if !ok {
+		return nil, nil
+	}
+	conf, ok := raw.(*global.TLSConfig)
+	if !ok || !dubbotls.IsClientTLSValid(conf) {
+		return nil, nil
+	}
+	tc, err := dubbotls.GetClientTlSConfig(conf)
+	if err != nil {
+		return nil, fmt.Errorf("streamx: TLS settings for %s: %w", url.Location, err)
+	}
+	return tc, nil
+}
+
+// Invoke implements base.Invoker. For streams the result is the open
+// stream; the typed API wraps it.
+func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Result {
+	res := &result.RPCResult{}
+	if !iv.IsAvailable() {
+		res.SetError(status.Errorf(status.Unavailable, "streamx: the invoker for %s is destroyed", iv.GetURL().Location))
+		return res
+	}
+	spec, ok := specFrom(ctx)
+	if !ok {
+		return iv.stockInvoker().Invoke(ctx, inv)
+	}
+	callType, _ := inv.GetAttribute(constant.CallTypeKey)
+	path := methodPath(iv.service, inv.MethodName())
+	header := iv.header(inv)
+	switch callType {
+	case constant.CallUnary:
+		if err := iv.unary(ctx, path, header, spec); err != nil {
+			res.SetError(err)
+		}
+	case constant.CallServerStream:
+		s := iv.client.NewStream(ctx, path, header, spec.codec)
+		if err := s.Send(spec.request); err == nil {
+			_ = s.CloseSend()
+		}
+		// A failed send shows up, with its cause, on the first read.
+		res.SetResult(s)
+	case constant.CallClientStream, constant.CallBidiStream:
+		res.SetResult(iv.client.NewStream(ctx, path, header, spec.codec))
+	default:
+		res.SetError(status.Errorf(status.Internal, "streamx: unknown call type %v", callType))
+	}
+	return res
+}
+
+func (iv *invoker) unary(ctx context.Context, path string, header http.Header, spec *callSpec) error {
+	if _, ok := ctx.Deadline(); !ok && iv.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, iv.timeout)
+		defer cancel()
+	}
+	s := iv.client.NewStream(ctx, path, header, spec.codec)
+	if err := s.Send(spec.request); err == nil {
+		_ = s.CloseSend()
+	}
+	b, err := s.Receive()
+	if err == nil {
+		_, err = s.Receive() // the status
+		if errors.Is(err, io.EOF) {
+			if derr := spec.reply(b); derr != nil {
+				return status.Errorf(status.Internal, "cannot decode the reply: %v", derr)
+			}
+			return nil
+		}
+		if err == nil {
+			err = status.New(status.Internal, "provider sent more than one reply to a unary call")
+		}
+	} else if errors.Is(err, io.EOF) {
+		err = status.New(status.Internal, "provider ended a unary call without a reply")
+	}
+	if s.Answered() {
+		// The provider ran the call: mark the error as a business error so
+		// dubbo-go's failover cluster does not run it again elsewhere.
+		return tri.NewWireError(tri.CodeBizError, err)
+	}
+	return err
+}
+
+// header turns the invocation's attachments into request headers.
+func (iv *invoker) header(inv base.Invocation) http.Header {
+	h := make(http.Header, len(inv.Attachments())+2)
+	for k, v := range inv.Attachments() {
+		k = strings.ToLower(k)
+		if reservedHeader(k) {
+			continue
+		}
+		switch val := v.(type) {
+		case string:
+			if val != "" {
+				h[k] = []string{val}
+			}
+		case []string:
+			if len(val) > 0 {
+				h[k] = append([]string(nil), val...)
+			}
+		}
+	}
+	if iv.group != "" {
+		h.Set(wire.HeaderGroup, iv.group)
+	}
+	if iv.version != "" {
+		h.Set(wire.HeaderVersion, iv.version)
+	}
+	return h
+}
+
+func reservedHeader(k string) bool {
+	switch k {
+	case "content-type", "te", "host", "connection", "keep-alive", "transfer-encoding",
+		"upgrade", "user-agent", "timeout", "retries", constant.InterfaceKey:
+		return true
+	}
+	return k == "" || strings.HasPrefix(k, "grpc-") || strings.HasPrefix(k, ":") ||
+		strings.ContainsAny(k, " \t\r\n:")
+}
+
+func (iv *invoker) stockInvoker() base.Invoker {
+	iv.stockOnce.Do(func() {
+		iv.stock = triple.GetProtocol().Refer(iv.GetURL())
+	})
+	if iv.stock == nil {
+		return &failedInvoker{BaseInvoker: iv.BaseInvoker, err: status.Errorf(status.Unavailable,
+			"streamx: cannot create a stock Triple invoker for %s (see the log)", iv.GetURL().Location)}
+	}
+	return iv.stock
+}
+
+// Destroy implements base.Invoker.
+func (iv *invoker) Destroy() {
+	iv.BaseInvoker.Destroy()
+	iv.client.Close()
+	if iv.stock != nil {
+		iv.stock.Destroy()
+	}
+}
+
+type failedInvoker struct {
+	base.BaseInvoker
+	err error
+}
+
+func (f *failedInvoker) Invoke(context.Context, base.Invocation) result.Result {
+	return &result.RPCResult{Err: f.err}
+}

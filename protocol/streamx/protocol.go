@@ -1,0 +1,249 @@
+package streamx
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"dubbo.apache.org/dubbo-go/v3/common"
+	"dubbo.apache.org/dubbo-go/v3/common/constant"
+	"dubbo.apache.org/dubbo-go/v3/common/extension"
+	"dubbo.apache.org/dubbo-go/v3/protocol/base"
+	"dubbo.apache.org/dubbo-go/v3/protocol/triple"
+	"dubbo.apache.org/dubbo-go/v3/protocol/triple/health"
+	"dubbo.apache.org/dubbo-go/v3/protocol/triple/reflection"
+
+	"github.com/dubbogo/gost/log/logger"
+
+	"google.golang.org/grpc"
+)
+
+// ProtocolName is the dubbo-go protocol this package serves. It replaces
+// stock Triple under the same name, so URLs, registries and dubbo-python
+// peers see an ordinary tri provider.
+const ProtocolName = "tri"
+
+func init() {
+	// Our init runs after dubbo-go's triple package (we import it), and
+	// extension.SetProtocol is last-writer-wins.
+	extension.SetProtocol(ProtocolName, GetProtocol)
+	extension.RegisterGracefulShutdownCallback(ProtocolName, func(context.Context) error {
+		getProtocol().markNotServing()
+		return nil
+	})
+}
+
+var (
+	theProtocol     *Protocol
+	theProtocolOnce sync.Once
+)
+
+// GetProtocol returns the process-wide protocol; dubbo-go calls it through
+// the extension registry.
+func GetProtocol() base.Protocol { return getProtocol() }
+
+func getProtocol() *Protocol {
+	theProtocolOnce.Do(func() {
+		theProtocol = &Protocol{
+			BaseProtocol: base.NewBaseProtocol(),
+			endpoints:    map[string]*endpoint{},
+		}
+	})
+	return theProtocol
+}
+
+// Protocol is the dubbo-go protocol extension. It serves exported services
+// itself (streamx methods with this package's transport, other services
+// through dubbo-go's triple handlers on the same port) and refers with
+// streamx invokers, which hand calls without a streamx method declaration
+// to stock Triple.
+type Protocol struct {
+	base.BaseProtocol
+	mu        sync.Mutex
+	endpoints map[string]*endpoint // by host:port
+	exported  []*exporter
+}
+
+// Export serves the invoker's service. On failure (a bad setting, a port in
+// use, a method that cannot be served) it logs the cause and returns nil,
+// which dubbo-go reports as a failed export.
+func (p *Protocol) Export(invoker base.Invoker) base.Exporter {
+	exp, err := p.export(invoker)
+	if err != nil {
+		logger.Errorf("[streamx] cannot export %s: %v", invoker.GetURL().ServiceKey(), err)
+		return nil
+	}
+	return exp
+}
+
+func (p *Protocol) export(invoker base.Invoker) (*exporter, error) {
+	url := invoker.GetURL()
+	var info *common.ServiceInfo
+	if raw, ok := url.GetAttribute(constant.ServiceInfoKey); ok {
+		info, _ = raw.(*common.ServiceInfo)
+	}
+	if info == nil {
+		return nil, fmt.Errorf("no ServiceInfo on the URL: register the service with a ServiceInfo (streamx.Service or generated code)")
+	}
+	interfaceName := url.GetParam(constant.InterfaceKey, url.Path)
+	group, version := url.GetParam(constant.GroupKey, ""), url.GetParam(constant.VersionKey, "")
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ep, ok := p.endpoints[url.Location]
+	if !ok {
+		var err error
+		if ep, err = newEndpoint(url); err != nil {
+			return nil, err
+		}
+		p.endpoints[url.Location] = ep
+		reflection.Register(ep)
+	}
+	exp := &exporter{
+		BaseExporter: base.NewBaseExporter(url.ServiceKey(), invoker, p.ExporterMap()),
+		p:            p,
+		ep:           ep,
+		group:        group,
+		version:      version,
+		serviceKey:   url.ServiceKey(),
+		interfaceNm:  interfaceName,
+	}
+	names := make([]string, 0, len(info.Methods))
+	ginfo := grpc.ServiceInfo{Metadata: info}
+	for _, m := range info.Methods {
+		path := methodPath(interfaceName, m.Name)
+		h, err := p.handlerFor(interfaceName, m, invoker, ep, group, version, path)
+		if err != nil {
+			exp.unmount()
+			return nil, fmt.Errorf("method %s: %w", m.Name, err)
+		}
+		ep.handle(path, group, version, h)
+		exp.paths = append(exp.paths, path)
+		names = append(names, m.Name)
+		ginfo.Methods = append(ginfo.Methods, grpc.MethodInfo{
+			Name:           m.Name,
+			IsClientStream: m.Type == constant.CallClientStream || m.Type == constant.CallBidiStream,
+			IsServerStream: m.Type == constant.CallServerStream || m.Type == constant.CallBidiStream,
+		})
+	}
+	ep.setServiceInfo(interfaceName, &ginfo)
+	if len(names) > 0 {
+		// The handler struct's Go methods are not the RPC methods:
+		// publish the real names to the registry.
+		url.SetParam(constant.MethodsKey, strings.Join(names, ","))
+	}
+	p.SetExporterMap(url.ServiceKey(), exp)
+	p.exported = append(p.exported, exp)
+	health.SetServingStatusServing(url.ServiceKey())
+	logger.Infof("[streamx] serving %s on %s", url.ServiceKey(), url.Location)
+	return exp, nil
+}
+
+func (p *Protocol) handlerFor(service string, m common.MethodInfo, invoker base.Invoker, ep *endpoint, group, version, path string) (http.Handler, error) {
+	if sm, ok := m.Meta[metaKey].(*serverMethod); ok && sm != nil {
+		return &methodHandler{service: service, name: m.Name, kind: m.Type, m: sm, invoker: invoker, settings: ep.settings}, nil
+	}
+	return compatHandler(path, m, invoker, group, version)
+}
+
+// Refer returns a streamx invoker for url.
+func (p *Protocol) Refer(url *common.URL) base.Invoker {
+	inv, err := newInvoker(url)
+	if err != nil {
+		logger.Errorf("[streamx] cannot refer %s: %v", url.Key(), err)
+		return nil
+	}
+	p.SetInvokers(inv)
+	return inv
+}
+
+// Destroy stops every listener (waiting for open streams up to dubbo-go's
+// graceful shutdown timeout) and destroys the invokers.
+func (p *Protocol) Destroy() {
+	p.mu.Lock()
+	eps := p.endpoints
+	p.endpoints = map[string]*endpoint{}
+	p.exported = nil
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, ep := range eps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ep.stop(constant.DefaultGracefulShutdownTimeout)
+		}()
+	}
+	wg.Wait()
+	p.BaseProtocol.Destroy()
+	triple.GetProtocol().Destroy() // stock invokers created for non-streamx calls
+}
+
+// markNotServing tells health watchers every service is going away, so
+// dubbo-go consumers stop sending before the listeners close.
+func (p *Protocol) markNotServing() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.exported {
+		health.SetServingStatusNotServing(e.serviceKey)
+	}
+}
+
+// release stops ep if no service is left on it.
+func (p *Protocol) release(ep *endpoint) {
+	p.mu.Lock()
+	for _, e := range p.exported {
+		if e.ep == ep {
+			p.mu.Unlock()
+			return
+		}
+	}
+	if p.endpoints[ep.addr] == ep {
+		delete(p.endpoints, ep.addr)
+	}
+	p.mu.Unlock()
+	ep.stop(5 * time.Second)
+}
+
+type exporter struct {
+	*base.BaseExporter
+	p           *Protocol
+	ep          *endpoint
+	group       string
+	version     string
+	serviceKey  string
+	interfaceNm string
+	paths       []string
+	once        sync.Once
+}
+
+func (e *exporter) unmount() {
+	for _, path := range e.paths {
+		e.ep.unhandle(path, e.group, e.version)
+	}
+}
+
+// UnExport stops serving the service; the listener closes with the last
+// service on it.
+func (e *exporter) UnExport() {
+	e.once.Do(func() {
+		health.SetServingStatusNotServing(e.serviceKey)
+		e.unmount()
+		e.ep.setServiceInfo(e.interfaceNm, nil)
+		e.p.mu.Lock()
+		for i, x := range e.p.exported {
+			if x == e {
+				e.p.exported = append(e.p.exported[:i], e.p.exported[i+1:]...)
+				break
+			}
+		}
+		e.p.mu.Unlock()
+		if err := common.ServiceMap.UnRegister(e.interfaceNm, ProtocolName, e.serviceKey); err != nil {
+			logger.Debugf("[streamx] unregister %s from the service map: %v", e.serviceKey, err)
+		}
+		e.BaseExporter.UnExport()
+		e.p.release(e.ep)
+	})
+}

@@ -1,0 +1,49 @@
+package streamx
+
+import (
+	"github.com/dubbo-go-streamx/streamx/internal/core"
+)
+
+// WriteStream is the sending side of a stream of T: dubbo-python's
+// write/done_writing in Go. Its methods are safe for concurrent use; a
+// blocked Write holds back DoneWriting until it returns.
+type WriteStream[T any] struct {
+	w     *core.Writer
+	codec *typed[T]
+}
+
+// Write encodes and sends msg. It blocks while the peer's flow control holds
+// the message back. After DoneWriting it returns ErrWriteAfterDone. A nil
+// message or one the codec cannot encode returns a CodeInvalidArgument error
+// and the stream goes on; so does a message over the send size limit
+// (CodeResourceExhausted). Once the stream has ended or failed, Write returns
+// an *Error and CanWriteMore reports false.
+func (ws *WriteStream[T]) Write(msg T) error {
+	if err := ws.w.Check(); err != nil {
+		return err
+	}
+	b, err := ws.codec.marshal(msg)
+	if err != nil {
+		if _, ok := err.(*Error); ok {
+			return err
+		}
+		return Errorf(CodeInvalidArgument, "cannot encode %T with the %s codec: %w", msg, ws.codec.codec.Name(), err)
+	}
+	return ws.w.Write(b)
+}
+
+// DoneWriting tells the peer no more messages follow. A second call returns
+// ErrDoneTwice. On a consumer it half-closes the stream; replies can still
+// be read. On a provider the status is sent when the handler returns.
+func (ws *WriteStream[T]) DoneWriting() error { return ws.w.DoneWriting() }
+
+// CanWriteMore reports whether Write may still succeed. It never blocks.
+func (ws *WriteStream[T]) CanWriteMore() bool { return ws.w.CanWriteMore() }
+
+// ReadWriteStream reads In and writes Out: a bidi stream, or a client stream
+// on the consumer (writes requests, reads the one reply). Reading and
+// writing may happen in two goroutines at once.
+type ReadWriteStream[In, Out any] struct {
+	*ReadStream[In]
+	*WriteStream[Out]
+}
