@@ -106,7 +106,7 @@ func serve(t testing.TB, svc *streamx.Service, opts ...server.ServiceOption) str
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Register(srv, opts...); err != nil {
+	if err := streamx.Register(srv, svc, opts...); err != nil {
 		t.Fatal(err)
 	}
 	so := srv.GetServiceOptionsByInterfaceName(svc.Reference())

@@ -191,7 +191,7 @@ func (iv *invoker) stockInvoker() base.Invoker {
 		iv.stock = triple.GetProtocol().Refer(iv.GetURL())
 	})
 	if iv.stock == nil {
-		return &failedInvoker{BaseInvoker: iv.BaseInvoker, err: status.Errorf(status.Unavailable,
+		return &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.Unavailable,
 			"streamx: cannot create a stock Triple invoker for %s (see the log)", iv.GetURL().Location)}
 	}
 	return iv.stock
@@ -207,7 +207,7 @@ func (iv *invoker) Destroy() {
 }
 
 type failedInvoker struct {
-	base.BaseInvoker
+	*base.BaseInvoker
 	err error
 }
 

@@ -30,6 +30,8 @@ func init() {
 	// Our init runs after dubbo-go's triple package (we import it), and
 	// extension.SetProtocol is last-writer-wins.
 	extension.SetProtocol(ProtocolName, GetProtocol)
+	// Stock Triple's callback marks only its own (now empty) exports.
+	extension.UnregisterGracefulShutdownCallback(ProtocolName)
 	extension.RegisterGracefulShutdownCallback(ProtocolName, func(context.Context) error {
 		getProtocol().markNotServing()
 		return nil

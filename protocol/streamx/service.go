@@ -15,7 +15,7 @@ import (
 )
 
 // Service collects the handlers of one dubbo service, with no code
-// generation. Register it on a dubbo-go server with Register. Handle calls
+// generation. Register puts it on a dubbo-go server. Handle calls
 // must finish before Register; a Service must not be shared by two servers.
 type Service struct {
 	name    string
@@ -48,9 +48,14 @@ func (s *Service) Info() *common.ServiceInfo {
 	return &common.ServiceInfo{InterfaceName: s.name, ServiceType: s, Methods: s.methods}
 }
 
-// Register registers the service on srv with dubbo-go service options
-// (group, version, filters, ...). It returns Err if any Handle call failed.
-func (s *Service) Register(srv *server.Server, opts ...server.ServiceOption) error {
+// Register registers svc on srv with dubbo-go service options (group,
+// version, filters, ...). It returns svc.Err() if any Handle call failed.
+// (It is a function, not a method, so dubbo-go does not take it for an RPC
+// method of the service.)
+func Register(srv *server.Server, s *Service, opts ...server.ServiceOption) error {
+	if s == nil {
+		return errors.New("streamx: Register of a nil *Service")
+	}
 	if err := s.Err(); err != nil {
 		return err
 	}
