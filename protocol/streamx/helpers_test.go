@@ -7,12 +7,10 @@ import (
 	"io"
 	"iter"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
-	"dubbo.apache.org/dubbo-go/v3/protocol"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
@@ -35,8 +33,8 @@ var (
 	biStream     = streamx.NewBidiStream[req, rep]("biStream")
 )
 
-func hello(name string) req   { return &pb.GreeterRequest{Name: name} }
-func reply(msg string) rep    { return &pb.GreeterReply{Message: msg} }
+func hello(name string) req { return &pb.GreeterRequest{Name: name} }
+func reply(msg string) rep  { return &pb.GreeterReply{Message: msg} }
 func names(ns ...string) iter.Seq[req] {
 	return func(yield func(req) bool) {
 		for _, n := range ns {
@@ -95,46 +93,14 @@ func greeter() *streamx.Service {
 	return svc
 }
 
-var exportMu sync.Mutex
-
-// serve exports svc on a free loopback port without dubbo-go's global
-// Serve (whose shutdown is process-wide) and returns the direct URL.
 func serve(t testing.TB, svc *streamx.Service, opts ...server.ServiceOption) string {
 	t.Helper()
-	port := testenv.FreePort(t)
-	srv, err := server.NewServer(server.WithServerProtocol(protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := streamx.Register(srv, svc, opts...); err != nil {
-		t.Fatal(err)
-	}
-	so := srv.GetServiceOptionsByInterfaceName(svc.Reference())
-	if so == nil {
-		t.Fatalf("no service options for %s", svc.Reference())
-	}
-	exportMu.Lock()
-	err = so.Export()
-	exportMu.Unlock()
-	if err != nil {
-		t.Fatalf("export: %v", err)
-	}
-	t.Cleanup(so.Unexport)
-	return fmt.Sprintf("tri://127.0.0.1:%d", port)
+	return testenv.Serve(t, svc, opts...)
 }
 
-// dial returns a connection to the Greeter at url.
 func dial(t testing.TB, url string, opts ...client.ReferenceOption) *client.Connection {
 	t.Helper()
-	cli, err := client.NewClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := cli.Dial(greeterName, append([]client.ReferenceOption{client.WithURL(url)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return conn
+	return testenv.Dial(t, greeterName, url, opts...)
 }
 
 func ctxT(t testing.TB) context.Context {
