@@ -6,6 +6,7 @@ require (
 	dubbo.apache.org/dubbo-go/v3 v3.3.2
 	github.com/dubbogo/gost v1.14.3
 	github.com/dustin/go-humanize v1.0.1
+	go.uber.org/goleak v1.3.0
 	google.golang.org/grpc v1.64.1
 	google.golang.org/protobuf v1.36.12
 )

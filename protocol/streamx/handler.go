@@ -19,6 +19,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 // methodHandler serves one streamx method: it reads the wire, runs the
@@ -42,11 +43,16 @@ func (h *methodHandler) accepts(codec string) bool {
 }
 
 func (h *methodHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ss, err := transport.Accept(w, r, h.settings, h.accepts)
+	ss, err := transport.Accept(w, r, h.settings, func(string) bool { return true })
 	if err != nil {
 		return
 	}
 	defer ss.Release()
+	if !h.accepts(ss.Codec()) {
+		ss.Finish(status.Errorf(status.InvalidArgument, "%s.%s takes %s messages, the request is %s",
+			h.service, h.name, wire.ContentType(h.m.codec.Name()), wire.ContentType(ss.Codec())))
+		return
+	}
 	ss.Finish(h.serve(ss))
 }
 
