@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
 
@@ -85,7 +86,7 @@ func (h *methodHandler) serve(ss *transport.ServerStream) *status.Error {
 	}
 	if h.kind == constant.CallUnary || h.kind == constant.CallClientStream {
 		reply := res.Result()
-		if reply == nil {
+		if rv := reflect.ValueOf(reply); !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
 			return status.Errorf(status.Internal, "%s.%s returned no reply and no error", h.service, h.name)
 		}
 		b, err := h.m.encodeRes(reply)
