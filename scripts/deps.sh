@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what the tests need: dubbo-python in a project venv, Zookeeper,
+# a Nacos-compatible server (rnacos). Each step skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")"
+for step in install-python.sh install-zookeeper.sh install-rnacos.sh; do
+  if [ -f "$step" ]; then
+    echo "== $step"
+    bash "$step"
+  fi
+done
