@@ -133,6 +133,11 @@ func (r *Reader) startPump() {
 
 func (r *Reader) run() {
 	for {
+		select {
+		case <-r.stop:
+			return // closed: receive nothing more
+		default:
+		}
 		b, err := r.s.Receive()
 		select {
 		case r.pump <- result{b, err}:

@@ -12,6 +12,8 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
+//go:generate go run github.com/golang/mock/mockgen@v1.6.0 -destination transportmock/stream.go -package transportmock . Stream
+
 // Stream is one RPC as seen by either side: the untyped core that the typed
 // streams sit on.
 //

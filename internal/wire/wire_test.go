@@ -1,0 +1,137 @@
+package wire
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+)
+
+func TestTimeoutRoundTrip(t *testing.T) {
+	for _, d := range []time.Duration{1, 999, time.Microsecond, 1500 * time.Millisecond, time.Hour, 1000 * time.Hour} {
+		enc := EncodeTimeout(d)
+		if len(enc) > 9 {
+			t.Fatalf("%v encodes to %q: over 8 digits", d, enc)
+		}
+		got, err := DecodeTimeout(enc)
+		if err != nil {
+			t.Fatalf("%v -> %q: %v", d, enc, err)
+		}
+		if got < d || got > d+d/1000+time.Microsecond { // rounded up, never shortened
+			t.Fatalf("%v -> %q -> %v", d, enc, got)
+		}
+	}
+	for _, bad := range []string{"", "1", "S", "1x", "-1S", "123456789S"} {
+		if _, err := DecodeTimeout(bad); err == nil {
+			t.Errorf("DecodeTimeout(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseContentType(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		codec string
+		ok    bool
+	}{
+		{"application/grpc", "", true},
+		{"application/grpc+proto", "proto", true},
+		{"Application/GRPC+data; charset=utf-8", "data", true},
+		{"application/grpc+json", "json", true},
+		{"application/grpcx", "", false},
+		{"application/json", "", false},
+		{"", "", false},
+	} {
+		codec, ok := ParseContentType(c.in)
+		if codec != c.codec || ok != c.ok {
+			t.Errorf("ParseContentType(%q) = %q, %v; want %q, %v", c.in, codec, ok, c.codec, c.ok)
+		}
+	}
+}
+
+func TestStatusRoundTrip(t *testing.T) {
+	for _, e := range []*status.Error{
+		nil,
+		status.New(status.NotFound, "plain"),
+		status.New(status.Internal, "100% déjà vu\nnext line"),
+		status.New(status.Unknown, ""),
+	} {
+		h := http.Header{}
+		SetStatus(h, e)
+		got, ok := StatusFrom(h)
+		if !ok {
+			t.Fatal("no status")
+		}
+		if e == nil {
+			if got != nil {
+				t.Fatalf("OK became %v", got)
+			}
+			continue
+		}
+		if got.Code() != e.Code() || got.Message() != e.Message() {
+			t.Fatalf("%v became %v", e, got)
+		}
+	}
+	if _, ok := StatusFrom(http.Header{}); ok {
+		t.Fatal("status found in empty header")
+	}
+	if got, _ := StatusFrom(http.Header{"Grpc-Status": {"x"}}); status.CodeOf(got) != status.Internal {
+		t.Fatalf("malformed grpc-status: %v", got)
+	}
+}
+
+func TestReader(t *testing.T) {
+	var buf []byte
+	buf = AppendFrame(buf, []byte("one"), false)
+	buf = AppendFrame(buf, nil, false)
+	z, err := Gzip([]byte(strings.Repeat("z", 100)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf = AppendFrame(buf, z, true)
+	r := NewReader(bytes.NewReader(buf), 1000, "gzip")
+	for _, want := range []string{"one", "", strings.Repeat("z", 100)} {
+		got, err := r.Next()
+		if err != nil || string(got) != want {
+			t.Fatalf("got %q, %v; want %q", got, err, want)
+		}
+	}
+	if _, err := r.Next(); !errors.Is(err, io.EOF) {
+		t.Fatalf("end: %v", err)
+	}
+}
+
+func TestReaderErrors(t *testing.T) {
+	big := AppendFrame(nil, make([]byte, 11), false)
+	zipped, _ := Gzip(make([]byte, 1000))
+	for name, c := range map[string]struct {
+		data     []byte
+		max      int
+		encoding string
+		code     status.Code
+	}{
+		"over the limit":     {big, 10, "", status.ResourceExhausted},
+		"truncated prefix":   {big[:3], 0, "", status.Internal},
+		"truncated body":     {big[:8], 0, "", status.Internal},
+		"compressed, no enc": {AppendFrame(nil, zipped, true), 0, "", status.Internal},
+		"unknown encoding":   {AppendFrame(nil, zipped, true), 0, "br", status.Unimplemented},
+		"over after gunzip":  {AppendFrame(nil, zipped, true), 500, "gzip", status.ResourceExhausted},
+		"not gzip":           {AppendFrame(nil, []byte("nope"), true), 0, "gzip", status.Internal},
+	} {
+		_, err := NewReader(bytes.NewReader(c.data), c.max, c.encoding).Next()
+		if status.CodeOf(err) != c.code {
+			t.Errorf("%s: got %v; want %v", name, err, c.code)
+		}
+	}
+}
+
+func TestCodeFromHTTP(t *testing.T) {
+	if CodeFromHTTP(404) != status.Unimplemented || CodeFromHTTP(503) != status.Unavailable || CodeFromHTTP(415) != status.Unknown {
+		t.Fatal("HTTP status mapping")
+	}
+}
