@@ -211,7 +211,7 @@ func TestConsumerResetMidStream(t *testing.T) {
 func TestProviderVanishes(t *testing.T) {
 	noLeaks(t)
 	port := testenv.FreePort(t)
-	proc := startSelf(t, port) // a provider in another process, killed below
+	proc := startSelf(t, port, "trouble") // a provider in another process, killed below
 	conn := testenv.Dial(t, "test.Trouble", fmt.Sprintf("tri://127.0.0.1:%d", port))
 	ctx := ctxT(t)
 	s, err := holdBidi.Open(ctx, conn)
@@ -235,11 +235,14 @@ func TestProviderVanishes(t *testing.T) {
 	}
 }
 
-const helperEnv = "STREAMX_TEST_PROVIDER_PORT"
+const helperEnv = "STREAMX_TEST_PROVIDER"
 
-// startSelf runs this test binary as a provider of test.Trouble on port.
-func startSelf(t *testing.T, port int) *testenv.Proc {
-	p := testenv.Start(t, "provider", "", []string{fmt.Sprintf("%s=%d", helperEnv, port)}, os.Args[0], "-test.run=^TestHelperProvider$")
+// startSelf runs this test binary as a provider on port: "trouble" exports
+// test.Trouble, "greeter" runs the Greeter sample's main (server.Serve,
+// graceful shutdown on SIGTERM).
+func startSelf(t *testing.T, port int, mode string) *testenv.Proc {
+	env := []string{helperEnv + "=" + mode, fmt.Sprintf("STREAMX_PORT=%d", port)}
+	p := testenv.Start(t, "provider", "", env, os.Args[0], "-test.run=^TestHelperProvider$")
 	p.WaitTCP(t, testenv.Addr(port), 30*time.Second)
 	return p
 }
@@ -247,8 +250,12 @@ func startSelf(t *testing.T, port int) *testenv.Proc {
 // TestHelperProvider is the provider process of startSelf; it does nothing
 // in a normal test run.
 func TestHelperProvider(t *testing.T) {
-	port := os.Getenv(helperEnv)
-	if port == "" {
+	port := os.Getenv("STREAMX_PORT")
+	switch os.Getenv(helperEnv) {
+	case "":
+		return
+	case "greeter":
+		greeter.ServerMain()
 		return
 	}
 	srv, err := server.NewServer(server.WithServerProtocol(protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(mustAtoi(port))))

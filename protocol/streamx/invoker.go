@@ -188,6 +188,15 @@ func reservedHeader(k string) bool {
 
 func (iv *invoker) stockInvoker() base.Invoker {
 	iv.stockOnce.Do(func() {
+		defer func() {
+			// Stock Refer panics on some references (a plain Dial without
+			// ClientInfo builds dubbo-go's legacy invoker, which panics).
+			if p := recover(); p != nil {
+				iv.stock = &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.FailedPrecondition,
+					"streamx: stock Triple cannot call %s: %v (declare the method with streamx, or dial with client.DialWithInfo as generated code does)",
+					iv.GetURL().Location, p)}
+			}
+		}()
 		iv.stock = triple.GetProtocol().Refer(iv.GetURL())
 	})
 	if iv.stock == nil {
