@@ -20,9 +20,16 @@ var exportMu sync.Mutex
 // the service is unexported when the test ends.
 func Serve(t testing.TB, svc *streamx.Service, opts ...server.ServiceOption) string {
 	t.Helper()
+	return ServeOn(t, svc, nil, nil, opts...)
+}
+
+// ServeOn is Serve with extra server options (TLS, ...) and protocol
+// options (size limits, ...).
+func ServeOn(t testing.TB, svc *streamx.Service, srvOpts []server.ServerOption, protoOpts []protocol.ServerOption, opts ...server.ServiceOption) string {
+	t.Helper()
 	port := FreePort(t)
-	srv, err := server.NewServer(server.WithServerProtocol(
-		protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)))
+	protoOpts = append([]protocol.ServerOption{protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)}, protoOpts...)
+	srv, err := server.NewServer(append([]server.ServerOption{server.WithServerProtocol(protoOpts...)}, srvOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

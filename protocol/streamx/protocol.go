@@ -18,6 +18,8 @@ import (
 
 	"github.com/dubbogo/gost/log/logger"
 
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+
 	"google.golang.org/grpc"
 )
 
@@ -151,12 +153,14 @@ func (p *Protocol) handlerFor(service string, m common.MethodInfo, invoker base.
 	return compatHandler(path, m, invoker, group, version)
 }
 
-// Refer returns a streamx invoker for url.
+// Refer returns a streamx invoker for url. A bad setting on the URL gives
+// an invoker whose every call fails with an error naming the setting
+// (dubbo-go panics on a nil invoker).
 func (p *Protocol) Refer(url *common.URL) base.Invoker {
 	inv, err := newInvoker(url)
 	if err != nil {
 		logger.Errorf("[streamx] cannot refer %s: %v", url.Key(), err)
-		return nil
+		return &failedInvoker{BaseInvoker: base.NewBaseInvoker(url), err: status.Wrap(status.InvalidArgument, err)}
 	}
 	p.SetInvokers(inv)
 	return inv
