@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -29,6 +30,8 @@ type ServerStream struct {
 	// hides it when EOF follows at once.
 	dropEmpty bool
 	peeked    *received
+
+	aborted atomic.Pointer[status.Error]
 
 	mu          sync.Mutex
 	wroteHeader bool
@@ -111,9 +114,15 @@ func (s *ServerStream) Receive() ([]byte, error) {
 }
 
 func (s *ServerStream) next() ([]byte, error) {
+	if se := s.aborted.Load(); se != nil {
+		return nil, se
+	}
 	b, err := s.reader.Next()
 	if err == nil || errors.Is(err, io.EOF) {
 		return b, err
+	}
+	if se := s.aborted.Load(); se != nil {
+		return nil, se
 	}
 	var se *status.Error
 	if errors.As(err, &se) {
@@ -125,10 +134,18 @@ func (s *ServerStream) next() ([]byte, error) {
 // CloseSend implements Stream; the trailers go out in Finish.
 func (s *ServerStream) CloseSend() error { return nil }
 
-// Abort implements Stream: the HTTP/2 stream is reset.
+// Abort implements Stream: the RPC ends with err's status, and a pending
+// or later Receive returns at once. The status reaches the consumer when
+// the handler returns.
 func (s *ServerStream) Abort(err error) {
-	s.Finish(status.From(err))
+	se := status.From(err)
+	if se == nil {
+		se = status.New(status.Canceled, "stream aborted")
+	}
+	s.Finish(se)
+	s.aborted.CompareAndSwap(nil, se)
 	s.cancel()
+	_ = s.r.Body.Close() // wakes a handler blocked reading the request
 }
 
 // Send implements Stream.
@@ -144,8 +161,11 @@ func (s *ServerStream) Send(payload []byte) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if se := s.aborted.Load(); se != nil {
+		return se
+	}
 	if s.finished {
-		return status.New(status.FailedPrecondition, "send after the handler finished")
+		return status.New(status.FailedPrecondition, "send after the stream's status was set")
 	}
 	if err := s.ctx.Err(); err != nil {
 		return status.FromContext(s.ctx)

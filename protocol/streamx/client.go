@@ -9,6 +9,7 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/client"
 
 	"github.com/dubbo-go-streamx/streamx/internal/core"
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
@@ -24,7 +25,10 @@ type callSpec struct {
 
 type callSpecKey struct{}
 
+// withSpec returns ctx carrying s and an empty stream filter chain, which
+// dubbo-go filters registered by package filter add to.
 func withSpec(ctx context.Context, s *callSpec) context.Context {
+	ctx, _ = filterchain.NewContext(ctx)
 	return context.WithValue(ctx, callSpecKey{}, s)
 }
 
@@ -137,7 +141,7 @@ func (m *BidiStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.
 	return rw.ReadStream, nil
 }
 
-func newClientReadWrite[Res, Req any](s *transport.ClientStream, res *typed[Res], req *typed[Req], readAhead int) *ReadWriteStream[Res, Req] {
+func newClientReadWrite[Res, Req any](s transport.Stream, res *typed[Res], req *typed[Req], readAhead int) *ReadWriteStream[Res, Req] {
 	w := &WriteStream[Req]{w: core.NewWriter(s), codec: req}
 	return &ReadWriteStream[Res, Req]{
 		ReadStream:  newReadStream(s, res, readAhead, s.Abort),
@@ -169,19 +173,19 @@ func writeAll[Res, Req any](rw *ReadWriteStream[Res, Req], seq iter.Seq[Req]) {
 
 type callFunc func(ctx context.Context, method string, opts ...client.CallOption) (any, error)
 
-func openStream(ctx context.Context, conn *client.Connection, name string, codec Codec, readAhead int, request []byte, call callFunc) (*transport.ClientStream, error) {
+func openStream(ctx context.Context, conn *client.Connection, name string, codec Codec, readAhead int, request []byte, call callFunc) (transport.Stream, error) {
 	if err := checkConn(conn); err != nil {
 		return nil, err
 	}
 	spec := &callSpec{codec: codec.Name(), request: request, readAhead: readAhead}
 	raw, err := call(withSpec(ctx, spec), name)
 	if err != nil {
-		if s, ok := raw.(*transport.ClientStream); ok {
+		if s, ok := raw.(transport.Stream); ok {
 			s.Abort(err)
 		}
 		return nil, callError(err)
 	}
-	s, ok := raw.(*transport.ClientStream)
+	s, ok := raw.(transport.Stream)
 	if !ok {
 		return nil, Errorf(CodeFailedPrecondition,
 			"streamx: the reference did not open a streamx stream (got %T): its protocol must be tri, served by streamx (blank-import github.com/dubbo-go-streamx/streamx/protocol/streamx)", raw)

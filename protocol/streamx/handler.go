@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 	"dubbo.apache.org/dubbo-go/v3/protocol/base"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/dubbogo/gost/log/logger"
 
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -57,24 +59,31 @@ func (h *methodHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ss.Finish(h.serve(ss))
 }
 
-func (h *methodHandler) serve(ss *transport.ServerStream) *status.Error {
-	ctx := ss.Context()
+func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
+	ctx, chain := filterchain.NewContext(ss.Context())
+	c := &serverCall{raw: ss, chain: chain, info: filterchain.StreamInfo{
+		Service: h.service, Method: h.name, Kind: h.kind, Side: filterchain.Provider,
+		Peer: ss.Request().RemoteAddr, Header: ss.Header(), Start: time.Now(),
+	}}
+	defer func() { c.finish(st) }()
 	var args []any
 	switch h.kind {
 	case constant.CallUnary, constant.CallServerStream:
-		req, err := h.receiveOne(ss)
+		b, req, err := h.receiveOne(ss)
 		if err != nil {
 			return err
 		}
+		c.request = b
 		args = []any{req}
 		if h.kind == constant.CallServerStream {
-			args = append(args, &serverCall{stream: ss})
+			args = append(args, c)
 		}
 	default:
-		args = []any{&serverCall{stream: ss}}
+		args = []any{c}
 	}
 	attachments := attachmentsOf(ss.Header())
 	ctx = context.WithValue(ctx, constant.AttachmentKey, attachments)
+	ctx = context.WithValue(ctx, serverCallKey{}, c)
 	inv := invocation.NewRPCInvocation(h.name, args, attachments)
 	inv.SetAttribute(constant.CallTypeKey, h.kind)
 	res, perr := h.invoke(ctx, inv)
@@ -93,7 +102,7 @@ func (h *methodHandler) serve(ss *transport.ServerStream) *status.Error {
 		if err != nil {
 			return status.Errorf(status.Internal, "%s.%s: cannot encode the reply: %v", h.service, h.name, err)
 		}
-		if err := ss.Send(b); err != nil {
+		if err := c.opened().Send(b); err != nil {
 			return status.From(err)
 		}
 	}
@@ -101,26 +110,26 @@ func (h *methodHandler) serve(ss *transport.ServerStream) *status.Error {
 }
 
 // receiveOne reads the single request of a unary or server-streaming call.
-func (h *methodHandler) receiveOne(ss *transport.ServerStream) (any, *status.Error) {
+func (h *methodHandler) receiveOne(ss *transport.ServerStream) ([]byte, any, *status.Error) {
 	b, err := ss.Receive()
 	if errors.Is(err, io.EOF) {
-		return nil, status.Errorf(status.InvalidArgument, "%s.%s: the request has no message", h.service, h.name)
+		return nil, nil, status.Errorf(status.InvalidArgument, "%s.%s: the request has no message", h.service, h.name)
 	}
 	if err != nil {
-		return nil, status.From(err)
+		return nil, nil, status.From(err)
 	}
 	if _, err := ss.Receive(); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return nil, status.From(err)
+			return nil, nil, status.From(err)
 		}
-		return nil, status.Errorf(status.InvalidArgument, "%s.%s takes one request message, got more", h.service, h.name)
+		return nil, nil, status.Errorf(status.InvalidArgument, "%s.%s takes one request message, got more", h.service, h.name)
 	}
 	req, err := h.m.decodeReq(b)
 	if err != nil {
-		return nil, status.Errorf(status.InvalidArgument, "%s.%s: cannot decode the %d-byte request with the %s codec: %v",
+		return nil, nil, status.Errorf(status.InvalidArgument, "%s.%s: cannot decode the %d-byte request with the %s codec: %v",
 			h.service, h.name, len(b), h.m.codec.Name(), err)
 	}
-	return req, nil
+	return b, req, nil
 }
 
 // invoke runs the invocation; a panicking handler fails this call with

@@ -20,6 +20,7 @@ import (
 	tri "dubbo.apache.org/dubbo-go/v3/protocol/triple/triple_protocol"
 	dubbotls "dubbo.apache.org/dubbo-go/v3/tls"
 
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -93,35 +94,53 @@ func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Resul
 		return iv.stockInvoker().Invoke(ctx, inv)
 	}
 	callType, _ := inv.GetAttribute(constant.CallTypeKey)
-	path := methodPath(iv.service, inv.MethodName())
-	header := iv.header(inv)
-	switch callType {
+	kind, _ := callType.(string)
+	switch kind {
 	case constant.CallUnary:
-		if err := iv.unary(ctx, path, header, spec); err != nil {
+		if err := iv.unary(ctx, inv, spec); err != nil {
 			res.SetError(err)
 		}
-	case constant.CallServerStream:
-		s := iv.client.NewStream(ctx, path, header, spec.codec)
-		if err := s.Send(spec.request); err == nil {
-			_ = s.CloseSend()
+	case constant.CallServerStream, constant.CallClientStream, constant.CallBidiStream:
+		_, s, err := iv.open(ctx, inv, spec, kind)
+		if err != nil {
+			res.SetError(err)
+			return res
 		}
-		// A failed send shows up, with its cause, on the first read.
+		if kind == constant.CallServerStream {
+			if err := s.Send(spec.request); err == nil {
+				_ = s.CloseSend()
+			}
+			// A failed send shows up, with its cause, on the first read.
+		}
 		res.SetResult(s)
-	case constant.CallClientStream, constant.CallBidiStream:
-		res.SetResult(iv.client.NewStream(ctx, path, header, spec.codec))
 	default:
 		res.SetError(status.Errorf(status.Internal, "streamx: unknown call type %v", callType))
 	}
 	return res
 }
 
-func (iv *invoker) unary(ctx context.Context, path string, header http.Header, spec *callSpec) error {
+// open starts the HTTP/2 stream and opens the call's stream filters on it.
+// It returns the raw stream too, for what only it knows.
+func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *callSpec, kind string) (*transport.ClientStream, transport.Stream, error) {
+	header := iv.header(inv)
+	raw := iv.client.NewStream(ctx, methodPath(iv.service, inv.MethodName()), header, spec.codec)
+	s, err := filterchain.FromContext(ctx).Wrap(ctx, raw, &filterchain.StreamInfo{
+		Service: iv.service, Method: inv.MethodName(), Kind: kind, Side: filterchain.Consumer,
+		Peer: iv.GetURL().Location, Header: header, Start: time.Now(),
+	})
+	return raw, s, err
+}
+
+func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpec) error {
 	if _, ok := ctx.Deadline(); !ok && iv.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, iv.timeout)
 		defer cancel()
 	}
-	s := iv.client.NewStream(ctx, path, header, spec.codec)
+	raw, s, err := iv.open(ctx, inv, spec, constant.CallUnary)
+	if err != nil {
+		return err
+	}
 	if err := s.Send(spec.request); err == nil {
 		_ = s.CloseSend()
 	}
@@ -140,7 +159,7 @@ func (iv *invoker) unary(ctx context.Context, path string, header http.Header, s
 	} else if errors.Is(err, io.EOF) {
 		err = status.New(status.Internal, "provider ended a unary call without a reply")
 	}
-	if s.Answered() {
+	if raw.Answered() {
 		// The provider ran the call: mark the error as a business error so
 		// dubbo-go's failover cluster does not run it again elsewhere.
 		return tri.NewWireError(tri.CodeBizError, err)

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"sync"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
 	"github.com/dubbo-go-streamx/streamx/internal/core"
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
@@ -77,10 +80,58 @@ type serverMethod struct {
 
 const metaKey = "streamx.method"
 
-// serverCall is the argument a streaming handler gets through dubbo-go's
-// invocation: the provider side of the stream.
+// serverCall is the provider side of one call. It rides in the context
+// (and, for streaming methods, in the invocation's arguments) through
+// dubbo-go's filters to the handler. Stream filters added by those filters
+// are opened when the handler starts.
 type serverCall struct {
-	stream *transport.ServerStream
+	raw     *transport.ServerStream
+	chain   *filterchain.Chain
+	info    filterchain.StreamInfo
+	request []byte // unary and server stream: read before the filters ran
+
+	once   sync.Once
+	stream transport.Stream // raw, or raw with the stream filters
+	err    error
+}
+
+type serverCallKey struct{}
+
+func callFrom(ctx context.Context) *serverCall {
+	c, _ := ctx.Value(serverCallKey{}).(*serverCall)
+	return c
+}
+
+// open opens the stream filters and returns the stream handlers use.
+func (c *serverCall) open(ctx context.Context) (transport.Stream, error) {
+	c.once.Do(func() {
+		c.stream, c.err = c.chain.Wrap(ctx, c.raw, &c.info)
+		if c.err != nil {
+			return
+		}
+		if fs, ok := c.stream.(*filterchain.Stream); ok && c.request != nil {
+			c.err = fs.Received(c.request)
+		}
+	})
+	return c.stream, c.err
+}
+
+// opened returns the stream open returned, or the raw stream if the
+// handler never ran (a dubbo-go filter answered instead).
+func (c *serverCall) opened() transport.Stream {
+	c.once.Do(func() { c.stream = c.raw })
+	return c.stream
+}
+
+// finish runs the stream filters' OnClose with the call's status.
+func (c *serverCall) finish(err *status.Error) {
+	if fs, ok := c.opened().(*filterchain.Stream); ok {
+		if err == nil {
+			fs.Close(nil)
+		} else {
+			fs.Close(err)
+		}
+	}
 }
 
 func (s *Service) add(name, kind string, sm *serverMethod, declErr error, fn any, call func(ctx context.Context, args []any) (any, error)) {
@@ -144,6 +195,11 @@ func (m *UnaryMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context
 		if !ok {
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
+		if c := callFrom(ctx); c != nil {
+			if _, err := c.open(ctx); err != nil {
+				return nil, err
+			}
+		}
 		return fn(ctx, req)
 	})
 }
@@ -152,11 +208,11 @@ func (m *UnaryMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context
 // over in.Messages(), or Read until io.EOF) and returns the one reply.
 func (m *ClientStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context, in *ReadStream[Req]) (Res, error)) {
 	svc.add(m.name, m.kind, m.serverMethod(), m.err, fn, func(ctx context.Context, args []any) (any, error) {
-		c, err := callArg(m.name, args, 0, 1)
+		st, err := streamArg(ctx, m.name, args, 0, 1)
 		if err != nil {
 			return nil, err
 		}
-		in := newReadStream(c.stream, m.req, m.readAhead, nil)
+		in := newReadStream(st, m.req, m.readAhead, nil)
 		defer in.Close()
 		return fn(ctx, in)
 	})
@@ -166,7 +222,7 @@ func (m *ClientStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 // replies to out. Returning ends the stream with fn's error (nil for OK).
 func (m *ServerStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context, req Req, out *WriteStream[Res]) error) {
 	svc.add(m.name, m.kind, m.serverMethod(), m.err, fn, func(ctx context.Context, args []any) (any, error) {
-		c, err := callArg(m.name, args, 1, 2)
+		st, err := streamArg(ctx, m.name, args, 1, 2)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +230,7 @@ func (m *ServerStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		if !ok {
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
-		return nil, fn(ctx, req, &WriteStream[Res]{w: core.NewWriter(c.stream), codec: m.res})
+		return nil, fn(ctx, req, &WriteStream[Res]{w: core.NewWriter(st), codec: m.res})
 	})
 }
 
@@ -205,20 +261,22 @@ func (m *ServerStreamMethod[Req, Res]) HandleSeq(svc *Service, fn func(ctx conte
 // fn's error (nil for OK).
 func (m *BidiStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context, s *ReadWriteStream[Req, Res]) error) {
 	svc.add(m.name, m.kind, m.serverMethod(), m.err, fn, func(ctx context.Context, args []any) (any, error) {
-		c, err := callArg(m.name, args, 0, 1)
+		st, err := streamArg(ctx, m.name, args, 0, 1)
 		if err != nil {
 			return nil, err
 		}
 		rw := &ReadWriteStream[Req, Res]{
-			ReadStream:  newReadStream(c.stream, m.req, m.readAhead, nil),
-			WriteStream: &WriteStream[Res]{w: core.NewWriter(c.stream), codec: m.res},
+			ReadStream:  newReadStream(st, m.req, m.readAhead, nil),
+			WriteStream: &WriteStream[Res]{w: core.NewWriter(st), codec: m.res},
 		}
 		defer rw.ReadStream.Close()
 		return nil, fn(ctx, rw)
 	})
 }
 
-func callArg(name string, args []any, i, want int) (*serverCall, error) {
+// streamArg returns the provider stream of a streaming call, with its
+// stream filters open.
+func streamArg(ctx context.Context, name string, args []any, i, want int) (transport.Stream, error) {
 	if len(args) != want {
 		return nil, argError(name, args, want)
 	}
@@ -226,5 +284,5 @@ func callArg(name string, args []any, i, want int) (*serverCall, error) {
 	if !ok {
 		return nil, Errorf(CodeInternal, "streamx: %s: stream argument is %T", name, args[i])
 	}
-	return c, nil
+	return c.open(ctx)
 }
