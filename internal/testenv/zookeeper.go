@@ -32,7 +32,8 @@ type Zookeeper struct {
 }
 
 // StartZookeeper starts a Zookeeper server on a free port with a fresh data
-// directory and waits until it answers "ruok" with "imok". A server that
+// directory and waits until it answers "ruok" with "imok" and serves
+// ("srvr" reports "Mode: standalone"). A server that
 // cannot start fails the test with its output. It is stopped when the test
 // ends.
 func StartZookeeper(t testing.TB) *Zookeeper {
@@ -63,8 +64,11 @@ func (z *Zookeeper) start() {
 		"java", "-Xmx256m",
 		"-cp", ZookeeperJar+":"+slf4jSimpleJar,
 		"org.apache.zookeeper.server.ZooKeeperServerMain", "zoo.cfg")
-	z.Proc.WaitFor(z.t, 30*time.Second, "answer ruok on "+z.Addr, func() bool {
-		return FourLetterWord(z.Addr, "ruok") == "imok"
+	// ruok answers imok as soon as the listener is up, a moment before the
+	// server accepts sessions; srvr reports the mode only once it serves.
+	z.Proc.WaitFor(z.t, 30*time.Second, "answer ruok and srvr on "+z.Addr, func() bool {
+		return FourLetterWord(z.Addr, "ruok") == "imok" &&
+			strings.Contains(FourLetterWord(z.Addr, "srvr"), "Mode: standalone")
 	})
 }
 
