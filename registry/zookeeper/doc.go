@@ -59,6 +59,29 @@
 //     match exactly, or "*" on the consumer side matches anything.
 //   - Subscribing to interface "*" (all services) is not supported.
 //
+// # Configuration
+//
+// Import the package once (in main), then configure Zookeeper as usual.
 // dubbo-python registers at interface level only, so a dubbo-go consumer
-// must use interface-level discovery (registry-type "interface" or "all").
+// must use interface-level discovery (registry-type "interface" or "all"):
+//
+//	dubbo:
+//	  registries:
+//	    zk:
+//	      protocol: zookeeper
+//	      address: 127.0.0.1:2181
+//	      registry-type: interface
+//
+// or, with the options API,
+//
+//	client.WithClientRegistry(
+//		registry.WithZookeeper(),
+//		registry.WithAddress("127.0.0.1:2181"),
+//		registry.WithRegisterInterface(),
+//	)
+//
+// The registry's group (registry.group, default "dubbo"), timeout and ttl
+// parameters mean what they mean for dubbo-go's registry; the ttl (capped
+// at 20s) is how often a subscription lists its providers again even
+// without a watch event.
 package zookeeper

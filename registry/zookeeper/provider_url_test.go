@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
-	"dubbo.apache.org/dubbo-go/v3/registry"
 	"dubbo.apache.org/dubbo-go/v3/remoting"
 )
 
@@ -199,5 +198,3 @@ func equalEvents(a, b map[string]remoting.EventType) bool {
 	}
 	return true
 }
-
-var _ registry.NotifyListener = (*recorder)(nil)

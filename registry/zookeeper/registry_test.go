@@ -29,8 +29,6 @@ const eventWait = 15 * time.Second
 func checkLeaks(t *testing.T) {
 	opts := []goleak.Option{
 		goleak.IgnoreCurrent(),
-		// testenv.Proc's output copying ends a moment after the process.
-		goleak.IgnoreTopFunction("os/exec.(*Cmd).Wait"),
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -48,6 +46,8 @@ type recorder struct {
 	dels   int
 	log    []string
 }
+
+var _ registry.NotifyListener = (*recorder)(nil)
 
 func newRecorder() *recorder { return &recorder{byAddr: map[string]*common.URL{}} }
 
