@@ -73,6 +73,7 @@ type zkRegistry struct {
 	client  atomic.Pointer[gxzookeeper.ZookeeperClient]
 
 	resync time.Duration // longest a subscription trusts its watch
+	nodes  nodeSession   // which session owns the nodes we registered
 
 	mu     sync.Mutex
 	subs   map[*common.URL]*watcher // keyed by the URL given to Subscribe
@@ -115,7 +116,7 @@ var errClientClosed = errors.New("zookeeper registry: client closed")
 
 // DoRegister creates the ephemeral node root/node, replacing a leftover
 // one, exactly as dubbo-go's registry does.
-func (r *zkRegistry) DoRegister(root, node string) error {
+func (r *zkRegistry) DoRegister(root, node string) (err error) {
 	r.cltLock.Lock()
 	defer r.cltLock.Unlock()
 	c := r.client.Load()
@@ -126,6 +127,12 @@ func (r *zkRegistry) DoRegister(root, node string) error {
 	if err := c.Create(root); err != nil && !errors.Is(err, zk.ErrNodeExists) {
 		return fmt.Errorf("zookeeper registry: create %s: %w", root, err)
 	}
+	before := clientSession(c)
+	defer func() {
+		if err == nil {
+			r.nodes.wrote(before, clientSession(c))
+		}
+	}()
 	p, err := c.RegisterTemp(root, node)
 	if err == nil {
 		return nil
@@ -140,6 +147,17 @@ func (r *zkRegistry) DoRegister(root, node string) error {
 		}
 	}
 	return fmt.Errorf("zookeeper registry: register %s/%s: %w", root, node, err)
+}
+
+// clientSession returns c's current session id, 0 when it has none.
+func clientSession(c *gxzookeeper.ZookeeperClient) int64 {
+	c.RLock()
+	conn := c.Conn
+	c.RUnlock()
+	if conn == nil {
+		return 0
+	}
+	return conn.SessionID()
 }
 
 // DoUnregister deletes root/node.

@@ -92,9 +92,14 @@ func (r *recorder) String() string {
 }
 
 // newRegistry builds the registry the way dubbo-go does, by name.
-func newRegistry(t *testing.T, addr string) registry.Registry {
+// params are extra key, value pairs for the registry URL.
+func newRegistry(t *testing.T, addr string, params ...string) registry.Registry {
 	t.Helper()
-	u, err := common.NewURL("registry://"+addr, common.WithParamsValue(constant.RegistryTimeoutKey, "5s"))
+	var opts []common.Option
+	for i := 0; i+1 < len(params); i += 2 {
+		opts = append(opts, common.WithParamsValue(params[i], params[i+1]))
+	}
+	u, err := common.NewURL("registry://"+addr, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,4 +342,51 @@ func TestZookeeperGoesAwayAndComesBack(t *testing.T) {
 	if len(children) != 2 {
 		t.Errorf("nodes after restart = %v, want the go provider and the new python one", children)
 	}
+}
+
+// TestSessionExpiryRegistersAgain cuts the registry off Zookeeper (which
+// stays up) until its session expires and its nodes vanish; once it can
+// connect again it must get a new session and create its provider node
+// again, and its subscription must again list both providers.
+func TestSessionExpiryRegistersAgain(t *testing.T) {
+	checkLeaks(t)
+	z := testenv.StartZookeeper(t)
+	py := newPyClient(t, z.Addr)
+	proxy := testenv.StartProxy(t, z.Addr)
+	// Shortest session Zookeeper allows with tickTime 2s.
+	reg := newRegistry(t, proxy.Addr, constant.ConfigTimeoutKey, "4s")
+	t.Cleanup(reg.Destroy)
+
+	py.register(greeter, 50061)
+	provider, err := common.NewURL("tri://127.0.0.1:20057/"+greeter+"?interface="+greeter+"&side=provider",
+		common.WithParamsValue(constant.RegistryRoleKey, "3"), common.WithMethods([]string{"SayHello"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register(provider); err != nil {
+		t.Fatalf("Register: %v", err)
+	}
+	rec := subscribe(t, reg, consumerURL(t, greeter, ""))
+	testenv.Eventually(t, eventWait, "both providers", func() bool { n, _ := rec.count(); return n == 2 })
+
+	goNodes := func() int {
+		children, _, err := py.conn.Children(providersDir(greeter))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range children {
+			if strings.Contains(c, "20057") {
+				n++
+			}
+		}
+		return n
+	}
+	proxy.Cut()
+	testenv.Eventually(t, 20*time.Second, "the registry's session to expire", func() bool { return goNodes() == 0 })
+	proxy.Heal()
+	testenv.Eventually(t, eventWait, "the go provider node created again", func() bool { return goNodes() == 1 })
+	testenv.Eventually(t, eventWait, "both providers listed again", func() bool {
+		return rec.get("127.0.0.1:20057") != nil && rec.get("127.0.0.1:50061") != nil
+	})
 }
