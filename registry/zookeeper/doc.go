@@ -52,8 +52,7 @@
 //   - Registered nodes are re-created when the client's session is not the
 //     one that owns them (it expired), not on every reconnection; the gost
 //     client's reconnect channel is not used because reading it races with
-//     the client's event loop. dubbo-go's registry misses an expiry that
-//     happens before its first reconnect event is read.
+//     the client's event loop.
 //   - Each Subscribe gets its own watch; two subscriptions of one service
 //     no longer share (and split) one event stream.
 //   - Version "" and "0.0.0" match each other. Group and version otherwise
