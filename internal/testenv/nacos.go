@@ -1,0 +1,134 @@
+package testenv
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// NacosGRPCOffset is how far the gRPC port lies above the HTTP port; Nacos
+// 2.x clients (nacos-sdk-go included) derive it that way.
+const NacosGRPCOffset = 1000
+
+// Nacos is an rnacos server (a Nacos 2.x compatible registry) on 127.0.0.1,
+// owned by one test. Stop and Restart keep the ports and the data directory.
+// Its methods are meant for the test goroutine; they are not safe for
+// concurrent use.
+type Nacos struct {
+	// Addr is "127.0.0.1:PORT", the HTTP (OpenAPI) address that clients are
+	// configured with. gRPC listens on PORT+NacosGRPCOffset.
+	Addr string
+	// GRPCAddr is "127.0.0.1:PORT+1000".
+	GRPCAddr string
+	// Proc is the running server process; Restart replaces it.
+	Proc *Proc
+
+	t    testing.TB
+	bin  string
+	dir  string
+	port int
+}
+
+// RnacosPath returns the rnacos binary: from PATH, else ~/.cargo/bin (or
+// $CARGO_HOME/bin). It returns "" when neither has it.
+func RnacosPath() string {
+	if p, err := exec.LookPath("rnacos"); err == nil {
+		return p
+	}
+	home := os.Getenv("CARGO_HOME")
+	if home == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		home = filepath.Join(h, ".cargo")
+	}
+	p := filepath.Join(home, "bin", "rnacos")
+	if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+		return p
+	}
+	return ""
+}
+
+// StartNacos starts rnacos on a free HTTP port whose gRPC port (+1000) is
+// free too, with a fresh data directory, and waits until GET /health answers
+// 200. A server that cannot start fails the test with its output. It is
+// stopped when the test ends.
+func StartNacos(t testing.TB) *Nacos {
+	t.Helper()
+	bin := RnacosPath()
+	if bin == "" {
+		t.Fatalf("testenv: rnacos not found on PATH or in ~/.cargo/bin (run scripts/install-rnacos.sh)")
+	}
+	port := freePortPair(t, NacosGRPCOffset)
+	n := &Nacos{
+		Addr:     Addr(port),
+		GRPCAddr: Addr(port + NacosGRPCOffset),
+		t:        t,
+		bin:      bin,
+		dir:      t.TempDir(),
+		port:     port,
+	}
+	n.start()
+	return n
+}
+
+func (n *Nacos) start() {
+	n.t.Helper()
+	env := []string{
+		"RNACOS_HTTP_PORT=" + strconv.Itoa(n.port),
+		"RNACOS_SDK_HOST=127.0.0.1",
+		"RNACOS_HTTP_CONSOLE_PORT=0",
+		"RNACOS_DATA_DIR=" + filepath.Join(n.dir, "data"),
+	}
+	n.Proc = Start(n.t, "rnacos "+n.Addr, n.dir, env, n.bin)
+	client := &http.Client{Timeout: time.Second}
+	url := "http://" + n.Addr + "/health"
+	n.Proc.WaitFor(n.t, 30*time.Second, "answer 200 on "+url, func() bool {
+		resp, err := client.Get(url)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	// Clients connect over gRPC right away; /health alone does not say the
+	// gRPC listener is up.
+	n.Proc.WaitTCP(n.t, n.GRPCAddr, 10*time.Second)
+}
+
+// Stop ends the server and waits until it has exited.
+func (n *Nacos) Stop() { n.Proc.Stop() }
+
+// Restart starts the server again on the same ports and data directory and
+// waits until it is ready. The old process is stopped first if needed.
+func (n *Nacos) Restart() {
+	n.t.Helper()
+	n.Proc.Stop()
+	n.start()
+}
+
+// freePortPair returns a port p on 127.0.0.1 such that p and p+offset were
+// both free a moment ago.
+func freePortPair(t testing.TB, offset int) int {
+	t.Helper()
+	for i := 0; i < 50; i++ {
+		p := FreePort(t)
+		if p+offset > 65535 {
+			continue
+		}
+		l, err := net.Listen("tcp", Addr(p+offset))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return p
+	}
+	t.Fatalf("testenv: no free port pair (p, p+%d) after 50 tries", offset)
+	return 0
+}
