@@ -83,6 +83,9 @@ func (c *Client) NewStream(ctx context.Context, path string, header http.Header,
 		req.Header.Set(wire.HeaderTimeout, wire.EncodeTimeout(time.Until(dl)))
 	}
 	req.ContentLength = -1
+	// A cancelled call must reset the HTTP/2 stream even if nobody reads
+	// or writes it again: close the request body, which the transport waits on.
+	context.AfterFunc(ctx, func() { pw.CloseWithError(context.Cause(ctx)) })
 	go s.roundTrip(c.hc, req)
 	return s
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dubbogo/gost/log/logger"
 
+	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 
 	"google.golang.org/grpc"
@@ -92,6 +93,11 @@ func (p *Protocol) export(invoker base.Invoker) (*exporter, error) {
 	if info == nil {
 		return nil, fmt.Errorf("no ServiceInfo on the URL: register the service with a ServiceInfo (streamx.Service or generated code)")
 	}
+	// dubbo-go built the filter chain already, with nil for unknown names
+	// (a panic at the first call): refuse to serve instead.
+	if err := filter.Check(url.GetParam(constant.ServiceFilterKey, "")); err != nil {
+		return nil, err
+	}
 	interfaceName := url.GetParam(constant.InterfaceKey, url.Path)
 	group, version := url.GetParam(constant.GroupKey, ""), url.GetParam(constant.VersionKey, "")
 
@@ -157,6 +163,11 @@ func (p *Protocol) handlerFor(service string, m common.MethodInfo, invoker base.
 // an invoker whose every call fails with an error naming the setting
 // (dubbo-go panics on a nil invoker).
 func (p *Protocol) Refer(url *common.URL) base.Invoker {
+	// dubbo-go builds the reference's filter chain after Refer; make sure
+	// it finds no nil filter.
+	if err := filter.Guard(url.GetParam(constant.ReferenceFilterKey, "")); err != nil {
+		logger.Errorf("[streamx] reference %s: %v", url.Key(), err)
+	}
 	inv, err := newInvoker(url)
 	if err != nil {
 		logger.Errorf("[streamx] cannot refer %s: %v", url.Key(), err)

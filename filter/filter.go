@@ -1,0 +1,186 @@
+// Package filter gives dubbo-go filters a view of every message of a
+// stream. A dubbo-go filter runs once per call; a StreamFilter registered
+// here is a dubbo-go filter too, so a `filter:` list in dubbogo.yml (or
+// server.WithFilter / client.WithFilter, or ServiceFilters /
+// ReferenceFilters below) turns it on per service or reference, and it
+// then sees the stream open, each message sent and received, and the close.
+//
+// Order: filters run in the order of the `filter:` list. OnSend and
+// OnReceive run first to last, OnClose last to first. OnClose runs exactly
+// once per stream, whether it ends by EOF, an error, cancellation, a break
+// out of a range loop, or a peer that vanished.
+//
+// Built-in filters (see their files): "stream-accesslog", "stream-metrics",
+// "stream-timeout" and "stream-limit".
+package filter
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"dubbo.apache.org/dubbo-go/v3/common"
+	"dubbo.apache.org/dubbo-go/v3/common/extension"
+	dubbofilter "dubbo.apache.org/dubbo-go/v3/filter"
+	"dubbo.apache.org/dubbo-go/v3/protocol/base"
+	"dubbo.apache.org/dubbo-go/v3/protocol/result"
+
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+)
+
+// The filter types, shared with the protocol.
+type (
+	// StreamFilter opens per-stream Hooks; an error from Open rejects the
+	// stream with that error (an *streamx.Error chooses the code).
+	StreamFilter = filterchain.StreamFilter
+	// Hooks observe one stream; an error from OnSend or OnReceive ends the
+	// stream with it.
+	Hooks = filterchain.Hooks
+	// StreamInfo describes the stream: service, method, kind, side, peer.
+	StreamInfo = filterchain.StreamInfo
+	// Message is one encoded message; do not modify or keep its Payload.
+	Message = filterchain.Message
+	// Result is how the stream ended.
+	Result = filterchain.Result
+	// Control ends the stream from a filter, from any goroutine.
+	Control = filterchain.Control
+	// Side is Consumer or Provider.
+	Side = filterchain.Side
+)
+
+// The sides.
+const (
+	Consumer = filterchain.Consumer
+	Provider = filterchain.Provider
+)
+
+// NopHooks does nothing; embed it to implement only some hooks.
+type NopHooks struct{}
+
+// OnSend implements Hooks.
+func (NopHooks) OnSend(context.Context, Message) error { return nil }
+
+// OnReceive implements Hooks.
+func (NopHooks) OnReceive(context.Context, Message) error { return nil }
+
+// OnClose implements Hooks.
+func (NopHooks) OnClose(context.Context, Result) {}
+
+// Factory makes the filter for one service or reference from its URL, whose
+// parameters carry the `params:` of dubbogo.yml. A bad parameter is an
+// error naming it.
+type Factory func(url *common.URL) (StreamFilter, error)
+
+// Register makes a stream filter available to dubbo-go under name. As with
+// dubbo-go's own extensions, a later registration of a name wins.
+func Register(name string, f Factory) {
+	extension.SetFilter(name, func() dubbofilter.Filter { return &adapter{name: name, factory: f} })
+}
+
+// adapter is the dubbo-go filter of a stream filter: it adds the stream
+// filter to the call's chain, which the protocol opens on the stream.
+type adapter struct {
+	name    string
+	factory Factory
+	cache   sync.Map // *common.URL -> StreamFilter: one filter per service or reference
+	mu      sync.Mutex
+}
+
+func (a *adapter) filterFor(url *common.URL) (StreamFilter, error) {
+	if f, ok := a.cache.Load(url); ok {
+		return f.(StreamFilter), nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if f, ok := a.cache.Load(url); ok {
+		return f.(StreamFilter), nil
+	}
+	f, err := a.factory(url)
+	if err != nil {
+		return nil, status.Errorf(status.InvalidArgument, "filter %s: %v", a.name, err)
+	}
+	a.cache.Store(url, f)
+	return f, nil
+}
+
+// Invoke implements dubbo-go's filter.Filter.
+func (a *adapter) Invoke(ctx context.Context, invoker base.Invoker, inv base.Invocation) result.Result {
+	if chain := filterchain.FromContext(ctx); chain != nil {
+		f, err := a.filterFor(invoker.GetURL())
+		if err != nil {
+			return &result.RPCResult{Err: err}
+		}
+		chain.Add(f)
+	}
+	// Outside a streamx call (a stock Triple call) there is no stream to
+	// filter: pass through.
+	return invoker.Invoke(ctx, inv)
+}
+
+// OnResponse implements dubbo-go's filter.Filter.
+func (a *adapter) OnResponse(_ context.Context, res result.Result, _ base.Invoker, _ base.Invocation) result.Result {
+	return res
+}
+
+// Check returns an error naming every name in names (a comma-separated
+// `filter:` list) that no package registered, so a misspelled filter fails
+// at startup rather than at the first call. "-name" entries (which remove a
+// default filter) and "default" are accepted.
+func Check(names string) error {
+	var unknown []string
+	for _, n := range strings.Split(names, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" || n == "default" || strings.HasPrefix(n, "-") {
+			continue
+		}
+		if _, ok := extension.GetFilter(n); !ok {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("unknown filter %s in %q: misspelled, or the package that registers it is not imported",
+			strings.Join(quoteAll(unknown), ", "), names)
+	}
+	return nil
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
+// Guard is Check that also registers, for each unknown name, a filter that
+// fails every call with Check's error: dubbo-go would otherwise build a nil
+// filter into the chain and panic at the first call.
+func Guard(names string) error {
+	err := Check(names)
+	if err == nil {
+		return nil
+	}
+	for _, n := range strings.Split(names, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" || n == "default" || strings.HasPrefix(n, "-") {
+			continue
+		}
+		if _, ok := extension.GetFilter(n); !ok {
+			se := status.Wrap(status.FailedPrecondition, err)
+			extension.SetFilter(n, func() dubbofilter.Filter { return failing{se} })
+		}
+	}
+	return err
+}
+
+type failing struct{ err error }
+
+func (f failing) Invoke(context.Context, base.Invoker, base.Invocation) result.Result {
+	return &result.RPCResult{Err: f.err}
+}
+
+func (f failing) OnResponse(_ context.Context, res result.Result, _ base.Invoker, _ base.Invocation) result.Result {
+	return res
+}
