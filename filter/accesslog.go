@@ -22,14 +22,24 @@ func init() {
 // call kind, messages and bytes each way, duration and status.
 func AccessLog() StreamFilter { return accessLog{} }
 
-type accessLog struct{}
+// AccessLogTo is AccessLog writing its lines with logf instead.
+func AccessLogTo(logf func(format string, args ...any)) StreamFilter { return accessLog{logf: logf} }
 
-func (accessLog) Open(_ context.Context, info *StreamInfo, _ Control) (Hooks, error) {
-	return &accessHooks{info: info}, nil
+type accessLog struct {
+	logf func(format string, args ...any)
+}
+
+func (a accessLog) Open(_ context.Context, info *StreamInfo, _ Control) (Hooks, error) {
+	logf := a.logf
+	if logf == nil {
+		logf = logger.Infof // looked up per stream: the program may replace gost's logger
+	}
+	return &accessHooks{info: info, logf: logf}, nil
 }
 
 type accessHooks struct {
 	info                 *StreamInfo
+	logf                 func(format string, args ...any)
 	sentMsgs, recvMsgs   atomic.Int64
 	sentBytes, recvBytes atomic.Int64
 }
@@ -51,7 +61,7 @@ func (h *accessHooks) OnClose(_ context.Context, r Result) {
 	if r.Err != nil {
 		msg = " error=" + r.Err.Error()
 	}
-	logger.Infof("[streamx] access %s service=%s method=%s peer=%s kind=%s sent=%d/%dB received=%d/%dB duration=%s status=%s%s",
+	h.logf("[streamx] access %s service=%s method=%s peer=%s kind=%s sent=%d/%dB received=%d/%dB duration=%s status=%s%s",
 		h.info.Side, h.info.Service, h.info.Method, h.info.Peer, h.info.Kind,
 		h.sentMsgs.Load(), h.sentBytes.Load(), h.recvMsgs.Load(), h.recvBytes.Load(),
 		time.Since(h.info.Start).Round(time.Microsecond), r.Code(), msg)

@@ -138,7 +138,7 @@ func (c *Chain) Wrap(ctx context.Context, s transport.Stream, info *StreamInfo) 
 	if len(filters) == 0 {
 		return s, nil
 	}
-	fs := &Stream{Stream: s, ctx: ctx, side: info.Side}
+	fs := &Stream{Stream: s, ctx: ctx, side: info.Side, opening: true}
 	for _, f := range filters {
 		h, err := f.Open(ctx, info, fs)
 		if err != nil {
@@ -154,6 +154,13 @@ func (c *Chain) Wrap(ctx context.Context, s transport.Stream, info *StreamInfo) 
 	fs.stopWatch = context.AfterFunc(s.Context(), func() {
 		fs.close(causeOf(s.Context()))
 	})
+	fs.mu.Lock()
+	fs.opening = false
+	pending := fs.pending
+	fs.mu.Unlock()
+	if pending != nil { // a filter's timer fired while the others opened
+		fs.Abort(pending)
+	}
 	return fs, nil
 }
 
@@ -177,9 +184,13 @@ type Stream struct {
 	transport.Stream
 	ctx       context.Context
 	side      Side
-	hooks     []Hooks
+	hooks     []Hooks // set while opening, read-only after
 	once      sync.Once
 	stopWatch func() bool
+
+	mu      sync.Mutex
+	opening bool  // Wrap is still opening filters
+	pending error // an End that came while opening
 }
 
 // Send runs the OnSend hooks, then sends.
@@ -226,6 +237,15 @@ func (s *Stream) End(err error) {
 	if err == nil {
 		err = status.New(status.Canceled, "ended by a filter")
 	}
+	s.mu.Lock()
+	if s.opening {
+		if s.pending == nil {
+			s.pending = err
+		}
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
 	s.Abort(err)
 }
 

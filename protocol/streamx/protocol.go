@@ -78,7 +78,11 @@ type Protocol struct {
 func (p *Protocol) Export(invoker base.Invoker) base.Exporter {
 	exp, err := p.export(invoker)
 	if err != nil {
-		logger.Errorf("[streamx] cannot export %s: %v", invoker.GetURL().ServiceKey(), err)
+		url := invoker.GetURL()
+		logger.Errorf("[streamx] cannot export %s: %v", url.ServiceKey(), err)
+		// dubbo-go registered the service in its service map before
+		// exporting; undo it so a later export can succeed.
+		_ = common.ServiceMap.UnRegister(url.GetParam(constant.InterfaceKey, url.Path), ProtocolName, url.ServiceKey())
 		return nil
 	}
 	return exp
