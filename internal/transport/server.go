@@ -28,8 +28,9 @@ type ServerStream struct {
 
 	// dubbo-python ends its writes with one zero-length message; dropEmpty
 	// hides it when EOF follows at once.
-	dropEmpty bool
-	peeked    *received
+	dropEmpty    bool
+	droppedEmpty bool
+	peeked       *received
 
 	aborted atomic.Pointer[status.Error]
 
@@ -98,19 +99,29 @@ func (s *ServerStream) Request() *http.Request { return s.r }
 
 // Receive implements Stream.
 func (s *ServerStream) Receive() ([]byte, error) {
-	if p := s.peeked; p != nil {
-		s.peeked = nil
-		return p.b, p.err
-	}
-	b, err := s.next()
+	b, err := s.pull()
 	if err == nil && len(b) == 0 && s.dropEmpty {
-		nb, nerr := s.next()
+		nb, nerr := s.pull()
 		if errors.Is(nerr, io.EOF) {
+			s.droppedEmpty = true
 			return nil, io.EOF
 		}
 		s.peeked = &received{nb, nerr}
 	}
 	return b, err
+}
+
+// DroppedEmpty reports whether Receive hid a zero-length message right
+// before the end (dubbo-python's end-of-writes marker). A unary request
+// that is nothing but that message is a legitimately empty request.
+func (s *ServerStream) DroppedEmpty() bool { return s.droppedEmpty }
+
+func (s *ServerStream) pull() ([]byte, error) {
+	if p := s.peeked; p != nil {
+		s.peeked = nil
+		return p.b, p.err
+	}
+	return s.next()
 }
 
 func (s *ServerStream) next() ([]byte, error) {

@@ -112,7 +112,9 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 // receiveOne reads the single request of a unary or server-streaming call.
 func (h *methodHandler) receiveOne(ss *transport.ServerStream) ([]byte, any, *status.Error) {
 	b, err := ss.Receive()
-	if errors.Is(err, io.EOF) {
+	if errors.Is(err, io.EOF) && ss.DroppedEmpty() {
+		b, err = []byte{}, nil // an empty request from dubbo-python, not its end marker
+	} else if errors.Is(err, io.EOF) {
 		return nil, nil, status.Errorf(status.InvalidArgument, "%s.%s: the request has no message", h.service, h.name)
 	}
 	if err != nil {
