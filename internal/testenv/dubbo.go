@@ -20,9 +20,20 @@ var exportMu sync.Mutex
 // the service is unexported when the test ends.
 func Serve(t testing.TB, svc *streamx.Service, opts ...server.ServiceOption) string {
 	t.Helper()
+	return ServeWith(t, svc, nil, opts...)
+}
+
+// ServeWith is Serve with protocol options added after the defaults (Triple
+// on 127.0.0.1 and a free port), e.g.
+// protocol.WithTriple(triple.WithMaxServerRecvMsgSize("1KiB")) for a small
+// receive limit. A later protocol.WithTriple replaces the whole Triple
+// configuration.
+func ServeWith(t testing.TB, svc *streamx.Service, protoOpts []protocol.ServerOption, opts ...server.ServiceOption) string {
+	t.Helper()
 	port := FreePort(t)
-	srv, err := server.NewServer(server.WithServerProtocol(
-		protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)))
+	po := append([]protocol.ServerOption{
+		protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)}, protoOpts...)
+	srv, err := server.NewServer(server.WithServerProtocol(po...))
 	if err != nil {
 		t.Fatal(err)
 	}
