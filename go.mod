@@ -6,6 +6,8 @@ require (
 	dubbo.apache.org/dubbo-go/v3 v3.3.2
 	github.com/dubbogo/gost v1.14.3
 	github.com/dustin/go-humanize v1.0.1
+	go.uber.org/goleak v1.3.0
+	golang.org/x/net v0.56.0
 	google.golang.org/grpc v1.64.1
 	google.golang.org/protobuf v1.36.12
 )
@@ -127,7 +129,6 @@ require (
 	go.uber.org/multierr v1.8.0 // indirect
 	go.uber.org/zap v1.21.0 // indirect
 	golang.org/x/crypto v0.53.0 // indirect
-	golang.org/x/net v0.56.0 // indirect
 	golang.org/x/sync v0.21.0 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.39.0 // indirect
