@@ -8,6 +8,7 @@ require (
 	github.com/dubbogo/gost v1.14.3
 	github.com/dustin/go-humanize v1.0.1
 	github.com/golang/mock v1.6.0
+	github.com/prometheus/client_golang v1.19.1
 	go.uber.org/goleak v1.3.0
 	golang.org/x/net v0.56.0
 	google.golang.org/grpc v1.64.1
@@ -89,7 +90,6 @@ require (
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/polarismesh/polaris-go v1.3.0 // indirect
 	github.com/power-devops/perfstat v0.0.0-20210106213030-5aafc221ea8c // indirect
-	github.com/prometheus/client_golang v1.19.1 // indirect
 	github.com/prometheus/client_model v0.5.0 // indirect
 	github.com/prometheus/common v0.48.0 // indirect
 	github.com/prometheus/procfs v0.12.0 // indirect

@@ -137,6 +137,17 @@ def case_big(c, out, result):
     result.update(count=len(got), length=len(got[0]) if got else 0)
 
 
+def case_big_unary(c, out):
+    # sayHello with a 1 MiB name: for the provider size-limit tests.
+    out.append(str(len(c.unary("sayHello", **PB)(Req(name="x" * (1 << 20))).message)))
+
+
+def case_kib_unary(c, out):
+    # sayHello with a 4 KiB name: over a 1 KiB limit, but small enough to be
+    # sent in full before the provider answers.
+    out.append(str(len(c.unary("sayHello", **PB)(Req(name="x" * 4096)).message)))
+
+
 CASES = {
     name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")
 }
