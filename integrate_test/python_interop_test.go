@@ -18,8 +18,10 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/protocol/triple"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 
+	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
@@ -92,7 +94,32 @@ func pythonProvider(t *testing.T) *client.Connection {
 	t.Helper()
 	py := testenv.PythonEnv(t)
 	_, port := py.StartServer(t)
-	return testenv.Dial(t, greeter.ServiceName, "tri://"+testenv.Addr(port))
+	return testenv.Dial(t, greeter.ServiceName, "tri://"+testenv.Addr(port), filter.WithReferenceFilters(withFilters(t)...))
+}
+
+// withFilters returns the built-in stream filters, set loosely enough to
+// pass every interop case, so the interop tests run with filters on; when
+// the test ends it checks that the access log saw streams end.
+func withFilters(t *testing.T) []filter.StreamFilter {
+	var mu sync.Mutex
+	lines := 0
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if lines == 0 && !t.Failed() {
+			t.Error("the access log filter saw no stream")
+		}
+	})
+	metrics, err := filter.MetricsWith(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []filter.StreamFilter{
+		filter.AccessLogTo(func(string, ...any) { mu.Lock(); lines++; mu.Unlock() }),
+		metrics,
+		filter.Timeout(time.Minute, 0),
+		filter.Limit(1e6, 8<<20),
+	}
 }
 
 // TestGoConsumerPythonProvider calls every kind of method of a dubbo-python
@@ -383,7 +410,7 @@ func volume(t *testing.T, ctx context.Context, conn *client.Connection, n, windo
 func TestPythonConsumerGoProvider(t *testing.T) {
 	checkLeaks(t)
 	py := testenv.PythonEnv(t)
-	url := testenv.Serve(t, greeter.NewService())
+	url := testenv.Serve(t, greeter.NewService(), filter.WithServiceFilters(withFilters(t)...))
 
 	cases := []string{"unary", "client_stream_iter", "client_stream_write", "server_stream",
 		"bidi", "bidi_iter", "timed_read", "fail_unary", "fail_stream", "json_unary", "json_bidi",

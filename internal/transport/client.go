@@ -174,7 +174,8 @@ func (s *ClientStream) sendError(err error) error {
 		return se
 	}
 	if errors.Is(err, io.ErrClosedPipe) {
-		return status.New(status.FailedPrecondition, "send on a stream whose sending side is closed")
+		// The provider finished the call while we were still sending.
+		return status.New(status.FailedPrecondition, "the provider has already ended the stream; Read returns its status")
 	}
 	return status.Errorf(status.Unavailable, "the stream ended before the message was sent (Read tells how it ended): %w", err)
 }
