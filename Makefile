@@ -5,10 +5,13 @@ GO ?= go
 # Lean on two cores: one test binary at a time, tests inside in parallel.
 GOTEST_FLAGS ?= -race -count=1 -p 1 -timeout 40m
 
-.PHONY: demo test deps unit integration vet bench
+.PHONY: demo demo-python test deps unit integration vet bench
 
 demo: ## a Go provider and consumer in every call kind, direct URL
 	@bash scripts/demo.sh
+
+demo-python: ## Go and dubbo-python calling each other
+	@bash scripts/demo-python.sh
 
 deps: ## install what the tests need (skips what is already there)
 	@bash scripts/deps.sh
