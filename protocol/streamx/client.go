@@ -73,14 +73,7 @@ func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connectio
 // after DoneWriting, Read returns the one reply and then io.EOF. Close (or a
 // done ctx) cancels the call; a call read to its end needs no Close.
 func (m *ClientStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Connection) (*ReadWriteStream[Res, Req], error) {
-	if m.err != nil {
-		return nil, m.err
-	}
-	s, err := openStream(ctx, conn, m.name, m.codec, m.readAhead, nil, conn.CallClientStream)
-	if err != nil {
-		return nil, err
-	}
-	return newClientReadWrite(s, m.res, m.req, m.readAhead), nil
+	return m.openReadWrite(ctx, conn, func(c *client.Connection) callFunc { return c.CallClientStream })
 }
 
 // OpenWith starts a client-streaming call whose requests come from seq, as
@@ -89,12 +82,7 @@ func (m *ClientStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Co
 // call ends early the goroutine stops at seq's next yield; seq should return
 // promptly when its yield returns false.
 func (m *ClientStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req]) (*ReadStream[Res], error) {
-	rw, err := m.Open(ctx, conn)
-	if err != nil {
-		return nil, err
-	}
-	go writeAll(rw, seq)
-	return rw.ReadStream, nil
+	return feed(m.Open(ctx, conn))(seq)
 }
 
 // Call starts a server-streaming call with one request and returns the
@@ -120,25 +108,40 @@ func (m *ServerStreamMethod[Req, Res]) Call(ctx context.Context, conn *client.Co
 // goroutines at once. DoneWriting half-closes; read until io.EOF, or Close to
 // cancel.
 func (m *BidiStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Connection) (*ReadWriteStream[Res, Req], error) {
+	return m.openReadWrite(ctx, conn, func(c *client.Connection) callFunc { return c.CallBidiStream })
+}
+
+// OpenWith starts a bidirectional call whose requests come from seq (written
+// by a goroutine, then DoneWriting) and returns the stream of replies.
+func (m *BidiStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req]) (*ReadStream[Res], error) {
+	return feed(m.Open(ctx, conn))(seq)
+}
+
+// openReadWrite opens a stream the consumer writes: a client or bidi stream.
+func (m *method[Req, Res]) openReadWrite(ctx context.Context, conn *client.Connection, call func(*client.Connection) callFunc) (*ReadWriteStream[Res, Req], error) {
 	if m.err != nil {
 		return nil, m.err
 	}
-	s, err := openStream(ctx, conn, m.name, m.codec, m.readAhead, nil, conn.CallBidiStream)
+	if err := checkConn(conn); err != nil {
+		return nil, err
+	}
+	s, err := openStream(ctx, conn, m.name, m.codec, m.readAhead, nil, call(conn))
 	if err != nil {
 		return nil, err
 	}
 	return newClientReadWrite(s, m.res, m.req, m.readAhead), nil
 }
 
-// OpenWith starts a bidirectional call whose requests come from seq (written
-// by a goroutine, then DoneWriting) and returns the stream of replies.
-func (m *BidiStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req]) (*ReadStream[Res], error) {
-	rw, err := m.Open(ctx, conn)
-	if err != nil {
-		return nil, err
+// feed starts a goroutine writing seq into an opened stream, then
+// DoneWriting, and returns the stream's read side.
+func feed[Res, Req any](rw *ReadWriteStream[Res, Req], err error) func(iter.Seq[Req]) (*ReadStream[Res], error) {
+	return func(seq iter.Seq[Req]) (*ReadStream[Res], error) {
+		if err != nil {
+			return nil, err
+		}
+		go writeAll(rw, seq)
+		return rw.ReadStream, nil
 	}
-	go writeAll(rw, seq)
-	return rw.ReadStream, nil
 }
 
 func newClientReadWrite[Res, Req any](s transport.Stream, res *typed[Res], req *typed[Req], readAhead int) *ReadWriteStream[Res, Req] {

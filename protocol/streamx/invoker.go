@@ -2,7 +2,6 @@ package streamx
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
-	"dubbo.apache.org/dubbo-go/v3/global"
 	"dubbo.apache.org/dubbo-go/v3/protocol/base"
 	"dubbo.apache.org/dubbo-go/v3/protocol/result"
 	"dubbo.apache.org/dubbo-go/v3/protocol/triple"
@@ -45,7 +43,7 @@ func newInvoker(url *common.URL) (*invoker, error) {
 	if err != nil {
 		return nil, err
 	}
-	tlsConf, err := clientTLS(url)
+	tlsConf, err := tlsFromURL(url, dubbotls.IsClientTLSValid, dubbotls.GetClientTlSConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -63,22 +61,6 @@ func newInvoker(url *common.URL) (*invoker, error) {
 		version:     url.GetParam(constant.VersionKey, ""),
 		timeout:     timeout,
 	}, nil
-}
-
-func clientTLS(url *common.URL) (*tls.Config, error) {
-	raw, ok := url.GetAttribute(constant.TLSConfigKey)
-	if !ok {
-		return nil, nil
-	}
-	conf, ok := raw.(*global.TLSConfig)
-	if !ok || !dubbotls.IsClientTLSValid(conf) {
-		return nil, nil
-	}
-	tc, err := dubbotls.GetClientTlSConfig(conf)
-	if err != nil {
-		return nil, fmt.Errorf("streamx: TLS settings for %s: %w", url.Location, err)
-	}
-	return tc, nil
 }
 
 // Invoke implements base.Invoker. For streams the result is the open

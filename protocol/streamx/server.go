@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
-	"dubbo.apache.org/dubbo-go/v3/common/constant"
-	"dubbo.apache.org/dubbo-go/v3/global"
 	dubbotls "dubbo.apache.org/dubbo-go/v3/tls"
 
 	"github.com/dubbogo/gost/log/logger"
@@ -46,7 +44,7 @@ func newEndpoint(url *common.URL) (*endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	tlsConf, err := serverTLS(url)
+	tlsConf, err := tlsFromURL(url, dubbotls.IsServerTLSValid, dubbotls.GetServerTlSConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -110,22 +108,6 @@ func (s *endpoint) serve() {
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Errorf("[streamx] server on %s stopped: %v", s.addr, err)
 	}
-}
-
-func serverTLS(url *common.URL) (*tls.Config, error) {
-	raw, ok := url.GetAttribute(constant.TLSConfigKey)
-	if !ok {
-		return nil, nil
-	}
-	conf, ok := raw.(*global.TLSConfig)
-	if !ok || !dubbotls.IsServerTLSValid(conf) {
-		return nil, nil
-	}
-	tc, err := dubbotls.GetServerTlSConfig(conf)
-	if err != nil {
-		return nil, fmt.Errorf("streamx: TLS settings of %s: %w", url.Location, err)
-	}
-	return tc, nil
 }
 
 func routeKey(group, version string) string { return group + "\x00" + version }

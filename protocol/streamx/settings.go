@@ -1,6 +1,7 @@
 package streamx
 
 import (
+	"crypto/tls"
 	"fmt"
 	"strconv"
 
@@ -89,4 +90,22 @@ func intParam(url *common.URL, key string, def int) (int, error) {
 		return 0, fmt.Errorf("streamx: %s: %q is not an integer >= -1", key, v)
 	}
 	return n, nil
+}
+
+// tlsFromURL builds a TLS config from dubbo-go's TLS settings on the URL
+// (nil when there are none, or they are not valid for this side).
+func tlsFromURL(url *common.URL, valid func(*global.TLSConfig) bool, build func(*global.TLSConfig) (*tls.Config, error)) (*tls.Config, error) {
+	raw, ok := url.GetAttribute(constant.TLSConfigKey)
+	if !ok {
+		return nil, nil
+	}
+	conf, ok := raw.(*global.TLSConfig)
+	if !ok || !valid(conf) {
+		return nil, nil
+	}
+	tc, err := build(conf)
+	if err != nil {
+		return nil, fmt.Errorf("streamx: TLS settings for %s: %w", url.Location, err)
+	}
+	return tc, nil
 }
