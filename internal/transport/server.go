@@ -38,6 +38,11 @@ type ServerStream struct {
 	wroteHeader bool
 	finished    bool
 	frame       []byte
+	singleReply bool
+	dirty       bool          // written since the last flush
+	kick        chan struct{} // wakes the flusher; nil until the first streamed Send
+	flusherDone chan struct{}
+	flushErr    error
 }
 
 type received struct {
@@ -181,15 +186,50 @@ func (s *ServerStream) Send(payload []byte) error {
 	if err := s.ctx.Err(); err != nil {
 		return status.FromContext(s.ctx)
 	}
+	if s.flushErr != nil {
+		return lostPeer(s.ctx, s.flushErr, "writing the response")
+	}
 	s.writeHeaderLocked()
 	s.frame = wire.AppendFrame(s.frame[:0], payload, compressed)
 	if _, err := s.w.Write(s.frame); err != nil {
 		return lostPeer(s.ctx, err, "writing the response")
 	}
-	if err := s.rc.Flush(); err != nil {
-		return lostPeer(s.ctx, err, "writing the response")
+	if s.singleReply {
+		return nil // the status follows at once: one write for both
+	}
+	// Flush when the sender goes idle rather than per message: a burst of
+	// messages leaves in few frames and system calls.
+	s.dirty = true
+	if s.kick == nil {
+		s.kick = make(chan struct{}, 1)
+		s.flusherDone = make(chan struct{})
+		go s.flusher()
+	}
+	select {
+	case s.kick <- struct{}{}:
+	default: // a flush is already due
 	}
 	return nil
+}
+
+// SingleReply tells the stream that at most one message precedes the
+// status (unary and client-streaming calls), so Send need not flush.
+func (s *ServerStream) SingleReply() { s.singleReply = true }
+
+// flusher flushes what Send wrote whenever it is kicked and Send is not
+// holding the stream; it ends when Finish closes kick.
+func (s *ServerStream) flusher() {
+	defer close(s.flusherDone)
+	for range s.kick {
+		s.mu.Lock()
+		if s.dirty && !s.finished {
+			s.dirty = false
+			if err := s.rc.Flush(); err != nil && s.flushErr == nil {
+				s.flushErr = err
+			}
+		}
+		s.mu.Unlock()
+	}
 }
 
 func (s *ServerStream) writeHeaderLocked() {
@@ -215,6 +255,9 @@ func (s *ServerStream) Finish(err *status.Error) {
 		return
 	}
 	s.finished = true
+	if s.kick != nil {
+		close(s.kick) // what is buffered goes out with the status
+	}
 	h := s.w.Header()
 	if !s.wroteHeader {
 		// Trailers-only response: the status rides in the headers.
@@ -231,5 +274,18 @@ func (s *ServerStream) Finish(err *status.Error) {
 	}
 }
 
-// Release frees the stream's context; call it when the handler returned.
-func (s *ServerStream) Release() { s.cancel() }
+// Release frees the stream's context and waits for its flusher; call it
+// after Finish, before the HTTP handler returns.
+func (s *ServerStream) Release() {
+	s.cancel()
+	s.mu.Lock()
+	done := s.flusherDone
+	if !s.finished && s.kick != nil {
+		s.finished = true
+		close(s.kick)
+	}
+	s.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}

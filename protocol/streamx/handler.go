@@ -60,6 +60,9 @@ func (h *methodHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
+	if h.kind == constant.CallUnary || h.kind == constant.CallClientStream {
+		ss.SingleReply()
+	}
 	ctx, chain := filterchain.NewContext(ss.Context())
 	c := &serverCall{raw: ss, chain: chain, info: filterchain.StreamInfo{
 		Service: h.service, Method: h.name, Kind: h.kind, Side: filterchain.Provider,
