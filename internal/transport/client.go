@@ -96,7 +96,15 @@ type ClientStream struct {
 	cancel   context.CancelCauseFunc
 	pw       *io.PipeWriter
 	settings Settings
-	frame    []byte // reused by Send
+
+	// Send buffers frames; writeLoop writes them to pw in batches.
+	wmu       sync.Mutex
+	wcond     *sync.Cond
+	wbuf      []byte
+	spare     []byte
+	writing   bool
+	closeSend bool
+	werr      error
 
 	ready chan struct{} // closed when the response headers came or the round trip failed
 	resp  *http.Response
@@ -156,11 +164,60 @@ func (s *ClientStream) Send(payload []byte) error {
 			payload, compressed = z, true
 		}
 	}
-	s.frame = wire.AppendFrame(s.frame[:0], payload, compressed)
-	if _, err := s.pw.Write(s.frame); err != nil {
-		return s.sendError(err)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.wcond == nil {
+		s.wcond = sync.NewCond(&s.wmu)
+	}
+	// Back-pressure: wait while a full batch is still waiting for the
+	// HTTP/2 flow control to let the writer through.
+	for len(s.wbuf) >= maxPendingSend && s.werr == nil {
+		s.wcond.Wait()
+	}
+	if s.werr != nil {
+		return s.sendError(s.werr)
+	}
+	s.wbuf = wire.AppendFrame(s.wbuf, payload, compressed)
+	if !s.writing {
+		s.writing = true
+		go s.writeLoop()
 	}
 	return nil
+}
+
+// maxPendingSend bounds what Send buffers ahead of the request body.
+const maxPendingSend = 64 << 10
+
+// writeLoop moves what Send buffered into the request body, a batch per
+// write, so a burst of messages leaves in few frames; it exits when the
+// buffer is empty (closing the body if CloseSend came meanwhile).
+func (s *ClientStream) writeLoop() {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	for {
+		if len(s.wbuf) == 0 {
+			s.writing = false
+			if s.closeSend {
+				_ = s.pw.Close()
+			}
+			s.wcond.Broadcast()
+			return
+		}
+		batch := s.wbuf
+		s.wbuf = s.spare[:0]
+		s.wcond.Broadcast()
+		s.wmu.Unlock()
+		_, err := s.pw.Write(batch)
+		s.wmu.Lock()
+		s.spare = batch
+		if err != nil {
+			s.werr = err
+			s.wbuf = nil
+			s.writing = false
+			s.wcond.Broadcast()
+			return
+		}
+	}
 }
 
 func (s *ClientStream) sendError(err error) error {
@@ -180,8 +237,15 @@ func (s *ClientStream) sendError(err error) error {
 	return status.Errorf(status.Unavailable, "the stream ended before the message was sent (Read tells how it ended): %w", err)
 }
 
-// CloseSend implements Stream.
+// CloseSend implements Stream: the request body ends once what Send
+// buffered has been written.
 func (s *ClientStream) CloseSend() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.writing {
+		s.closeSend = true
+		return nil
+	}
 	return s.pw.Close()
 }
 
