@@ -34,9 +34,62 @@ func AppendFrame(dst []byte, payload []byte, compressed bool) []byte {
 // Reader reads length-prefixed messages from an HTTP/2 body.
 type Reader struct {
 	r        io.Reader
-	hdr      [HeaderLen]byte
 	MaxBytes int    // largest accepted message; <= 0 means no limit
 	Encoding string // grpc-encoding of the peer: "" / "identity" or "gzip"
+
+	// buf holds bytes read ahead of the current message, so small messages
+	// need about one read each batch. It goes back to the pool whenever
+	// it is empty: an idle stream holds no buffer.
+	buf    *[]byte
+	lo, hi int
+}
+
+const readBufSize = 8 << 10
+
+var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
+
+// buffered returns the bytes read ahead.
+func (r *Reader) buffered() []byte {
+	if r.buf == nil {
+		return nil
+	}
+	return (*r.buf)[r.lo:r.hi]
+}
+
+// fill reads until at least n bytes are buffered (n <= readBufSize).
+func (r *Reader) fill(n int) error {
+	if r.buf == nil {
+		r.buf = readBufs.Get().(*[]byte)
+		r.lo, r.hi = 0, 0
+	}
+	b := *r.buf
+	if r.lo > 0 && len(b)-r.lo < n {
+		r.hi = copy(b, b[r.lo:r.hi])
+		r.lo = 0
+	}
+	for r.hi-r.lo < n {
+		m, err := r.r.Read(b[r.hi:])
+		r.hi += m
+		if err != nil {
+			if r.hi-r.lo >= n {
+				return nil // the error comes back on the next read
+			}
+			if errors.Is(err, io.EOF) && r.hi-r.lo > 0 {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// consume drops n buffered bytes, releasing the buffer once it is empty.
+func (r *Reader) consume(n int) {
+	r.lo += n
+	if r.lo == r.hi && r.buf != nil {
+		readBufs.Put(r.buf)
+		r.buf = nil
+	}
 }
 
 // NewReader returns a Reader on r.
@@ -48,25 +101,31 @@ func NewReader(r io.Reader, maxBytes int, encoding string) *Reader {
 // messages and a status error for a truncated or oversized message. The
 // returned slice is owned by the caller.
 func (r *Reader) Next() ([]byte, error) {
-	if _, err := io.ReadFull(r.r, r.hdr[:]); err != nil {
+	if err := r.fill(HeaderLen); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, status.New(status.Internal, "stream ended inside a message prefix")
 		}
 		return nil, err
 	}
-	n := binary.BigEndian.Uint32(r.hdr[1:])
+	hdr := r.buffered()[:HeaderLen]
+	flags, n := hdr[0], binary.BigEndian.Uint32(hdr[1:])
 	if r.MaxBytes > 0 && int64(n) > int64(r.MaxBytes) {
 		return nil, status.Errorf(status.ResourceExhausted,
 			"received a message of %d bytes, over the %d-byte limit (max-recv-msg-size)", n, r.MaxBytes)
 	}
+	r.consume(HeaderLen)
 	buf := make([]byte, n)
-	if _, err := io.ReadFull(r.r, buf); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, status.Errorf(status.Internal, "stream ended inside a %d-byte message", n)
+	got := copy(buf, r.buffered())
+	r.consume(got)
+	if got < len(buf) {
+		if _, err := io.ReadFull(r.r, buf[got:]); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, status.Errorf(status.Internal, "stream ended inside a %d-byte message", n)
+			}
+			return nil, err
 		}
-		return nil, err
 	}
-	if r.hdr[0]&flagCompressed == 0 {
+	if flags&flagCompressed == 0 {
 		return buf, nil
 	}
 	switch r.Encoding {
