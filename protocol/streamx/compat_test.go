@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
@@ -133,6 +135,27 @@ func TestServeHealthAndGracefulShutdown(t *testing.T) {
 	if st, err := watch.Recv(); err != nil || st.Status != healthpb.HealthCheckResponse_SERVING {
 		t.Fatalf("health watch: %v, %v", st, err)
 	}
+
+	// gRPC reflection lists the exported service.
+	rs, err := rpb.NewServerReflectionClient(cc).ServerReflectionInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.Send(&rpb.ServerReflectionRequest{MessageRequest: &rpb.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	lr, err := rs.Recv()
+	if err != nil {
+		t.Fatalf("reflection: %v", err)
+	}
+	var listed []string
+	for _, sv := range lr.GetListServicesResponse().GetService() {
+		listed = append(listed, sv.GetName())
+	}
+	if !slices.Contains(listed, greeter.ServiceName) {
+		t.Fatalf("reflection lists %q, not %s", listed, greeter.ServiceName)
+	}
+	_ = rs.CloseSend()
 
 	conn := dial(t, fmt.Sprintf("tri://%s", addr))
 	s, err := greeter.BiStream.Open(ctx, conn)
