@@ -21,6 +21,8 @@ type Options struct {
 	Streams  int           // idle streams to open
 	// TimedRead makes the s2c cases read with RecvTimeout (parity).
 	TimedRead bool
+	// CPUProfile, if set, is where the window's CPU profile goes.
+	CPUProfile string
 }
 
 // A caseFunc runs one case on c and fills in r. It opens the measurement
@@ -49,15 +51,17 @@ func payload(n int) string { return strings.Repeat("x", n) }
 
 // window is a measurement window: wall time and the client's CPU time.
 type window struct {
-	start time.Time
-	cpu   time.Duration
-	stop  atomic.Bool // set when the window's duration has passed
-	timer *time.Timer
+	profile string // CPU profile file, if any
+	start   time.Time
+	cpu     time.Duration
+	stop    atomic.Bool // set when the window's duration has passed
+	timer   *time.Timer
 }
 
 // begin opens the window and tells benchrun; stop becomes true after d.
 func (w *window) begin(d time.Duration) {
 	fmt.Println(StartMarker)
+	startProfile(w.profile)
 	w.cpu = cpuTime()
 	w.start = time.Now()
 	w.timer = time.AfterFunc(d, func() { w.stop.Store(true) })
@@ -67,6 +71,7 @@ func (w *window) end(r *Result) {
 	r.Seconds = time.Since(w.start).Seconds()
 	r.ClientCPUSeconds = (cpuTime() - w.cpu).Seconds()
 	w.timer.Stop()
+	stopProfile()
 }
 
 func pingPong(ctx context.Context, c Client, o Options, w *window, r *Result) error {

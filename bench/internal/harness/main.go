@@ -22,9 +22,13 @@ func Main(fw Framework) {
 	port := fs.Int("port", 0, "the server's port on 127.0.0.1")
 	switch mode {
 	case "server":
+		pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060) for profiling")
 		_ = fs.Parse(args)
 		if *port <= 0 {
 			usage(fw)
+		}
+		if *pprofAddr != "" {
+			servePprof(*pprofAddr)
 		}
 		if err := fw.Serve(*port); err != nil {
 			fmt.Fprintln(os.Stderr, "serve:", err)
@@ -35,6 +39,7 @@ func Main(fw Framework) {
 		var o Options
 		fs.DurationVar(&o.Duration, "duration", 3*time.Second, "the measurement window of throughput cases")
 		fs.IntVar(&o.Streams, "streams", 10000, "streams the idle case opens")
+		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measurement window to this file")
 		_ = fs.Parse(args)
 		if *port <= 0 {
 			usage(fw)
@@ -46,7 +51,7 @@ func Main(fw Framework) {
 }
 
 func usage(fw Framework) {
-	fmt.Fprintf(os.Stderr, "usage: %s server -port P\n       %s client -port P -case C [-duration D] [-streams N]\n", fw.Name, fw.Name)
+	fmt.Fprintf(os.Stderr, "usage: %s server -port P [-pprof ADDR]\n       %s client -port P -case C [-duration D] [-streams N] [-cpuprofile FILE]\n", fw.Name, fw.Name)
 	os.Exit(2)
 }
 
@@ -85,5 +90,5 @@ func runCase(fw Framework, port int, name string, o Options, r *Result) error {
 	if _, err := c.Call(ctx, MethodUnary, &pb.GreeterRequest{Name: "warm-up"}); err != nil {
 		return fmt.Errorf("warm-up call: %w", err)
 	}
-	return run(ctx, c, o, &window{}, r)
+	return run(ctx, c, o, &window{profile: o.CPUProfile}, r)
 }
