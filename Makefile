@@ -5,7 +5,7 @@ GO ?= go
 # Lean on two cores: one test binary at a time, tests inside in parallel.
 GOTEST_FLAGS ?= -race -count=1 -p 1 -timeout 40m
 
-.PHONY: demo demo-python test deps unit integration vet bench
+.PHONY: demo demo-python test deps unit integration vet bench bench-smoke
 
 demo: ## a Go provider and consumer in every call kind, direct URL
 	@bash scripts/demo.sh
@@ -28,3 +28,21 @@ integration:
 
 test: deps vet ## everything: unit and integration tests with real peers
 	$(GO) test $(GOTEST_FLAGS) ./...
+
+# The benchmark (bench/README.md): three framework programs and benchrun,
+# built without -race into build/bench/.
+BENCH_DIR := $(STREAMX_BUILD_DIR)/bench
+# Reps and window of `make bench`, chosen to finish in under 10 minutes.
+BENCH_FLAGS ?= -reps 5 -duration 3s
+define build-bench
+	@mkdir -p $(BENCH_DIR)
+	$(GO) build -o $(BENCH_DIR)/ ./bench/cmd/bench-streamx ./bench/cmd/bench-triple ./bench/cmd/bench-grpc ./bench/cmd/benchrun
+endef
+
+bench: ## streamx vs stock Triple vs grpc-go: table on stdout, JSON in build/bench/results.json
+	$(build-bench)
+	$(BENCH_DIR)/benchrun -bin $(BENCH_DIR) -json $(BENCH_DIR)/results.json $(BENCH_FLAGS)
+
+bench-smoke: ## every benchmark case once, briefly; fails unless every framework gave a result
+	$(build-bench)
+	$(BENCH_DIR)/benchrun -smoke -bin $(BENCH_DIR) -json $(BENCH_DIR)/smoke.json
