@@ -19,6 +19,11 @@
 // replaced from the environment, so one file serves several ports. Other
 // ${...} placeholders are left to dubbo-go (they name keys of the file).
 //
+// Load once per process, at startup, before dubbo-go runs: like dubbo.Load,
+// each Load builds a dubbo.Instance whose initialisation replaces gost's
+// process-wide logger without synchronisation, a data race with dubbo-go
+// goroutines already logging.
+//
 // Load builds a dubbo.Instance without dubbo.Load's process-wide side
 // effects (dubbo.Load serves and refers only once per process and starts a
 // file watcher); Config.NewServer and Config.Dial apply the file's provider
