@@ -284,4 +284,3 @@ func zkCreate(t *testing.T, c *zk.Conn, path string) {
 		t.Fatalf("create %s: %v", path, err)
 	}
 }
-
