@@ -1,0 +1,88 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"dubbo.apache.org/dubbo-go/v3"
+	"dubbo.apache.org/dubbo-go/v3/common/extension"
+	"dubbo.apache.org/dubbo-go/v3/global"
+)
+
+// validate checks streamx's settings, the streamx parameters of every
+// service and reference, and every filter list, returning the plugin-wide
+// settings.
+func validate(o *dubbo.InstanceOptions) (Settings, error) {
+	var raw any
+	if o.Custom != nil {
+		raw = o.Custom.ConfigMap[Name]
+	}
+	s, err := parseSettings("dubbo.custom.config-map."+Name, raw)
+	if err != nil {
+		return s, err
+	}
+	if p := o.Provider; p != nil {
+		if err := checkFilters("dubbo.provider.filter", p.Filter); err != nil {
+			return s, err
+		}
+		for _, id := range sortedKeys(p.Services) {
+			svc := p.Services[id]
+			if svc == nil {
+				continue
+			}
+			where := "dubbo.provider.services." + id
+			if err := checkFilters(where+".filter", svc.Filter); err != nil {
+				return s, err
+			}
+			if err := checkParams(where+".params", svc.Params); err != nil {
+				return s, err
+			}
+		}
+	}
+	if c := o.Consumer; c != nil {
+		if err := checkFilters("dubbo.consumer.filter", c.Filter); err != nil {
+			return s, err
+		}
+		for _, id := range sortedKeys(c.References) {
+			ref := c.References[id]
+			if ref == nil {
+				continue
+			}
+			where := "dubbo.consumer.references." + id
+			if err := checkFilters(where+".filter", ref.Filter); err != nil {
+				return s, err
+			}
+			if err := checkParams(where+".params", ref.Params); err != nil {
+				return s, err
+			}
+		}
+	}
+	return s, nil
+}
+
+// checkFilters checks a dubbo-go filter list ("a,b,-c"): each name, with
+// an exclusion's "-" removed, must be registered. "default" and "-default"
+// are dubbo-go's markers for the default chain. An unknown name would
+// otherwise become a nil filter that panics at the first call.
+func checkFilters(key, list string) error {
+	for _, f := range strings.Split(list, ",") {
+		name := strings.TrimPrefix(strings.TrimSpace(f), "-")
+		if name == "" || name == "default" {
+			continue
+		}
+		if _, ok := extension.GetFilter(name); !ok {
+			return fmt.Errorf("%s: unknown filter %q in %q (is its package imported?)", key, name, list)
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V *global.ServiceConfig | *global.ReferenceConfig](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
