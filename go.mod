@@ -8,6 +8,7 @@ require (
 	github.com/dubbogo/gost v1.14.3
 	github.com/dustin/go-humanize v1.0.1
 	github.com/golang/mock v1.6.0
+	github.com/knadh/koanf v1.5.0
 	github.com/prometheus/client_golang v1.19.1
 	go.uber.org/goleak v1.3.0
 	golang.org/x/net v0.56.0
@@ -67,7 +68,6 @@ require (
 	github.com/jmespath/go-jmespath v0.4.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/k0kubun/pp v3.0.1+incompatible // indirect
-	github.com/knadh/koanf v1.5.0 // indirect
 	github.com/leodido/go-urn v1.2.2 // indirect
 	github.com/lufia/plan9stats v0.0.0-20211012122336-39d0f177ccd0 // indirect
 	github.com/magiconair/properties v1.8.5 // indirect
