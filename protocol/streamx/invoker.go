@@ -89,10 +89,11 @@ func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Resul
 			return res
 		}
 		if kind == constant.CallServerStream {
-			if err := s.Send(spec.request); err == nil {
+			if err := s.Send(spec.request); err != nil {
+				s.Abort(err) // the first read returns it
+			} else {
 				_ = s.CloseSend()
 			}
-			// A failed send shows up, with its cause, on the first read.
 		}
 		res.SetResult(s)
 	default:
@@ -123,9 +124,11 @@ func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpe
 	if err != nil {
 		return err
 	}
-	if err := s.Send(spec.request); err == nil {
-		_ = s.CloseSend()
+	if err := s.Send(spec.request); err != nil {
+		s.Abort(err)
+		return err
 	}
+	_ = s.CloseSend()
 	b, err := s.Receive()
 	if err == nil {
 		_, err = s.Receive() // the status

@@ -44,6 +44,16 @@ func TestMessageSizeLimits(t *testing.T) {
 	}
 
 	small := dial(t, url, client.WithParam("max-call-send-msg-size", "100B"))
+	// A unary request over the consumer's limit fails at once, not at the
+	// deadline.
+	_, err = greeter.SayHello.Call(ctx, small, greeter.Req(strings.Repeat("z", 200)))
+	wantCode(t, err, streamx.CodeResourceExhausted, "send limit")
+	rs, err := greeter.ServerStream.Call(ctx, small, greeter.Req(strings.Repeat("z", 200)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rs.Read()
+	wantCode(t, err, streamx.CodeResourceExhausted, "send limit")
 	s, err := greeter.EchoSize.Open(ctx, small)
 	if err != nil {
 		t.Fatal(err)

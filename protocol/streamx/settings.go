@@ -3,93 +3,78 @@ package streamx
 import (
 	"crypto/tls"
 	"fmt"
-	"strconv"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 	"dubbo.apache.org/dubbo-go/v3/global"
 
-	"github.com/dustin/go-humanize"
-
+	"github.com/dubbo-go-streamx/streamx/config"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
-// URL parameters of this protocol, besides dubbo-go's own size limits
+// ParamCompressMinBytes is the URL parameter (a service's or reference's
+// params:) for the smallest message gzip-compressed for a peer that accepts
+// gzip; -1 (the default) never compresses. It and dubbo-go's size limits
 // (max-server-recv-msg-size, max-server-send-msg-size,
-// max-call-recv-msg-size, max-call-send-msg-size, in humanize form: "4MiB").
-const (
-	// ParamCompressMinBytes is the smallest message gzip-compressed for a
-	// peer that accepts gzip; -1 (the default) never compresses.
-	ParamCompressMinBytes = "streamx.compress-min-bytes"
-)
+// max-call-recv-msg-size, max-call-send-msg-size: "4MiB") can also be set
+// plugin-wide under dubbo.custom.config-map.streamx (package config); a
+// URL parameter wins.
+const ParamCompressMinBytes = config.ParamCompressMinBytes
 
-// serverSettings reads the provider's transport settings from its URL.
+// serverSettings reads the provider's transport settings: plugin-wide
+// values, then the protocol's triple settings, then the URL.
 func serverSettings(url *common.URL) (transport.Settings, error) {
-	s := transport.Defaults
-	s.MaxRecvBytes = constant.DefaultMaxServerRecvMsgSize
+	d, err := config.Defaults()
+	if err != nil {
+		return transport.Settings{}, err
+	}
+	s := transport.Settings{MaxRecvBytes: d.MaxServerRecvMsgSize, MaxSendBytes: d.MaxServerSendMsgSize, CompressMinBytes: d.CompressMinBytes}
 	var recv, send string
 	if tc, ok := url.GetAttribute(constant.TripleConfigKey); ok {
 		if c, ok := tc.(*global.TripleConfig); ok && c != nil {
 			recv, send = c.MaxServerRecvMsgSize, c.MaxServerSendMsgSize
 		}
 	}
-	if v := url.GetParam(constant.MaxServerRecvMsgSize, ""); v != "" {
+	return s, applyParams(url, &s, constant.MaxServerRecvMsgSize, constant.MaxServerSendMsgSize, recv, send)
+}
+
+// clientSettings reads the consumer's transport settings: plugin-wide
+// values, then the URL.
+func clientSettings(url *common.URL) (transport.Settings, error) {
+	d, err := config.Defaults()
+	if err != nil {
+		return transport.Settings{}, err
+	}
+	s := transport.Settings{MaxRecvBytes: d.MaxCallRecvMsgSize, MaxSendBytes: d.MaxCallSendMsgSize, CompressMinBytes: d.CompressMinBytes}
+	return s, applyParams(url, &s, constant.MaxCallRecvMsgSize, constant.MaxCallSendMsgSize, "", "")
+}
+
+// applyParams overrides s with the URL's size and compression parameters
+// (recv and send, if not empty, come first: the URL still wins).
+func applyParams(url *common.URL, s *transport.Settings, recvKey, sendKey, recv, send string) error {
+	if v := url.GetParam(recvKey, ""); v != "" {
 		recv = v
 	}
-	if v := url.GetParam(constant.MaxServerSendMsgSize, ""); v != "" {
+	if v := url.GetParam(sendKey, ""); v != "" {
 		send = v
 	}
 	var err error
-	if s.MaxRecvBytes, err = sizeParam(constant.MaxServerRecvMsgSize, recv, s.MaxRecvBytes); err != nil {
-		return s, err
+	if recv != "" {
+		if s.MaxRecvBytes, err = config.ParseSize(recvKey, recv); err != nil {
+			return fmt.Errorf("streamx: %w", err)
+		}
 	}
-	if s.MaxSendBytes, err = sizeParam(constant.MaxServerSendMsgSize, send, s.MaxSendBytes); err != nil {
-		return s, err
+	if send != "" {
+		if s.MaxSendBytes, err = config.ParseSize(sendKey, send); err != nil {
+			return fmt.Errorf("streamx: %w", err)
+		}
 	}
-	if s.CompressMinBytes, err = intParam(url, ParamCompressMinBytes, s.CompressMinBytes); err != nil {
-		return s, err
+	if v := url.GetParam(ParamCompressMinBytes, ""); v != "" {
+		if s.CompressMinBytes, err = config.ParseCompressMinBytes(ParamCompressMinBytes, v); err != nil {
+			return fmt.Errorf("streamx: %w", err)
+		}
 	}
-	return s, nil
-}
-
-// clientSettings reads the consumer's transport settings from its URL.
-func clientSettings(url *common.URL) (transport.Settings, error) {
-	s := transport.Defaults
-	s.MaxRecvBytes = constant.DefaultMaxCallRecvMsgSize
-	var err error
-	if s.MaxRecvBytes, err = sizeParam(constant.MaxCallRecvMsgSize, url.GetParam(constant.MaxCallRecvMsgSize, ""), s.MaxRecvBytes); err != nil {
-		return s, err
-	}
-	if s.MaxSendBytes, err = sizeParam(constant.MaxCallSendMsgSize, url.GetParam(constant.MaxCallSendMsgSize, ""), s.MaxSendBytes); err != nil {
-		return s, err
-	}
-	if s.CompressMinBytes, err = intParam(url, ParamCompressMinBytes, s.CompressMinBytes); err != nil {
-		return s, err
-	}
-	return s, nil
-}
-
-func sizeParam(key, v string, def int) (int, error) {
-	if v == "" {
-		return def, nil
-	}
-	n, err := humanize.ParseBytes(v)
-	if err != nil || n == 0 || n > 1<<31-1 {
-		return 0, fmt.Errorf("streamx: %s: %q is not a size between 1B and 2GiB (e.g. \"4MiB\")", key, v)
-	}
-	return int(n), nil
-}
-
-func intParam(url *common.URL, key string, def int) (int, error) {
-	v := url.GetParam(key, "")
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < -1 {
-		return 0, fmt.Errorf("streamx: %s: %q is not an integer >= -1", key, v)
-	}
-	return n, nil
+	return nil
 }
 
 // tlsFromURL builds a TLS config from dubbo-go's TLS settings on the URL
