@@ -88,6 +88,11 @@ func (r *Reader) ReadTimeout(d time.Duration) ([]byte, error) {
 		return nil, err
 	}
 	r.startPump()
+	select { // fast path: a message is already buffered, no timer needed
+	case res := <-r.pump:
+		return r.settle(res)
+	default:
+	}
 	if d <= 0 {
 		select {
 		case res := <-r.pump:

@@ -53,9 +53,10 @@ func NewClient(addr string, tlsConf *tls.Config, s Settings) *Client {
 // Close closes idle connections; open streams go on until they end.
 func (c *Client) Close() { c.tr.CloseIdleConnections() }
 
-// NewStream starts an RPC on path (/<interface>/<method>) with the given
-// request headers and codec name. It does not wait for the server: errors
-// from connecting show up on the first Receive (and Send fails too).
+// NewStream prepares an RPC on path (/<interface>/<method>) with the given
+// request headers and codec name; Start sends it. It does not wait for the
+// server: errors from connecting show up on the first Receive (and Send
+// fails too).
 func (c *Client) NewStream(ctx context.Context, path string, header http.Header, codec string) *ClientStream {
 	ctx, cancel := context.WithCancelCause(ctx)
 	pr, pw := io.Pipe()
@@ -69,7 +70,7 @@ func (c *Client) NewStream(ctx context.Context, path string, header http.Header,
 	}
 	if err != nil {
 		s.rtErr = status.Errorf(status.InvalidArgument, "bad request path %q: %w", path, err)
-		close(s.ready)
+		s.startOnce.Do(func() { close(s.ready) })
 		return s
 	}
 	for k, vs := range header {
@@ -86,8 +87,24 @@ func (c *Client) NewStream(ctx context.Context, path string, header http.Header,
 	// A cancelled call must reset the HTTP/2 stream even if nobody reads
 	// or writes it again: close the request body, which the transport waits on.
 	context.AfterFunc(ctx, func() { pw.CloseWithError(context.Cause(ctx)) })
-	go s.roundTrip(c.hc, req)
+	s.start = func() { go s.roundTrip(c.hc, req) }
 	return s
+}
+
+// Start sends the request; it runs once, and not at all for a stream
+// aborted before it started (whose Receive then reports the abort).
+func (s *ClientStream) Start() {
+	s.startOnce.Do(func() {
+		if s.start == nil || s.ctx.Err() != nil {
+			s.rtErr = status.FromContext(s.ctx)
+			if s.rtErr == nil {
+				s.rtErr = status.New(status.Internal, "stream not started")
+			}
+			close(s.ready)
+			return
+		}
+		s.start()
+	})
 }
 
 // ClientStream is the client side of one RPC.
@@ -106,9 +123,11 @@ type ClientStream struct {
 	closeSend bool
 	werr      error
 
-	ready chan struct{} // closed when the response headers came or the round trip failed
-	resp  *http.Response
-	rtErr error
+	start     func()
+	startOnce sync.Once
+	ready     chan struct{} // closed when the response headers came or the round trip failed
+	resp      *http.Response
+	rtErr     error
 
 	reader  *wire.Reader
 	recvErr error                 // sticky once Receive ended; owned by the receiving goroutine
@@ -185,9 +204,6 @@ func (s *ClientStream) Send(payload []byte) error {
 	return nil
 }
 
-// maxPendingSend bounds what Send buffers ahead of the request body.
-const maxPendingSend = 64 << 10
-
 // writeLoop moves what Send buffered into the request body, a batch per
 // write, so a burst of messages leaves in few frames; it exits when the
 // buffer is empty (closing the body if CloseSend came meanwhile).
@@ -256,6 +272,7 @@ func (s *ClientStream) Abort(err error) {
 	}
 	s.cancel(err)
 	s.pw.CloseWithError(err)
+	s.Start() // unblocks a Receive of a stream that never started
 }
 
 // Receive implements Stream.

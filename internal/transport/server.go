@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -39,11 +40,20 @@ type ServerStream struct {
 	finished    bool
 	frame       []byte
 	singleReply bool
-	dirty       bool          // written since the last flush
-	kick        chan struct{} // wakes the flusher; nil until the first streamed Send
-	flusherDone chan struct{}
+	wcond       *sync.Cond // on mu: queue space, writer done
+	wbuf, spare []byte     // frames queued for writeLoop, and its last batch
+	writing     bool       // writeLoop runs
+	writingNow  bool       // writeLoop is inside Write/Flush, without mu
+	wg          sync.WaitGroup
 	flushErr    error
 }
+
+// maxPendingSend bounds what Send queues ahead of the HTTP/2 stream.
+const maxPendingSend = 64 << 10
+
+// abortDrainTimeout is how long an aborted stream may take to write what
+// was already queued.
+const abortDrainTimeout = 2 * time.Second
 
 type received struct {
 	b   []byte
@@ -72,6 +82,7 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 	}
 	ctx, cancel := r.Context(), context.CancelFunc(func() {})
 	ss := &ServerStream{w: w, r: r, rc: http.NewResponseController(w), settings: s, codec: codec}
+	ss.wcond = sync.NewCond(&ss.mu)
 	if raw := r.Header.Get(wire.HeaderTimeout); raw != "" {
 		d, err := wire.DecodeTimeout(raw)
 		if err != nil {
@@ -158,8 +169,15 @@ func (s *ServerStream) Abort(err error) {
 	if se == nil {
 		se = status.New(status.Canceled, "stream aborted")
 	}
-	s.Finish(se)
 	s.aborted.CompareAndSwap(nil, se)
+	s.mu.Lock()
+	if s.writing {
+		// Messages Send accepted still go out, ahead of the status, but a
+		// peer that does not read cannot hold the stream open for long.
+		_ = s.rc.SetWriteDeadline(time.Now().Add(abortDrainTimeout))
+	}
+	s.mu.Unlock()
+	s.Finish(se)
 	s.cancel()
 	_ = s.r.Body.Close() // wakes a handler blocked reading the request
 }
@@ -190,47 +208,69 @@ func (s *ServerStream) Send(payload []byte) error {
 		return lostPeer(s.ctx, s.flushErr, "writing the response")
 	}
 	s.writeHeaderLocked()
-	s.frame = wire.AppendFrame(s.frame[:0], payload, compressed)
-	if _, err := s.w.Write(s.frame); err != nil {
-		return lostPeer(s.ctx, err, "writing the response")
-	}
 	if s.singleReply {
-		return nil // the status follows at once: one write for both
+		// The status follows at once: one write for both, no flush.
+		s.frame = wire.AppendFrame(s.frame[:0], payload, compressed)
+		if _, err := s.w.Write(s.frame); err != nil {
+			return lostPeer(s.ctx, err, "writing the response")
+		}
+		return nil
 	}
-	// Flush when the sender goes idle rather than per message: a burst of
-	// messages leaves in few frames and system calls.
-	s.dirty = true
-	if s.kick == nil {
-		s.kick = make(chan struct{}, 1)
-		s.flusherDone = make(chan struct{})
-		go s.flusher()
+	// Queue the frame for the writer goroutine, which writes and flushes
+	// what has queued up whenever it gets the chance: a burst of messages
+	// leaves in few frames and system calls. Back-pressure: wait while a
+	// full batch is still queued.
+	for len(s.wbuf) >= maxPendingSend && s.flushErr == nil && !s.finished {
+		s.wcond.Wait()
 	}
-	select {
-	case s.kick <- struct{}{}:
-	default: // a flush is already due
+	if s.flushErr != nil {
+		return lostPeer(s.ctx, s.flushErr, "writing the response")
+	}
+	if s.finished {
+		return status.New(status.FailedPrecondition, "send after the stream's status was set")
+	}
+	s.wbuf = wire.AppendFrame(s.wbuf, payload, compressed)
+	if !s.writing {
+		s.writing = true
+		s.wg.Add(1)
+		go s.writeLoop()
 	}
 	return nil
+}
+
+// writeLoop writes queued frames in batches and flushes; it exits when the
+// queue is empty, so an idle stream has no goroutine of its own.
+func (s *ServerStream) writeLoop() {
+	defer s.wg.Done()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if len(s.wbuf) == 0 || s.flushErr != nil {
+			s.writing = false
+			s.wcond.Broadcast()
+			return
+		}
+		batch := s.wbuf
+		s.wbuf = s.spare[:0]
+		s.wcond.Broadcast()
+		s.writingNow = true
+		s.mu.Unlock()
+		_, err := s.w.Write(batch)
+		if err == nil {
+			err = s.rc.Flush()
+		}
+		s.mu.Lock()
+		s.writingNow = false
+		s.spare = batch
+		if err != nil && s.flushErr == nil {
+			s.flushErr = err
+		}
+	}
 }
 
 // SingleReply tells the stream that at most one message precedes the
 // status (unary and client-streaming calls), so Send need not flush.
 func (s *ServerStream) SingleReply() { s.singleReply = true }
-
-// flusher flushes what Send wrote whenever it is kicked and Send is not
-// holding the stream; it ends when Finish closes kick.
-func (s *ServerStream) flusher() {
-	defer close(s.flusherDone)
-	for range s.kick {
-		s.mu.Lock()
-		if s.dirty && !s.finished {
-			s.dirty = false
-			if err := s.rc.Flush(); err != nil && s.flushErr == nil {
-				s.flushErr = err
-			}
-		}
-		s.mu.Unlock()
-	}
-}
 
 func (s *ServerStream) writeHeaderLocked() {
 	if s.wroteHeader {
@@ -254,10 +294,12 @@ func (s *ServerStream) Finish(err *status.Error) {
 	if s.finished {
 		return
 	}
-	s.finished = true
-	if s.kick != nil {
-		close(s.kick) // what is buffered goes out with the status
+	// Queued messages go out before the status.
+	for s.writing {
+		s.wcond.Wait()
 	}
+	s.finished = true
+	s.wcond.Broadcast()
 	h := s.w.Header()
 	if !s.wroteHeader {
 		// Trailers-only response: the status rides in the headers.
@@ -274,18 +316,9 @@ func (s *ServerStream) Finish(err *status.Error) {
 	}
 }
 
-// Release frees the stream's context and waits for its flusher; call it
+// Release frees the stream's context and waits for its writer; call it
 // after Finish, before the HTTP handler returns.
 func (s *ServerStream) Release() {
 	s.cancel()
-	s.mu.Lock()
-	done := s.flusherDone
-	if !s.finished && s.kick != nil {
-		s.finished = true
-		close(s.kick)
-	}
-	s.mu.Unlock()
-	if done != nil {
-		<-done
-	}
+	s.wg.Wait()
 }

@@ -107,11 +107,16 @@ func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Resul
 func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *callSpec, kind string) (*transport.ClientStream, transport.Stream, error) {
 	header := iv.header(inv)
 	raw := iv.client.NewStream(ctx, methodPath(iv.service, inv.MethodName()), header, spec.codec)
+	// Filters open before the request leaves, so one can refuse it.
 	s, err := filterchain.FromContext(ctx).Wrap(ctx, raw, &filterchain.StreamInfo{
 		Service: iv.service, Method: inv.MethodName(), Kind: kind, Side: filterchain.Consumer,
 		Peer: iv.GetURL().Location, Header: header, Start: time.Now(),
 	})
-	return raw, s, err
+	if err != nil {
+		return raw, nil, err
+	}
+	raw.Start()
+	return raw, s, nil
 }
 
 func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpec) error {

@@ -78,6 +78,9 @@ func newEndpoint(url *common.URL) (*endpoint, error) {
 			// x/net's default of 250 makes clients open a connection per
 			// 250 streams; streams are cheap here.
 			MaxConcurrentStreams: 1 << 16,
+			// 16 KiB frames, as gRPC uses: a Go consumer sizes its
+			// per-stream send buffer from this (512 KiB at the default).
+			MaxReadFrameSize: 16 << 10,
 			// The largest windows net/http allows (just under 4 MiB; its
 			// default is 1 MiB). dubbo-python 3.0.0b1's sender truncates a
 			// request whose tail and done_writing wait for a stream
