@@ -2,6 +2,9 @@ package integrate_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +57,13 @@ func testNacos(t *testing.T, regType string) {
 	n := testenv.StartNacos(t)
 	port := testenv.FreePort(t)
 	discStartProvider(t, nacosYAML, nacosVars(n.Addr, regType, "disc-nacos-provider", port), port)
+	if regType == "service" {
+		// dubbo-go maps the interface to its application once, when the
+		// reference is made: wait until the provider has published the
+		// mapping and its instance, as a consumer started later would see.
+		waitNacos(t, n.Addr, "/nacos/v1/cs/configs?dataId=org.apache.dubbo.samples.data.Greeter&group=mapping", "disc-nacos-provider")
+		waitNacos(t, n.Addr, "/nacos/v1/ns/instance/list?serviceName=disc-nacos-provider", fmt.Sprint(port))
+	}
 	conn := discConsumer(t, nacosYAML, nacosVars(n.Addr, regType, "disc-nacos-consumer", testenv.FreePort(t)))
 	ctx := discCtx(t, 90*time.Second)
 	if err := greeter.WaitReady(ctx, conn, 30*time.Second); err != nil {
@@ -81,4 +91,18 @@ func TestDiscoveryNacosApplication(t *testing.T) {
 		return
 	}
 	testNacos(t, "service")
+}
+
+// waitNacos polls an rnacos OpenAPI path until its answer contains want.
+func waitNacos(t *testing.T, addr, path, want string) {
+	t.Helper()
+	testenv.Eventually(t, 30*time.Second, fmt.Sprintf("rnacos %s to mention %q", path, want), func() bool {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode == http.StatusOK && strings.Contains(string(body), want)
+	})
 }
