@@ -1,0 +1,79 @@
+package integrate_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dubbo-go-streamx/streamx/config"
+	"github.com/dubbo-go-streamx/streamx/filter"
+	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+)
+
+// Stream filters turned on by a service's `filter:` list and configured by
+// its `params:` in dubbogo.yml, as users do with dubbo-go's filters.
+func TestConfigStreamFiltersFromYAML(t *testing.T) {
+	if discIsolate(t) { // config.Load swaps dubbo-go's process-wide logger
+		return
+	}
+	port := testenv.FreePort(t)
+	path := filepath.Join(t.TempDir(), "dubbogo.yml")
+	yaml := strings.ReplaceAll(`
+dubbo:
+  logger:
+    level: warn
+  protocols:
+    tri:
+      name: tri
+      ip: 127.0.0.1
+      port: PORT
+  provider:
+    services:
+      greeter:
+        interface: org.apache.dubbo.samples.data.Greeter
+        filter: stream-accesslog,stream-metrics,stream-limit,stream-timeout
+        params:
+          stream.max-msg-size: 100B
+          stream.idle-timeout: 300ms
+`, "PORT", testenv.Addr(port)[len("127.0.0.1:"):])
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := cfg.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := streamx.Register(srv, greeter.NewService()); err != nil {
+		t.Fatal(err)
+	}
+	so := srv.GetServiceOptionsByInterfaceName(greeter.ServiceName)
+	if err := so.Export(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(so.Unexport)
+	conn := testenv.Dial(t, greeter.ServiceName, "tri://"+testenv.Addr(port))
+	ctx := ctxFor(t, 20*time.Second)
+
+	if r, err := greeter.SayHello.Call(ctx, conn, greeter.Req("small")); err != nil || r.Message != "Hello, small" {
+		t.Fatalf("small call: %v, %v", r, err)
+	}
+	_, err = greeter.SayHello.Call(ctx, conn, greeter.Req(strings.Repeat("x", 200)))
+	if streamx.CodeOf(err) != streamx.CodeResourceExhausted || !strings.Contains(err.Error(), filter.ParamMaxMsgSize) {
+		t.Fatalf("over stream.max-msg-size: %v", err)
+	}
+	s, err := greeter.EchoSize.Open(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Read(); streamx.CodeOf(err) != streamx.CodeDeadlineExceeded || !strings.Contains(err.Error(), filter.ParamIdleTimeout) {
+		t.Fatalf("idle stream: %v", err)
+	}
+}
