@@ -36,7 +36,7 @@ func BenchmarkFilterOverhead(b *testing.B) {
 		{"nop", []filter.StreamFilter{nopFilter{}}},
 		{"accesslog", []filter.StreamFilter{filter.AccessLogTo(func(string, ...any) {})}},
 	}
-	const msgs, rounds = 20000, 5
+	const msgs, rounds = 200000, 7
 	conns := make([]*client.Connection, len(variants))
 	for i, v := range variants {
 		// One provider per variant, told apart by version, all up at once.
