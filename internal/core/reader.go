@@ -37,8 +37,17 @@ type Reader struct {
 	onClose   func(error) // called once by Close, e.g. to cancel the RPC
 
 	// The read-ahead goroutine exists only after the first timed read: plain
-	// reads receive on the caller's goroutine.
-	pump     chan result
+	// reads receive on the caller's goroutine. It fills a bounded queue;
+	// the two sides signal each other only when one of them waits.
+	started bool
+	mu      sync.Mutex
+	queue   []result
+	head    int
+	waiting bool          // the reader waits on wake
+	full    bool          // the pump waits on space
+	wake    chan struct{} // pump -> reader
+	space   chan struct{} // reader -> pump
+
 	stop     chan struct{}
 	stopOnce sync.Once
 	final    atomic.Pointer[error] // io.EOF, or why the stream ended
@@ -69,16 +78,11 @@ func (r *Reader) Read() ([]byte, error) {
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	if r.pump == nil {
+	if !r.started {
 		b, err := r.s.Receive()
 		return r.settle(result{b, err})
 	}
-	select {
-	case res := <-r.pump:
-		return r.settle(res)
-	case <-r.stop:
-		return nil, r.Err()
-	}
+	return r.wait(nil)
 }
 
 // ReadTimeout is Read that gives up after d with ErrReadTimeout, leaving the
@@ -88,31 +92,58 @@ func (r *Reader) ReadTimeout(d time.Duration) ([]byte, error) {
 		return nil, err
 	}
 	r.startPump()
-	select { // fast path: a message is already buffered, no timer needed
-	case res := <-r.pump:
+	if res, ok := r.take(); ok { // a message is buffered: no timer needed
 		return r.settle(res)
-	default:
 	}
 	if d <= 0 {
-		select {
-		case res := <-r.pump:
-			return r.settle(res)
-		case <-r.stop:
-			return nil, r.Err()
-		default:
-			return nil, ErrReadTimeout
-		}
+		return nil, ErrReadTimeout
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
-	select {
-	case res := <-r.pump:
-		return r.settle(res)
-	case <-r.stop:
-		return nil, r.Err()
-	case <-t.C:
-		return nil, ErrReadTimeout
+	return r.wait(t.C)
+}
+
+// wait blocks for the pump's next result, Close, or timeout (nil: none).
+func (r *Reader) wait(timeout <-chan time.Time) ([]byte, error) {
+	for {
+		if res, ok := r.take(); ok {
+			return r.settle(res)
+		}
+		select {
+		case <-r.wake:
+		case <-r.stop:
+			return nil, r.Err()
+		case <-timeout:
+			return nil, ErrReadTimeout
+		}
 	}
+}
+
+// take pops the oldest buffered result; with none it marks the reader as
+// waiting so the pump wakes it.
+func (r *Reader) take() (result, bool) {
+	r.mu.Lock()
+	if r.head == len(r.queue) {
+		r.waiting = true
+		r.mu.Unlock()
+		return result{}, false
+	}
+	res := r.queue[r.head]
+	r.queue[r.head] = result{}
+	r.head++
+	if r.head == len(r.queue) {
+		r.queue, r.head = r.queue[:0], 0
+	}
+	signal := r.full
+	r.full = false
+	r.mu.Unlock()
+	if signal {
+		select {
+		case r.space <- struct{}{}:
+		default:
+		}
+	}
+	return res, true
 }
 
 func (r *Reader) settle(res result) ([]byte, error) {
@@ -127,12 +158,12 @@ func (r *Reader) settle(res result) ([]byte, error) {
 }
 
 func (r *Reader) startPump() {
-	if r.pump != nil {
+	if r.started {
 		return
 	}
-	// The channel's bound keeps the pump from reading far ahead of the
-	// caller, so HTTP/2 flow control still slows a fast peer down.
-	r.pump = make(chan result, r.readAhead)
+	r.started = true
+	r.wake = make(chan struct{}, 1)
+	r.space = make(chan struct{}, 1)
 	go r.run()
 }
 
@@ -144,10 +175,28 @@ func (r *Reader) run() {
 		default:
 		}
 		b, err := r.s.Receive()
-		select {
-		case r.pump <- result{b, err}:
-		case <-r.stop:
-			return
+		r.mu.Lock()
+		// The queue's bound keeps the pump from reading far ahead of the
+		// reader, so HTTP/2 flow control still slows a fast peer down.
+		for len(r.queue)-r.head >= r.readAhead {
+			r.full = true
+			r.mu.Unlock()
+			select {
+			case <-r.space:
+			case <-r.stop:
+				return
+			}
+			r.mu.Lock()
+		}
+		r.queue = append(r.queue, result{b, err})
+		signal := r.waiting
+		r.waiting = false
+		r.mu.Unlock()
+		if signal {
+			select {
+			case r.wake <- struct{}{}:
+			default:
+			}
 		}
 		if err != nil {
 			return
