@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -58,9 +59,29 @@ func (c *Client) Close() { c.tr.CloseIdleConnections() }
 // server: errors from connecting show up on the first Receive (and Send
 // fails too).
 func (c *Client) NewStream(ctx context.Context, path string, header http.Header, codec string) *ClientStream {
+	return c.newStream(ctx, path, header, codec, nil)
+}
+
+// NewUnary prepares a call whose only request is payload, sent as a
+// fixed-length body: no pipe and no writer goroutine, and Start runs the
+// round trip on the caller's goroutine (it returns with the response
+// headers). Send and CloseSend must not be called.
+func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, codec string, payload []byte) (*ClientStream, error) {
+	if err := checkSendSize(len(payload), c.settings); err != nil {
+		return nil, err
+	}
+	payload, compressed := c.settings.maybeGzip(payload)
+	return c.newStream(ctx, path, header, codec, wire.AppendFrame(nil, payload, compressed)), nil
+}
+
+func (c *Client) newStream(ctx context.Context, path string, header http.Header, codec string, fixed []byte) *ClientStream {
 	ctx, cancel := context.WithCancelCause(ctx)
 	pr, pw := io.Pipe()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, pr)
+	var body io.Reader = pr
+	if fixed != nil {
+		body = bytes.NewReader(fixed)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, body)
 	s := &ClientStream{
 		ctx:      ctx,
 		cancel:   cancel,
@@ -82,6 +103,10 @@ func (c *Client) NewStream(ctx context.Context, path string, header http.Header,
 	req.Header.Set("User-Agent", "streamx-go/0.1")
 	if dl, ok := ctx.Deadline(); ok {
 		req.Header.Set(wire.HeaderTimeout, wire.EncodeTimeout(time.Until(dl)))
+	}
+	if fixed != nil {
+		s.start = func() { s.roundTrip(c.hc, req) }
+		return s
 	}
 	req.ContentLength = -1
 	// A cancelled call must reset the HTTP/2 stream even if nobody reads
@@ -175,14 +200,7 @@ func (s *ClientStream) Send(payload []byte) error {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
 		return err
 	}
-	compressed := false
-	if s.settings.CompressMinBytes >= 0 && len(payload) >= s.settings.CompressMinBytes {
-		// Requests are only compressed when configured: a peer's support
-		// for gzip is unknown until it answers.
-		if z, err := wire.Gzip(payload); err == nil {
-			payload, compressed = z, true
-		}
-	}
+	payload, compressed := s.settings.maybeGzip(payload)
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.wcond == nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 //go:generate go run github.com/golang/mock/mockgen@v1.6.0 -destination transportmock/stream.go -package transportmock . Stream
@@ -55,6 +56,17 @@ var Defaults = Settings{
 	MaxRecvBytes:     4 << 20,
 	MaxSendBytes:     -1,
 	CompressMinBytes: -1,
+}
+
+// maybeGzip compresses a request payload when configured to; a provider's
+// support for gzip is unknown until it answers, so only on request.
+func (s Settings) maybeGzip(payload []byte) ([]byte, bool) {
+	if s.CompressMinBytes >= 0 && len(payload) >= s.CompressMinBytes {
+		if z, err := wire.Gzip(payload); err == nil {
+			return z, true
+		}
+	}
+	return payload, false
 }
 
 func acceptsGzip(h http.Header) bool {

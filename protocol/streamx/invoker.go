@@ -125,15 +125,29 @@ func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpe
 		ctx, cancel = context.WithTimeout(ctx, iv.timeout)
 		defer cancel()
 	}
-	raw, s, err := iv.open(ctx, inv, spec, constant.CallUnary)
-	if err != nil {
-		return err
+	var (
+		raw *transport.ClientStream
+		s   transport.Stream
+		err error
+	)
+	if filterchain.FromContext(ctx).Len() == 0 {
+		// No stream filter to see the request go: send it as a plain body.
+		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), iv.header(inv), spec.codec, spec.request)
+		if err != nil {
+			return err
+		}
+		raw.Start()
+		s = raw
+	} else {
+		if raw, s, err = iv.open(ctx, inv, spec, constant.CallUnary); err != nil {
+			return err
+		}
+		if err := s.Send(spec.request); err != nil {
+			s.Abort(err)
+			return err
+		}
+		_ = s.CloseSend()
 	}
-	if err := s.Send(spec.request); err != nil {
-		s.Abort(err)
-		return err
-	}
-	_ = s.CloseSend()
 	b, err := s.Receive()
 	if err == nil {
 		_, err = s.Receive() // the status
