@@ -1,8 +1,7 @@
 package integrate_test
 
 import (
-	"os"
-	"path/filepath"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,38 @@ import (
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
 
+// Plugin-wide settings under dubbo.custom.config-map.streamx reach the
+// transport of services and references that set none of their own.
+func TestConfigPluginWideLimits(t *testing.T) {
+	if discIsolate(t) { // config.Load swaps dubbo-go's process-wide logger
+		return
+	}
+	if _, err := config.Load(discYAML(t, `
+dubbo:
+  custom:
+    config-map:
+      streamx:
+        max-server-recv-msg-size: 1KiB
+        max-call-send-msg-size: 2KiB
+`, nil)); err != nil {
+		t.Fatal(err)
+	}
+	url := testenv.Serve(t, greeter.NewService())
+	conn := testenv.Dial(t, greeter.ServiceName, url)
+	ctx := ctxFor(t, 20*time.Second)
+	_, err := greeter.SayHello.Call(ctx, conn, greeter.Req(strings.Repeat("x", 1500)))
+	if streamx.CodeOf(err) != streamx.CodeResourceExhausted || !strings.Contains(err.Error(), "1024-byte limit") {
+		t.Fatalf("over the plugin-wide provider limit: %v", err)
+	}
+	_, err = greeter.SayHello.Call(ctx, conn, greeter.Req(strings.Repeat("x", 3000)))
+	if streamx.CodeOf(err) != streamx.CodeResourceExhausted || !strings.Contains(err.Error(), "send limit") {
+		t.Fatalf("over the plugin-wide consumer send limit: %v", err)
+	}
+	if r, err := greeter.SayHello.Call(ctx, conn, greeter.Req("small")); err != nil || r.Message != "Hello, small" {
+		t.Fatalf("small call: %v, %v", r, err)
+	}
+}
+
 // Stream filters turned on by a service's `filter:` list and configured by
 // its `params:` in dubbogo.yml, as users do with dubbo-go's filters.
 func TestConfigStreamFiltersFromYAML(t *testing.T) {
@@ -21,8 +52,7 @@ func TestConfigStreamFiltersFromYAML(t *testing.T) {
 		return
 	}
 	port := testenv.FreePort(t)
-	path := filepath.Join(t.TempDir(), "dubbogo.yml")
-	yaml := strings.ReplaceAll(`
+	cfg, err := config.Load(discYAML(t, `
 dubbo:
   logger:
     level: warn
@@ -30,7 +60,7 @@ dubbo:
     tri:
       name: tri
       ip: 127.0.0.1
-      port: PORT
+      port: ${PORT}
   provider:
     services:
       greeter:
@@ -39,11 +69,7 @@ dubbo:
         params:
           stream.max-msg-size: 100B
           stream.idle-timeout: 300ms
-`, "PORT", testenv.Addr(port)[len("127.0.0.1:"):])
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
+`, map[string]string{"PORT": fmt.Sprint(port)}))
 	if err != nil {
 		t.Fatal(err)
 	}
