@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/protocol"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
+	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
@@ -212,7 +214,8 @@ func TestProviderVanishes(t *testing.T) {
 	noLeaks(t)
 	port := testenv.FreePort(t)
 	proc := startSelf(t, port, "trouble") // a provider in another process, killed below
-	conn := testenv.Dial(t, "test.Trouble", fmt.Sprintf("tri://127.0.0.1:%d", port))
+	closes := &closeCounter{}
+	conn := testenv.Dial(t, "test.Trouble", fmt.Sprintf("tri://127.0.0.1:%d", port), filter.WithReferenceFilters(closes))
 	ctx := ctxT(t)
 	s, err := holdBidi.Open(ctx, conn)
 	if err != nil {
@@ -233,6 +236,28 @@ func TestProviderVanishes(t *testing.T) {
 	if werr == nil {
 		t.Fatal("writes to a dead provider kept succeeding")
 	}
+	// A stream filter's OnClose ran exactly once, with the failure.
+	testenv.Eventually(t, 5*time.Second, "OnClose", func() bool { return closes.n.Load() > 0 })
+	time.Sleep(50 * time.Millisecond) // a second close would come now
+	if n, code := closes.n.Load(), streamx.Code(closes.code.Load()); n != 1 || code == streamx.CodeOK {
+		t.Fatalf("OnClose ran %d times, last with %v", n, code)
+	}
+}
+
+// closeCounter is a stream filter counting OnClose calls.
+type closeCounter struct {
+	n    atomic.Int32
+	code atomic.Uint32
+}
+
+func (c *closeCounter) Open(context.Context, *filter.StreamInfo, filter.Control) (filter.Hooks, error) {
+	return c, nil
+}
+func (c *closeCounter) OnSend(context.Context, filter.Message) error    { return nil }
+func (c *closeCounter) OnReceive(context.Context, filter.Message) error { return nil }
+func (c *closeCounter) OnClose(_ context.Context, r filter.Result) {
+	c.n.Add(1)
+	c.code.Store(uint32(r.Code()))
 }
 
 const helperEnv = "STREAMX_TEST_PROVIDER"
