@@ -9,8 +9,7 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 
-	"github.com/dustin/go-humanize"
-
+	"github.com/dubbo-go-streamx/streamx/config"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -39,11 +38,11 @@ func init() {
 		}
 		var size int
 		if v := url.GetParam(ParamMaxMsgSize, ""); v != "" {
-			n, err := humanize.ParseBytes(v)
-			if err != nil || n == 0 || n > 1<<31-1 {
-				return nil, fmt.Errorf("%s: %q is not a size between 1B and 2GiB (e.g. \"64KiB\")", ParamMaxMsgSize, v)
+			n, err := config.ParseSize(ParamMaxMsgSize, v)
+			if err != nil {
+				return nil, err
 			}
-			size = int(n)
+			size = n
 		}
 		return Limit(rate, size), nil
 	})

@@ -52,7 +52,7 @@ func TestConfigStreamFiltersFromYAML(t *testing.T) {
 		return
 	}
 	port := testenv.FreePort(t)
-	cfg, err := config.Load(discYAML(t, `
+	discServe(t, `
 dubbo:
   logger:
     level: warn
@@ -69,29 +69,14 @@ dubbo:
         params:
           stream.max-msg-size: 100B
           stream.idle-timeout: 300ms
-`, map[string]string{"PORT": fmt.Sprint(port)}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := cfg.NewServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := streamx.Register(srv, greeter.NewService()); err != nil {
-		t.Fatal(err)
-	}
-	so := srv.GetServiceOptionsByInterfaceName(greeter.ServiceName)
-	if err := so.Export(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(so.Unexport)
+`, map[string]string{"PORT": fmt.Sprint(port)}, "yaml")
 	conn := testenv.Dial(t, greeter.ServiceName, "tri://"+testenv.Addr(port))
 	ctx := ctxFor(t, 20*time.Second)
 
 	if r, err := greeter.SayHello.Call(ctx, conn, greeter.Req("small")); err != nil || r.Message != "Hello, small" {
 		t.Fatalf("small call: %v, %v", r, err)
 	}
-	_, err = greeter.SayHello.Call(ctx, conn, greeter.Req(strings.Repeat("x", 200)))
+	_, err := greeter.SayHello.Call(ctx, conn, greeter.Req(strings.Repeat("x", 200)))
 	if streamx.CodeOf(err) != streamx.CodeResourceExhausted || !strings.Contains(err.Error(), filter.ParamMaxMsgSize) {
 		t.Fatalf("over stream.max-msg-size: %v", err)
 	}

@@ -155,14 +155,7 @@ func TestDiscoveryProviderNewPort(t *testing.T) {
 	if discIsolate(t) {
 		return
 	}
-	zkSrv := testenv.StartZookeeper(t)
-	p1 := testenv.FreePort(t)
-	proc := discStartProvider(t, zkProviderYAML, zkVars(zkSrv.Addr, p1), p1)
-	conn := discConsumer(t, zkConsumerYAML, zkVars(zkSrv.Addr, 0))
-	ctx := discCtx(t, 2*time.Minute)
-	if err := greeter.WaitReady(ctx, conn, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	zkSrv, p1, proc, conn, ctx := zkGoPair(t, 2*time.Minute)
 	if who, err := discWho(ctx, conn); err != nil || who != fmt.Sprint(p1) {
 		t.Fatalf("whoAmI = %q, %v; want %d", who, err, p1)
 	}
@@ -214,14 +207,7 @@ func TestDiscoveryRegistryRestart(t *testing.T) {
 	if discIsolate(t) {
 		return
 	}
-	zkSrv := testenv.StartZookeeper(t)
-	port := testenv.FreePort(t)
-	discStartProvider(t, zkProviderYAML, zkVars(zkSrv.Addr, port), port)
-	conn := discConsumer(t, zkConsumerYAML, zkVars(zkSrv.Addr, 0))
-	ctx := discCtx(t, 2*time.Minute)
-	if err := greeter.WaitReady(ctx, conn, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	zkSrv, port, _, conn, ctx := zkGoPair(t, 2*time.Minute)
 
 	zkSrv.Stop()
 	// Longer than the 5 s session timeout: sessions expire, nodes must be

@@ -290,3 +290,19 @@ func discWho(ctx context.Context, conn *client.Connection) (string, error) {
 	}
 	return r.Message, nil
 }
+
+// zkGoPair starts Zookeeper, a Go provider process registered in it and a
+// Go consumer that found it (from the sample YAML), and returns them with
+// a context of the given length.
+func zkGoPair(t *testing.T, d time.Duration) (*testenv.Zookeeper, int, *testenv.Proc, *client.Connection, context.Context) {
+	t.Helper()
+	zkSrv := testenv.StartZookeeper(t)
+	port := testenv.FreePort(t)
+	proc := discStartProvider(t, zkProviderYAML, zkVars(zkSrv.Addr, port), port)
+	conn := discConsumer(t, zkConsumerYAML, zkVars(zkSrv.Addr, 0))
+	ctx := discCtx(t, d)
+	if err := greeter.WaitReady(ctx, conn, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return zkSrv, port, proc, conn, ctx
+}

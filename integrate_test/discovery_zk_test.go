@@ -144,14 +144,7 @@ func TestDiscoveryZKGoToGo(t *testing.T) {
 	if discIsolate(t) {
 		return
 	}
-	zkSrv := testenv.StartZookeeper(t)
-	port := testenv.FreePort(t)
-	discStartProvider(t, zkProviderYAML, zkVars(zkSrv.Addr, port), port)
-	conn := discConsumer(t, zkConsumerYAML, zkVars(zkSrv.Addr, 0))
-	ctx := discCtx(t, 60*time.Second)
-	if err := greeter.WaitReady(ctx, conn, 20*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	_, port, _, conn, ctx := zkGoPair(t, 60*time.Second)
 	discAllKinds(t, ctx, conn)
 	if who, err := discWho(ctx, conn); err != nil || who != fmt.Sprint(port) {
 		t.Fatalf("whoAmI = %q, %v", who, err)

@@ -186,7 +186,6 @@ func (s *ClientStream) Header() http.Header {
 	return nil
 }
 
-// Trailer returns the response trailers once Receive has returned io.EOF or
 // an error.
 func (s *ClientStream) Trailer() http.Header {
 	if s.recvErr == nil || s.resp == nil {

@@ -43,7 +43,6 @@ type ServerStream struct {
 	wcond       *sync.Cond // on mu: queue space, writer done
 	wbuf, spare []byte     // frames queued for writeLoop, and its last batch
 	writing     bool       // writeLoop runs
-	writingNow  bool       // writeLoop is inside Write/Flush, without mu
 	wg          sync.WaitGroup
 	flushErr    error
 }
@@ -253,14 +252,12 @@ func (s *ServerStream) writeLoop() {
 		batch := s.wbuf
 		s.wbuf = s.spare[:0]
 		s.wcond.Broadcast()
-		s.writingNow = true
 		s.mu.Unlock()
 		_, err := s.w.Write(batch)
 		if err == nil {
 			err = s.rc.Flush()
 		}
 		s.mu.Lock()
-		s.writingNow = false
 		s.spare = batch
 		if err != nil && s.flushErr == nil {
 			s.flushErr = err

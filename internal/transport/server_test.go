@@ -13,6 +13,9 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
+// testSettings: a 4 MiB receive limit, no send limit, no compression.
+var testSettings = Settings{MaxRecvBytes: 4 << 20, MaxSendBytes: -1, CompressMinBytes: -1}
+
 func request(t *testing.T, codec string, msgs ...string) (*ServerStream, *httptest.ResponseRecorder) {
 	t.Helper()
 	var body []byte
@@ -23,7 +26,7 @@ func request(t *testing.T, codec string, msgs ...string) (*ServerStream, *httpte
 	r.ProtoMajor = 2
 	r.Header.Set("Content-Type", wire.ContentType(codec))
 	w := httptest.NewRecorder()
-	ss, err := Accept(w, r, Defaults, func(string) bool { return true })
+	ss, err := Accept(w, r, testSettings, func(string) bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +102,7 @@ func TestAbortWakesReceive(t *testing.T) {
 	r := httptest.NewRequest(http.MethodPost, "/svc/m", pr)
 	r.ProtoMajor = 2
 	r.Header.Set("Content-Type", "application/grpc")
-	ss, err := Accept(httptest.NewRecorder(), r, Defaults, func(string) bool { return true })
+	ss, err := Accept(httptest.NewRecorder(), r, testSettings, func(string) bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +126,7 @@ func TestAcceptRejects(t *testing.T) {
 		}(),
 	} {
 		w := httptest.NewRecorder()
-		if _, err := Accept(w, r, Defaults, func(string) bool { return true }); err == nil {
+		if _, err := Accept(w, r, testSettings, func(string) bool { return true }); err == nil {
 			t.Errorf("%s accepted", name)
 		}
 		if w.Code == http.StatusOK && w.Header().Get("Grpc-Status") == "" {

@@ -51,13 +51,6 @@ type Settings struct {
 	CompressMinBytes int
 }
 
-// Defaults are the settings used when none are given.
-var Defaults = Settings{
-	MaxRecvBytes:     4 << 20,
-	MaxSendBytes:     -1,
-	CompressMinBytes: -1,
-}
-
 // maybeGzip compresses a request payload when configured to; a provider's
 // support for gzip is unknown until it answers, so only on request.
 func (s Settings) maybeGzip(payload []byte) ([]byte, bool) {

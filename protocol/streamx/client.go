@@ -82,7 +82,8 @@ func (m *ClientStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Co
 // call ends early the goroutine stops at seq's next yield; seq should return
 // promptly when its yield returns false.
 func (m *ClientStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req]) (*ReadStream[Res], error) {
-	return feed(m.Open(ctx, conn))(seq)
+	rw, err := m.Open(ctx, conn)
+	return openWith(rw, err, seq)
 }
 
 // Call starts a server-streaming call with one request and returns the
@@ -114,16 +115,14 @@ func (m *BidiStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Conn
 // OpenWith starts a bidirectional call whose requests come from seq (written
 // by a goroutine, then DoneWriting) and returns the stream of replies.
 func (m *BidiStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req]) (*ReadStream[Res], error) {
-	return feed(m.Open(ctx, conn))(seq)
+	rw, err := m.Open(ctx, conn)
+	return openWith(rw, err, seq)
 }
 
 // openReadWrite opens a stream the consumer writes: a client or bidi stream.
 func (m *method[Req, Res]) openReadWrite(ctx context.Context, conn *client.Connection, call func(*client.Connection) callFunc) (*ReadWriteStream[Res, Req], error) {
 	if m.err != nil {
 		return nil, m.err
-	}
-	if err := checkConn(conn); err != nil {
-		return nil, err
 	}
 	s, err := openStream(ctx, conn, m.name, m.codec, m.readAhead, nil, call(conn))
 	if err != nil {
@@ -132,16 +131,14 @@ func (m *method[Req, Res]) openReadWrite(ctx context.Context, conn *client.Conne
 	return newClientReadWrite(s, m.res, m.req, m.readAhead), nil
 }
 
-// feed starts a goroutine writing seq into an opened stream, then
+// openWith starts a goroutine writing seq into an opened stream, then
 // DoneWriting, and returns the stream's read side.
-func feed[Res, Req any](rw *ReadWriteStream[Res, Req], err error) func(iter.Seq[Req]) (*ReadStream[Res], error) {
-	return func(seq iter.Seq[Req]) (*ReadStream[Res], error) {
-		if err != nil {
-			return nil, err
-		}
-		go writeAll(rw, seq)
-		return rw.ReadStream, nil
+func openWith[Res, Req any](rw *ReadWriteStream[Res, Req], err error, seq iter.Seq[Req]) (*ReadStream[Res], error) {
+	if err != nil {
+		return nil, err
 	}
+	go writeAll(rw, seq)
+	return rw.ReadStream, nil
 }
 
 func newClientReadWrite[Res, Req any](s transport.Stream, res *typed[Res], req *typed[Req], readAhead int) *ReadWriteStream[Res, Req] {

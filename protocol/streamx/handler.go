@@ -3,7 +3,6 @@ package streamx
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -175,5 +174,3 @@ func attachmentsOf(h http.Header) map[string]any {
 	}
 	return out
 }
-
-func (h *methodHandler) String() string { return fmt.Sprintf("%s.%s (%s)", h.service, h.name, h.kind) }
