@@ -33,12 +33,13 @@ func feed(s *transportmock.MockStream, gate <-chan struct{}, err error, msgs ...
 	}
 	calls = append(calls, s.EXPECT().Receive().Return(nil, err))
 	gomock.InOrder(calls...)
+	s.EXPECT().TryReceive().Return(nil, false, nil).AnyTimes() // nothing arrives early
 }
 
 func TestReadEndIsSticky(t *testing.T) {
 	s := transportmock.NewMockStream(gomock.NewController(t))
 	feed(s, nil, io.EOF, "a")
-	r := core.NewReader(s, 0, nil)
+	r := core.NewReader(s, nil)
 	if b, err := r.Read(); err != nil || string(b) != "a" {
 		t.Fatalf("got %q, %v", b, err)
 	}
@@ -55,7 +56,7 @@ func TestReadEndIsSticky(t *testing.T) {
 func TestFailureIsStickyAndCoded(t *testing.T) {
 	s := transportmock.NewMockStream(gomock.NewController(t))
 	feed(s, nil, errors.New("plain error"))
-	r := core.NewReader(s, 0, nil)
+	r := core.NewReader(s, nil)
 	for range 2 {
 		_, err := r.Read()
 		var se *status.Error
@@ -71,7 +72,7 @@ func TestTimeoutsLoseNothing(t *testing.T) {
 	gate := make(chan struct{})
 	want := []string{"1", "2", "3", "4"}
 	feed(s, gate, io.EOF, want...)
-	r := core.NewReader(s, 2, nil)
+	r := core.NewReader(s, nil)
 	var got []string
 	for i := 0; ; i++ {
 		if i%3 == 0 {
@@ -102,18 +103,65 @@ func TestTimeoutsLoseNothing(t *testing.T) {
 	}
 }
 
+// A message that has already arrived is taken without a pending Receive,
+// and once one is pending nothing overtakes it.
+func TestTimedReadTakesArrivedFirst(t *testing.T) {
+	s := transportmock.NewMockStream(gomock.NewController(t))
+	gate := make(chan struct{})
+	gomock.InOrder(
+		s.EXPECT().TryReceive().Return([]byte("1"), true, nil),
+		s.EXPECT().TryReceive().Return(nil, false, nil),
+		s.EXPECT().Receive().DoAndReturn(func() ([]byte, error) {
+			<-gate
+			return []byte("2"), nil
+		}),
+		s.EXPECT().TryReceive().Return([]byte("3"), true, nil),
+		s.EXPECT().TryReceive().Return(nil, true, io.EOF),
+	)
+	r := core.NewReader(s, nil)
+	var got []string
+	read := func(d time.Duration) {
+		t.Helper()
+		b, err := r.ReadTimeout(d)
+		if err != nil {
+			got = append(got, err.Error())
+			return
+		}
+		got = append(got, string(b))
+	}
+	read(time.Millisecond) // "1", already there
+	read(time.Millisecond) // times out: "2" is pending
+	close(gate)
+	read(time.Minute) // "2", from the pending Receive
+	read(time.Minute) // "3", already there
+	read(0)           // the end, already there
+	want := []string{"1", core.ErrReadTimeout.Error(), "2", "3", io.EOF.Error()}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+	if _, err := r.Read(); !errors.Is(err, io.EOF) { // sticky, no more calls
+		t.Fatalf("got %v", err)
+	}
+}
+
 func TestPollDoesNotBlock(t *testing.T) {
 	s := transportmock.NewMockStream(gomock.NewController(t))
 	release := make(chan struct{})
 	s.EXPECT().Receive().DoAndReturn(func() ([]byte, error) {
 		<-release
 		return nil, io.EOF
-	}).MaxTimes(1) // the pump may not have reached Receive before Close
-	r := core.NewReader(s, 0, func(error) { close(release) })
+	}).MaxTimes(1) // the pending Receive may not have started before Close
+	s.EXPECT().TryReceive().Return(nil, false, nil)
+	r := core.NewReader(s, func(error) { close(release) })
 	if _, err := r.ReadTimeout(0); !errors.Is(err, core.ErrReadTimeout) {
 		t.Fatalf("got %v", err)
 	}
-	r.Close() // unblocks the pump through onClose; goleak checks it ends
+	r.Close() // unblocks the pending Receive through onClose; goleak checks it ends
 	if _, err := r.Read(); status.CodeOf(err) != status.Canceled {
 		t.Fatalf("read after Close: %v", err)
 	}
@@ -122,7 +170,7 @@ func TestPollDoesNotBlock(t *testing.T) {
 func TestCloseAfterEndSkipsOnClose(t *testing.T) {
 	s := transportmock.NewMockStream(gomock.NewController(t))
 	feed(s, nil, io.EOF)
-	r := core.NewReader(s, 0, func(error) { t.Error("onClose after a clean end") })
+	r := core.NewReader(s, func(error) { t.Error("onClose after a clean end") })
 	if _, err := r.Read(); !errors.Is(err, io.EOF) {
 		t.Fatal(err)
 	}

@@ -19,9 +19,6 @@ import (
 // stays open and no message is lost: a later read returns the next one.
 var ErrReadTimeout = errors.New("streamx: read timed out (the stream is still open)")
 
-// DefaultReadAhead is how many received messages a timed read may buffer.
-const DefaultReadAhead = 16
-
 type result struct {
 	b   []byte
 	err error
@@ -32,21 +29,18 @@ type result struct {
 // Read and ReadTimeout must not be called concurrently with each other.
 // Close may be called from any goroutine, at any time, more than once.
 type Reader struct {
-	s         transport.Stream
-	readAhead int
-	onClose   func(error) // called once by Close, e.g. to cancel the RPC
+	s       transport.Stream
+	onClose func(error) // called once by Close, e.g. to cancel the RPC
 
-	// The read-ahead goroutine exists only after the first timed read: plain
-	// reads receive on the caller's goroutine. It fills a bounded queue;
-	// the two sides signal each other only when one of them waits.
-	started bool
-	mu      sync.Mutex
-	queue   []result
-	head    int
-	waiting bool          // the reader waits on wake
-	full    bool          // the pump waits on space
-	wake    chan struct{} // pump -> reader
-	space   chan struct{} // reader -> pump
+	// A timed read takes a message that has fully arrived without blocking
+	// or any hand-off, so it costs what a plain read costs. Only when none
+	// has, it starts one Receive on a goroutine and waits for it up to its
+	// timeout; a read that times out leaves that Receive pending, and the
+	// next read collects its result. At most one Receive is ever pending,
+	// so nothing is read ahead beyond the transport's own buffer, and
+	// HTTP/2 flow control slows a fast peer down as usual.
+	pending bool        // a Receive runs on another goroutine
+	results chan result // its result; capacity 1, so it never blocks
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -55,11 +49,8 @@ type Reader struct {
 
 // NewReader returns a Reader on s. onClose, if not nil, runs once when Close
 // is called before the stream ended by itself.
-func NewReader(s transport.Stream, readAhead int, onClose func(error)) *Reader {
-	if readAhead <= 0 {
-		readAhead = DefaultReadAhead
-	}
-	return &Reader{s: s, readAhead: readAhead, onClose: onClose, stop: make(chan struct{})}
+func NewReader(s transport.Stream, onClose func(error)) *Reader {
+	return &Reader{s: s, onClose: onClose, stop: make(chan struct{})}
 }
 
 // Err returns io.EOF after a clean end, the failure after a failed stream,
@@ -78,138 +69,86 @@ func (r *Reader) Read() ([]byte, error) {
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	if !r.started {
-		b, err := r.s.Receive()
-		return r.settle(result{b, err})
+	if r.pending {
+		return r.collect(nil)
 	}
-	return r.wait(nil)
+	return r.settle(r.s.Receive())
 }
 
 // ReadTimeout is Read that gives up after d with ErrReadTimeout, leaving the
-// stream open. d <= 0 polls: it returns a message only if one is buffered.
+// stream open. d <= 0 polls: it returns a message only if one has arrived.
 func (r *Reader) ReadTimeout(d time.Duration) ([]byte, error) {
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	r.startPump()
-	if res, ok := r.take(); ok { // a message is buffered: no timer needed
-		return r.settle(res)
+	if !r.pending {
+		if b, ok, err := r.s.TryReceive(); ok {
+			return r.settle(b, err)
+		}
+		r.receiveAsync()
 	}
 	if d <= 0 {
-		return nil, ErrReadTimeout
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	return r.wait(t.C)
-}
-
-// wait blocks for the pump's next result, Close, or timeout (nil: none).
-func (r *Reader) wait(timeout <-chan time.Time) ([]byte, error) {
-	for {
-		if res, ok := r.take(); ok {
-			return r.settle(res)
-		}
 		select {
-		case <-r.wake:
-		case <-r.stop:
-			return nil, r.Err()
-		case <-timeout:
+		case res := <-r.results:
+			r.pending = false
+			return r.settle(res.b, res.err)
+		default:
 			return nil, ErrReadTimeout
 		}
 	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	return r.collect(t.C)
 }
 
-// take pops the oldest buffered result; with none it marks the reader as
-// waiting so the pump wakes it.
-func (r *Reader) take() (result, bool) {
-	r.mu.Lock()
-	if r.head == len(r.queue) {
-		r.waiting = true
-		r.mu.Unlock()
-		return result{}, false
+// receiveAsync starts the one pending Receive.
+func (r *Reader) receiveAsync() {
+	if r.results == nil {
+		r.results = make(chan result, 1)
 	}
-	res := r.queue[r.head]
-	r.queue[r.head] = result{}
-	r.head++
-	if r.head == len(r.queue) {
-		r.queue, r.head = r.queue[:0], 0
-	}
-	signal := r.full
-	r.full = false
-	r.mu.Unlock()
-	if signal {
-		select {
-		case r.space <- struct{}{}:
-		default:
-		}
-	}
-	return res, true
-}
-
-func (r *Reader) settle(res result) ([]byte, error) {
-	if res.err == nil {
-		return res.b, nil
-	}
-	if !errors.Is(res.err, io.EOF) {
-		res.err = status.From(res.err)
-	}
-	r.final.CompareAndSwap(nil, &res.err)
-	return nil, r.Err()
-}
-
-func (r *Reader) startPump() {
-	if r.started {
-		return
-	}
-	r.started = true
-	r.wake = make(chan struct{}, 1)
-	r.space = make(chan struct{}, 1)
-	go r.run()
-}
-
-func (r *Reader) run() {
-	for {
-		select {
-		case <-r.stop:
-			return // closed: receive nothing more
-		default:
-		}
+	r.pending = true
+	go func() {
 		b, err := r.s.Receive()
-		r.mu.Lock()
-		// The queue's bound keeps the pump from reading far ahead of the
-		// reader, so HTTP/2 flow control still slows a fast peer down.
-		for len(r.queue)-r.head >= r.readAhead {
-			r.full = true
-			r.mu.Unlock()
-			select {
-			case <-r.space:
-			case <-r.stop:
-				return
-			}
-			r.mu.Lock()
-		}
-		r.queue = append(r.queue, result{b, err})
-		signal := r.waiting
-		r.waiting = false
-		r.mu.Unlock()
-		if signal {
-			select {
-			case r.wake <- struct{}{}:
-			default:
-			}
-		}
-		if err != nil {
-			return
-		}
+		r.results <- result{b, err}
+	}()
+}
+
+// collect waits for the pending Receive, Close, or timeout (nil: none).
+func (r *Reader) collect(timeout <-chan time.Time) ([]byte, error) {
+	select {
+	case res := <-r.results:
+		r.pending = false
+		return r.settle(res.b, res.err)
+	case <-r.stop:
+		return nil, r.Err()
+	case <-timeout:
+		return nil, ErrReadTimeout
 	}
+}
+
+func (r *Reader) settle(b []byte, err error) ([]byte, error) {
+	if err == nil {
+		return b, nil
+	}
+	return nil, r.fail(err)
+}
+
+// fail records why the stream ended; its own error value so that the
+// success path allocates nothing.
+func (r *Reader) fail(err error) error {
+	if !errors.Is(err, io.EOF) {
+		err = status.From(err)
+	}
+	r.final.CompareAndSwap(nil, &err)
+	return r.Err()
 }
 
 // errClosed is what reads return after Close.
 var errClosed = status.New(status.Canceled, "stream closed by its reader")
 
 // Close releases the read side: reads return a Canceled error from now on
-// (unless the stream had already ended) and the read-ahead goroutine, if
-// any, stops. onClose runs if the stream had not ended.
+// (unless the stream had already ended). onClose runs if the stream had not
+// ended; a pending Receive returns once the transport stream ends.
 func (r *Reader) Close() {
 	r.stopOnce.Do(func() {
 		var err error = errClosed

@@ -210,6 +210,20 @@ func (s *Stream) Send(payload []byte) error {
 // the stream ends when the handler returns (Close).
 func (s *Stream) Receive() ([]byte, error) {
 	b, err := s.Stream.Receive()
+	return s.received(b, err)
+}
+
+// TryReceive is Receive without blocking (see transport.Stream).
+func (s *Stream) TryReceive() ([]byte, bool, error) {
+	b, ok, err := s.Stream.TryReceive()
+	if !ok {
+		return nil, false, nil
+	}
+	b, err = s.received(b, err)
+	return b, true, err
+}
+
+func (s *Stream) received(b []byte, err error) ([]byte, error) {
 	if err != nil {
 		if s.side == Consumer {
 			s.close(causeOrNil(err))

@@ -330,6 +330,15 @@ func (s *ClientStream) Receive() ([]byte, error) {
 	return nil, s.end(lostPeer(s.ctx, err, "reading the response"))
 }
 
+// TryReceive implements Stream.
+func (s *ClientStream) TryReceive() ([]byte, bool, error) {
+	if s.recvErr != nil || s.reader == nil {
+		return nil, false, nil
+	}
+	b, ok := s.reader.Buffered(true)
+	return b, ok, nil
+}
+
 // awaitResponse waits for the response headers and checks them.
 func (s *ClientStream) awaitResponse() error {
 	<-s.ready

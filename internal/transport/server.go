@@ -126,6 +126,16 @@ func (s *ServerStream) Receive() ([]byte, error) {
 	return b, err
 }
 
+// TryReceive implements Stream. An empty message is left to Receive when
+// it may be dubbo-python's end marker, which only the next read tells.
+func (s *ServerStream) TryReceive() ([]byte, bool, error) {
+	if s.peeked != nil || s.aborted.Load() != nil {
+		return nil, false, nil
+	}
+	b, ok := s.reader.Buffered(!s.dropEmpty)
+	return b, ok, nil
+}
+
 // DroppedEmpty reports whether Receive hid a zero-length message right
 // before the end (dubbo-python's end-of-writes marker). A unary request
 // that is nothing but that message is a legitimately empty request.

@@ -32,6 +32,10 @@ type Stream interface {
 	// Receive returns the next message, io.EOF at a clean end, or a
 	// *status.Error. The caller owns the returned slice.
 	Receive() ([]byte, error)
+	// TryReceive is Receive without blocking: ok reports whether b and err
+	// are Receive's result. It is false when no whole message has arrived,
+	// and whenever only a blocking Receive can tell what comes next.
+	TryReceive() (b []byte, ok bool, err error)
 	// Abort ends the RPC at once with err (the client cancels the HTTP/2
 	// stream; the server resets it). Pending calls return.
 	Abort(err error)

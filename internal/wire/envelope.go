@@ -44,7 +44,7 @@ type Reader struct {
 	lo, hi int
 }
 
-const readBufSize = 8 << 10
+const readBufSize = 32 << 10
 
 var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
 
@@ -95,6 +95,26 @@ func (r *Reader) consume(n int) {
 // NewReader returns a Reader on r.
 func NewReader(r io.Reader, maxBytes int, encoding string) *Reader {
 	return &Reader{r: r, MaxBytes: maxBytes, Encoding: encoding}
+}
+
+// Buffered returns the next message if it has fully arrived, without
+// reading: ok is false when it has not, when it is compressed or over the
+// limit (Next reports those), or when it is empty and allowEmpty is false.
+// The returned slice is owned by the caller.
+func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
+	b := r.buffered()
+	if len(b) < HeaderLen || b[0]&flagCompressed != 0 {
+		return nil, false
+	}
+	n := binary.BigEndian.Uint32(b[1:HeaderLen])
+	if (n == 0 && !allowEmpty) || uint64(len(b)-HeaderLen) < uint64(n) ||
+		(r.MaxBytes > 0 && int64(n) > int64(r.MaxBytes)) {
+		return nil, false
+	}
+	msg = make([]byte, n)
+	copy(msg, b[HeaderLen:])
+	r.consume(HeaderLen + int(n))
+	return msg, true
 }
 
 // Next returns the next message. It returns io.EOF at a clean end between

@@ -135,3 +135,43 @@ func TestCodeFromHTTP(t *testing.T) {
 		t.Fatal("HTTP status mapping")
 	}
 }
+
+// Buffered takes only whole, plain messages already read ahead, and leaves
+// the rest (partial, empty when not allowed, compressed, too big) to Next.
+func TestReaderBuffered(t *testing.T) {
+	var buf []byte
+	buf = AppendFrame(buf, []byte("one"), false)
+	buf = AppendFrame(buf, nil, false)
+	buf = AppendFrame(buf, []byte("two"), false)
+	z, _ := Gzip([]byte("zip"))
+	buf = AppendFrame(buf, z, true)
+	buf = AppendFrame(buf, make([]byte, 31), false)
+	buf = AppendFrame(buf, []byte("partial"), false)
+	r := NewReader(bytes.NewReader(buf[:len(buf)-2]), 30, "gzip")
+	if _, ok := r.Buffered(true); ok {
+		t.Fatal("Buffered before any read")
+	}
+	if b, err := r.Next(); err != nil || string(b) != "one" { // reads everything ahead
+		t.Fatalf("got %q, %v", b, err)
+	}
+	if _, ok := r.Buffered(false); ok {
+		t.Fatal("took an empty message it was told to leave")
+	}
+	for _, want := range []string{"", "two"} {
+		if b, ok := r.Buffered(true); !ok || string(b) != want {
+			t.Fatalf("got %q, %v; want %q", b, ok, want)
+		}
+	}
+	if _, ok := r.Buffered(true); ok {
+		t.Fatal("took a compressed message")
+	}
+	if b, err := r.Next(); err != nil || string(b) != "zip" {
+		t.Fatalf("got %q, %v", b, err)
+	}
+	if _, ok := r.Buffered(true); ok {
+		t.Fatal("took a message over the limit")
+	}
+	if _, err := r.Next(); status.CodeOf(err) != status.ResourceExhausted {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -17,10 +17,9 @@ import (
 // callSpec rides in the context from the typed calls below to this
 // package's invoker, through dubbo-go's cluster and filter chain.
 type callSpec struct {
-	codec     string
-	request   []byte             // unary and server stream
-	reply     func([]byte) error // unary: decodes the reply
-	readAhead int
+	codec   string
+	request []byte             // unary and server stream
+	reply   func([]byte) error // unary: decodes the reply
 }
 
 type callSpecKey struct{}
@@ -96,13 +95,13 @@ func (m *ServerStreamMethod[Req, Res]) Call(ctx context.Context, conn *client.Co
 	if err != nil {
 		return nil, requestError(req, m.codec, err)
 	}
-	s, err := openStream(ctx, conn, m.name, m.codec, m.readAhead, b, func(ctx context.Context, name string, opts ...client.CallOption) (any, error) {
+	s, err := openStream(ctx, conn, m.name, m.codec, b, func(ctx context.Context, name string, opts ...client.CallOption) (any, error) {
 		return conn.CallServerStream(ctx, req, name, opts...)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return newReadStream(s, m.res, m.readAhead, s.Abort), nil
+	return newReadStream(s, m.res, s.Abort), nil
 }
 
 // Open starts a bidirectional call. Reading and writing may go on in two
@@ -124,11 +123,11 @@ func (m *method[Req, Res]) openReadWrite(ctx context.Context, conn *client.Conne
 	if m.err != nil {
 		return nil, m.err
 	}
-	s, err := openStream(ctx, conn, m.name, m.codec, m.readAhead, nil, call(conn))
+	s, err := openStream(ctx, conn, m.name, m.codec, nil, call(conn))
 	if err != nil {
 		return nil, err
 	}
-	return newClientReadWrite(s, m.res, m.req, m.readAhead), nil
+	return newClientReadWrite(s, m.res, m.req), nil
 }
 
 // openWith starts a goroutine writing seq into an opened stream, then
@@ -141,10 +140,10 @@ func openWith[Res, Req any](rw *ReadWriteStream[Res, Req], err error, seq iter.S
 	return rw.ReadStream, nil
 }
 
-func newClientReadWrite[Res, Req any](s transport.Stream, res *typed[Res], req *typed[Req], readAhead int) *ReadWriteStream[Res, Req] {
+func newClientReadWrite[Res, Req any](s transport.Stream, res *typed[Res], req *typed[Req]) *ReadWriteStream[Res, Req] {
 	w := &WriteStream[Req]{w: core.NewWriter(s), codec: req}
 	return &ReadWriteStream[Res, Req]{
-		ReadStream:  newReadStream(s, res, readAhead, s.Abort),
+		ReadStream:  newReadStream(s, res, s.Abort),
 		WriteStream: w,
 	}
 }
@@ -173,11 +172,11 @@ func writeAll[Res, Req any](rw *ReadWriteStream[Res, Req], seq iter.Seq[Req]) {
 
 type callFunc func(ctx context.Context, method string, opts ...client.CallOption) (any, error)
 
-func openStream(ctx context.Context, conn *client.Connection, name string, codec Codec, readAhead int, request []byte, call callFunc) (transport.Stream, error) {
+func openStream(ctx context.Context, conn *client.Connection, name string, codec Codec, request []byte, call callFunc) (transport.Stream, error) {
 	if err := checkConn(conn); err != nil {
 		return nil, err
 	}
-	spec := &callSpec{codec: codec.Name(), request: request, readAhead: readAhead}
+	spec := &callSpec{codec: codec.Name(), request: request}
 	raw, err := call(withSpec(ctx, spec), name)
 	if err != nil {
 		if s, ok := raw.(transport.Stream); ok {

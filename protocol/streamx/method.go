@@ -10,8 +10,7 @@ import (
 type MethodOption interface{ applyToMethod(*methodConfig) }
 
 type methodConfig struct {
-	codec     Codec
-	readAhead int
+	codec Codec
 }
 
 type methodOptionFunc func(*methodConfig)
@@ -24,22 +23,14 @@ func WithCodec(c Codec) MethodOption {
 	return methodOptionFunc(func(m *methodConfig) { m.codec = c })
 }
 
-// WithReadAhead bounds how many messages a timed read buffers ahead of the
-// reader (default 16). A small bound lets HTTP/2 flow control slow a fast
-// peer sooner.
-func WithReadAhead(n int) MethodOption {
-	return methodOptionFunc(func(m *methodConfig) { m.readAhead = n })
-}
-
 // method is what every method declaration shares.
 type method[Req, Res any] struct {
-	name      string
-	kind      string // a dubbo-go call type: constant.CallUnary, ...
-	codec     Codec
-	readAhead int
-	req       *typed[Req]
-	res       *typed[Res]
-	err       error // a declaration error, reported by every use
+	name  string
+	kind  string // a dubbo-go call type: constant.CallUnary, ...
+	codec Codec
+	req   *typed[Req]
+	res   *typed[Res]
+	err   error // a declaration error, reported by every use
 }
 
 func newMethod[Req, Res any](name, kind string, opts []MethodOption) method[Req, Res] {
@@ -47,7 +38,7 @@ func newMethod[Req, Res any](name, kind string, opts []MethodOption) method[Req,
 	for _, o := range opts {
 		o.applyToMethod(&cfg)
 	}
-	m := method[Req, Res]{name: name, kind: kind, codec: cfg.codec, readAhead: cfg.readAhead}
+	m := method[Req, Res]{name: name, kind: kind, codec: cfg.codec}
 	if name == "" {
 		m.err = fmt.Errorf("streamx: a method needs a name")
 		return m

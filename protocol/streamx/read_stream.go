@@ -26,8 +26,8 @@ type ReadStream[T any] struct {
 	err   error // what ended Messages, for Err
 }
 
-func newReadStream[T any](s transport.Stream, c *typed[T], readAhead int, onClose func(error)) *ReadStream[T] {
-	return &ReadStream[T]{r: core.NewReader(s, readAhead, onClose), s: s, codec: c}
+func newReadStream[T any](s transport.Stream, c *typed[T], onClose func(error)) *ReadStream[T] {
+	return &ReadStream[T]{r: core.NewReader(s, onClose), s: s, codec: c}
 }
 
 // Read blocks until the next message arrives and returns it. At the end of

@@ -73,7 +73,6 @@ func Register(srv *server.Server, s *Service, opts ...server.ServiceOption) erro
 // in common.MethodInfo.Meta under metaKey.
 type serverMethod struct {
 	codec     Codec
-	readAhead int
 	decodeReq func([]byte) (any, error) // unary and server stream
 	encodeRes func(any) ([]byte, error) // unary and client stream
 }
@@ -168,7 +167,6 @@ func (m *method[Req, Res]) serverMethod() *serverMethod {
 	}
 	return &serverMethod{
 		codec:     m.codec,
-		readAhead: m.readAhead,
 		decodeReq: func(b []byte) (any, error) { return m.req.unmarshal(b) },
 		encodeRes: func(v any) ([]byte, error) {
 			res, ok := v.(Res)
@@ -212,7 +210,7 @@ func (m *ClientStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		if err != nil {
 			return nil, err
 		}
-		in := newReadStream(st, m.req, m.readAhead, nil)
+		in := newReadStream(st, m.req, nil)
 		defer in.Close()
 		return fn(ctx, in)
 	})
@@ -266,7 +264,7 @@ func (m *BidiStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Co
 			return nil, err
 		}
 		rw := &ReadWriteStream[Req, Res]{
-			ReadStream:  newReadStream(st, m.req, m.readAhead, nil),
+			ReadStream:  newReadStream(st, m.req, nil),
 			WriteStream: &WriteStream[Res]{w: core.NewWriter(st), codec: m.res},
 		}
 		defer rw.ReadStream.Close()

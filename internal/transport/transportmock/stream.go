@@ -117,3 +117,19 @@ func (mr *MockStreamMockRecorder) Send(arg0 interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Send", reflect.TypeOf((*MockStream)(nil).Send), arg0)
 }
+
+// TryReceive mocks base method.
+func (m *MockStream) TryReceive() ([]byte, bool, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "TryReceive")
+	ret0, _ := ret[0].([]byte)
+	ret1, _ := ret[1].(bool)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// TryReceive indicates an expected call of TryReceive.
+func (mr *MockStreamMockRecorder) TryReceive() *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "TryReceive", reflect.TypeOf((*MockStream)(nil).TryReceive))
+}
