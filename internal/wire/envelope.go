@@ -37,43 +37,56 @@ type Reader struct {
 	MaxBytes int    // largest accepted message; <= 0 means no limit
 	Encoding string // grpc-encoding of the peer: "" / "identity" or "gzip"
 
-	// buf holds bytes read ahead of the current message, so small messages
-	// need about one read each batch. It goes back to the pool whenever
-	// it is empty: an idle stream holds no buffer.
-	buf    *[]byte
+	// buf holds bytes read ahead of the current message, so that a busy
+	// stream needs one read per batch of small messages. A quiet stream
+	// reads into small, so a reader blocked on an idle stream holds no
+	// more; a read that fills small marks the stream busy, and the next
+	// reads go to a pooled buffer of readBufSize, returned whenever empty.
+	buf    []byte
 	lo, hi int
+	pooled *[]byte // buf's pool entry, if it came from the pool
+	busy   bool
+	small  [smallBufSize]byte
 }
 
-const readBufSize = 32 << 10
+const (
+	smallBufSize = 512
+	readBufSize  = 32 << 10
+)
 
 var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
 
 // buffered returns the bytes read ahead.
-func (r *Reader) buffered() []byte {
-	if r.buf == nil {
-		return nil
-	}
-	return (*r.buf)[r.lo:r.hi]
-}
+func (r *Reader) buffered() []byte { return r.buf[r.lo:r.hi] }
 
-// fill reads until at least n bytes are buffered (n <= readBufSize).
+// fill reads until at least n bytes are buffered (n <= smallBufSize).
 func (r *Reader) fill(n int) error {
 	if r.buf == nil {
-		r.buf = readBufs.Get().(*[]byte)
+		if r.busy {
+			r.pooled = readBufs.Get().(*[]byte)
+			r.buf = *r.pooled
+		} else {
+			r.buf = r.small[:]
+		}
 		r.lo, r.hi = 0, 0
 	}
-	b := *r.buf
-	if r.lo > 0 && len(b)-r.lo < n {
-		r.hi = copy(b, b[r.lo:r.hi])
+	if r.lo > 0 && len(r.buf)-r.lo < n {
+		r.hi = copy(r.buf, r.buf[r.lo:r.hi])
 		r.lo = 0
 	}
 	for r.hi-r.lo < n {
-		m, err := r.r.Read(b[r.hi:])
+		m, err := r.r.Read(r.buf[r.hi:])
 		r.hi += m
+		if r.pooled == nil {
+			r.busy = r.hi == len(r.buf)
+		} else if m < smallBufSize {
+			r.busy = false
+		}
 		if err != nil {
 			if r.hi-r.lo >= n {
 				return nil // the error comes back on the next read
 			}
+			r.consume(0) // the end: an empty buffer goes back to the pool
 			if errors.Is(err, io.EOF) && r.hi-r.lo > 0 {
 				return io.ErrUnexpectedEOF
 			}
@@ -87,8 +100,11 @@ func (r *Reader) fill(n int) error {
 func (r *Reader) consume(n int) {
 	r.lo += n
 	if r.lo == r.hi && r.buf != nil {
-		readBufs.Put(r.buf)
-		r.buf = nil
+		if r.pooled != nil {
+			readBufs.Put(r.pooled)
+			r.pooled = nil
+		}
+		r.buf, r.lo, r.hi = nil, 0, 0
 	}
 }
 

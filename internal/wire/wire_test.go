@@ -175,3 +175,43 @@ func TestReaderBuffered(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// chunky returns its data in reads of the given sizes, in turn.
+type chunky struct {
+	data  []byte
+	sizes []int
+	i     int
+}
+
+func (c *chunky) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), len(c.data), c.sizes[c.i%len(c.sizes)])
+	c.i++
+	copy(p, c.data[:n])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// The reader moves between its small buffer (quiet stream) and a pooled
+// one (busy stream) without losing or reordering a byte.
+func TestReaderQuietAndBusy(t *testing.T) {
+	var buf []byte
+	var want []string
+	for i := range 3000 {
+		m := strings.Repeat(string(rune('a'+i%26)), i%700)
+		want = append(want, m)
+		buf = AppendFrame(buf, []byte(m), false)
+	}
+	r := NewReader(&chunky{data: buf, sizes: []int{3, 600, 40000, 7, 100000, 511, 512, 2}}, 0, "")
+	for i, w := range want {
+		got, err := r.Next()
+		if err != nil || string(got) != w {
+			t.Fatalf("message %d: got %d bytes, %v; want %d bytes", i, len(got), err, len(w))
+		}
+	}
+	if _, err := r.Next(); !errors.Is(err, io.EOF) {
+		t.Fatalf("end: %v", err)
+	}
+}
