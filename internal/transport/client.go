@@ -1,58 +1,35 @@
 package transport
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/dubbo-go-streamx/streamx/internal/h2client"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
-// Client opens streams to one address over a shared HTTP/2 connection pool.
-// It is safe for concurrent use.
+// Client opens streams to one address over one HTTP/2 connection at a
+// time. It is safe for concurrent use.
 type Client struct {
-	hc       *http.Client
-	tr       *http.Transport
-	base     string // scheme://host:port
+	h2       *h2client.Transport
 	settings Settings
 }
 
 // NewClient returns a client for addr (host:port). With tlsConf nil it speaks
 // HTTP/2 without TLS (prior knowledge), as Triple does.
 func NewClient(addr string, tlsConf *tls.Config, s Settings) *Client {
-	tr := &http.Transport{
-		Proxy:             nil, // loopback and cluster traffic never goes through an HTTP proxy
-		DialContext:       (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2: true,
-		TLSClientConfig:   tlsConf,
-		HTTP2: &http.HTTP2Config{
-			// Keep dead connections from hanging streams forever.
-			SendPingTimeout: 30 * time.Second,
-			PingTimeout:     10 * time.Second,
-		},
-	}
-	var p http.Protocols
-	scheme := "http://"
-	if tlsConf != nil {
-		p.SetHTTP2(true)
-		scheme = "https://"
-	} else {
-		p.SetUnencryptedHTTP2(true)
-	}
-	tr.Protocols = &p
-	return &Client{hc: &http.Client{Transport: tr}, tr: tr, base: scheme + addr, settings: s}
+	return &Client{h2: h2client.New(addr, tlsConf), settings: s}
 }
 
-// Close closes idle connections; open streams go on until they end.
-func (c *Client) Close() { c.tr.CloseIdleConnections() }
+// Close closes the connection once its open streams have ended.
+func (c *Client) Close() { c.h2.Close() }
 
 // NewStream prepares an RPC on path (/<interface>/<method>) with the given
 // request headers and codec name; Start sends it. It does not wait for the
@@ -76,44 +53,82 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 
 func (c *Client) newStream(ctx context.Context, path string, header http.Header, codec string, fixed []byte) *ClientStream {
 	ctx, cancel := context.WithCancelCause(ctx)
-	pr, pw := io.Pipe()
-	var body io.Reader = pr
-	if fixed != nil {
-		body = bytes.NewReader(fixed)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, body)
+	body := &lazyBody{opened: make(chan struct{})}
 	s := &ClientStream{
 		ctx:      ctx,
 		cancel:   cancel,
-		pw:       pw,
+		pw:       body,
 		settings: c.settings,
 		ready:    make(chan struct{}),
 	}
-	if err != nil {
-		s.rtErr = status.Errorf(status.InvalidArgument, "bad request path %q: %w", path, err)
-		s.startOnce.Do(func() { close(s.ready) })
-		return s
-	}
+	h := make(http.Header, len(header)+5)
 	for k, vs := range header {
-		req.Header[http.CanonicalHeaderKey(k)] = vs
+		h[http.CanonicalHeaderKey(k)] = vs
 	}
-	req.Header.Set(wire.HeaderContentType, wire.ContentType(codec))
-	req.Header.Set("Te", "trailers")
-	req.Header.Set(wire.HeaderAcceptEncoding, "gzip")
-	req.Header.Set("User-Agent", "streamx-go/0.1")
+	h.Set(wire.HeaderContentType, wire.ContentType(codec))
+	h.Set("Te", "trailers")
+	h.Set(wire.HeaderAcceptEncoding, "gzip")
+	h.Set("User-Agent", "streamx-go/0.1")
 	if dl, ok := ctx.Deadline(); ok {
-		req.Header.Set(wire.HeaderTimeout, wire.EncodeTimeout(time.Until(dl)))
+		h.Set(wire.HeaderTimeout, wire.EncodeTimeout(time.Until(dl)))
 	}
-	if fixed != nil {
-		s.start = func() { s.roundTrip(c.hc, req) }
-		return s
+	// A cancelled call must release a Send waiting for the stream to open.
+	context.AfterFunc(ctx, func() { body.CloseWithError(context.Cause(ctx)) })
+	s.start = func() {
+		st, err := c.h2.Open(ctx, path, h, fixed, func(resp *http.Response, err error) {
+			// Runs inside the h2 stream's failure path: it must not call back
+			// into the stream (a failed stream already refuses writes).
+			s.resp, s.rtErr = resp, err
+			close(s.ready)
+		})
+		body.open(st, err)
+		if err != nil {
+			s.rtErr = err
+			close(s.ready)
+		}
 	}
-	req.ContentLength = -1
-	// A cancelled call must reset the HTTP/2 stream even if nobody reads
-	// or writes it again: close the request body, which the transport waits on.
-	context.AfterFunc(ctx, func() { pw.CloseWithError(context.Cause(ctx)) })
-	s.start = func() { go s.roundTrip(c.hc, req) }
 	return s
+}
+
+// lazyBody is the request body's write side, usable before Start has
+// opened the HTTP/2 stream: writes wait for it.
+type lazyBody struct {
+	opened chan struct{}
+	once   sync.Once
+	st     *h2client.Stream
+	err    error
+}
+
+func (b *lazyBody) open(st *h2client.Stream, err error) {
+	b.once.Do(func() {
+		b.st, b.err = st, err
+		close(b.opened)
+	})
+}
+
+func (b *lazyBody) Write(p []byte) (int, error) {
+	<-b.opened
+	if b.st == nil {
+		return 0, b.err
+	}
+	return b.st.Write(p)
+}
+
+func (b *lazyBody) Close() error {
+	<-b.opened
+	if b.st == nil {
+		return b.err
+	}
+	return b.st.Close()
+}
+
+// CloseWithError cancels the stream, or its opening.
+func (b *lazyBody) CloseWithError(err error) error {
+	b.open(nil, err)
+	if b.st != nil {
+		return b.st.CloseWithError(err)
+	}
+	return nil
 }
 
 // Start sends the request; it runs once, and not at all for a stream
@@ -136,7 +151,7 @@ func (s *ClientStream) Start() {
 type ClientStream struct {
 	ctx      context.Context
 	cancel   context.CancelCauseFunc
-	pw       *io.PipeWriter
+	pw       *lazyBody
 	settings Settings
 
 	// Send buffers frames; writeLoop writes them to pw in batches.
@@ -159,16 +174,6 @@ type ClientStream struct {
 	ended   atomic.Pointer[error] // recvErr, for the sending goroutine
 
 	endOnce sync.Once
-}
-
-func (s *ClientStream) roundTrip(hc *http.Client, req *http.Request) {
-	resp, err := hc.Do(req)
-	s.resp, s.rtErr = resp, err
-	if err != nil {
-		// The request body is no longer read: unblock a pending Send.
-		s.pw.CloseWithError(err)
-	}
-	close(s.ready)
 }
 
 // Context implements Stream.

@@ -1,0 +1,452 @@
+// Package h2client is the consumer's HTTP/2 transport: gRPC-style streams
+// over one connection, written on x/net's framer and hpack.
+//
+// It replaces net/http's client for streamx calls because that client
+// costs every open stream a goroutine holding a 16 KiB send buffer and
+// hands each request across two goroutines. Here an open stream is a few
+// hundred bytes and no goroutine: one reader goroutine per connection
+// dispatches frames, and writers write frames themselves, the last writer
+// in line flushing for all (so concurrent writes coalesce).
+package h2client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+const (
+	// Receive windows granted to the peer. The connection's is large so
+	// that one slow reader cannot stall the others; a stream's bounds what
+	// it buffers when its reader falls behind.
+	connWindow   = 16 << 20
+	streamWindow = 4 << 20
+	// defaultMaxStreams applies until the peer's SETTINGS say otherwise.
+	defaultMaxStreams = 100
+	// pingEvery and pingTimeout detect a dead peer on a silent connection.
+	pingEvery   = 30 * time.Second
+	pingTimeout = 10 * time.Second
+)
+
+// ErrConnClosed is in the chain of errors of streams whose connection
+// failed or was closed.
+var ErrConnClosed = errors.New("h2client: connection closed")
+
+// conn is one HTTP/2 connection.
+type conn struct {
+	nc  net.Conn
+	fr  *http2.Framer
+	bw  *bufio.Writer
+	tls bool
+
+	// Writes: wmu serialises frames; waiting counts writers queued for it
+	// so that only the last one flushes. Lock order: wmu, then mu.
+	wmu     sync.Mutex
+	waiting atomic.Int32
+	henc    *hpack.Encoder
+	hbuf    bytes.Buffer
+
+	mu          sync.Mutex
+	cond        *sync.Cond // send windows and stream slots
+	streams     map[uint32]*Stream
+	nextID      uint32
+	sendWindow  int64 // connection send window
+	peerWindow  int32 // initial stream send window from the peer's SETTINGS
+	peerFrame   uint32
+	peerStreams uint32
+	goAway      bool
+	err         error // why the connection is dead; nil while it lives
+	recvUnacked int   // connection-level bytes received, not yet granted back
+	lastRead    atomic.Int64
+	done        chan struct{}
+}
+
+// dial connects to addr and starts the connection's reader.
+func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) {
+	d := net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if tlsConf != nil {
+		cfg := tlsConf.Clone()
+		cfg.NextProtos = []string{"h2"}
+		if cfg.ServerName == "" {
+			if host, _, err := net.SplitHostPort(addr); err == nil {
+				cfg.ServerName = host
+			}
+		}
+		tc := tls.Client(nc, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			_ = nc.Close()
+			return nil, err
+		}
+		if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
+			_ = nc.Close()
+			return nil, fmt.Errorf("TLS peer at %s does not speak HTTP/2 (ALPN %q)", addr, p)
+		}
+		nc = tc
+	}
+	c := &conn{
+		nc:          nc,
+		bw:          bufio.NewWriterSize(nc, 32<<10),
+		tls:         tlsConf != nil,
+		streams:     map[uint32]*Stream{},
+		nextID:      1,
+		sendWindow:  65535,
+		peerWindow:  65535,
+		peerFrame:   16 << 10,
+		peerStreams: defaultMaxStreams,
+		done:        make(chan struct{}),
+	}
+	c.cond = sync.NewCond(&c.mu)
+	c.fr = http2.NewFramer(c.bw, bufio.NewReaderSize(nc, 32<<10))
+	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	c.fr.MaxHeaderListSize = 1 << 20
+	c.henc = hpack.NewEncoder(&c.hbuf)
+	c.lastRead.Store(time.Now().UnixNano())
+
+	// Preface, SETTINGS and the connection window, in one write.
+	_, err = c.bw.WriteString(http2.ClientPreface)
+	if err == nil {
+		err = c.fr.WriteSettings(
+			http2.Setting{ID: http2.SettingEnablePush, Val: 0},
+			http2.Setting{ID: http2.SettingInitialWindowSize, Val: streamWindow},
+			http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: 1 << 20},
+		)
+	}
+	if err == nil {
+		err = c.fr.WriteWindowUpdate(0, connWindow-65535)
+	}
+	if err == nil {
+		err = c.bw.Flush()
+	}
+	if err != nil {
+		_ = nc.Close()
+		return nil, err
+	}
+	go c.readLoop()
+	go c.keepalive()
+	return c, nil
+}
+
+// usable reports whether new streams may start on c.
+func (c *conn) usable() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err == nil && !c.goAway
+}
+
+// close fails the connection and every stream on it with err.
+func (c *conn) close(err error) {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.err = err
+	streams := c.streams
+	c.streams = map[uint32]*Stream{}
+	close(c.done)
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	_ = c.nc.Close()
+	for _, s := range streams {
+		s.fail(err)
+	}
+}
+
+// write runs fn with the connection's writer, then flushes unless another
+// writer is queued behind (it will flush for both).
+func (c *conn) write(fn func() error) error {
+	c.waiting.Add(1)
+	c.wmu.Lock()
+	err := fn()
+	if c.waiting.Add(-1) == 0 && err == nil {
+		err = c.bw.Flush()
+	}
+	c.wmu.Unlock()
+	if err != nil && !errors.Is(err, errRetry) {
+		c.close(fmt.Errorf("%w: writing: %v", ErrConnClosed, err))
+	}
+	return err
+}
+
+// keepalive pings a connection that has been silent for pingEvery and
+// closes it if the ping is not answered within pingTimeout.
+func (c *conn) keepalive() {
+	t := time.NewTicker(pingEvery / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-t.C:
+		}
+		if time.Since(time.Unix(0, c.lastRead.Load())) < pingEvery {
+			continue
+		}
+		sent := time.Now()
+		if c.write(func() error { return c.fr.WritePing(false, [8]byte{'s', 't', 'r', 'e', 'a', 'm', 'x'}) }) != nil {
+			return
+		}
+		select {
+		case <-c.done:
+			return
+		case <-time.After(pingTimeout):
+		}
+		if time.Unix(0, c.lastRead.Load()).Before(sent) {
+			c.close(fmt.Errorf("%w: no answer to a ping in %v", ErrConnClosed, pingTimeout))
+			return
+		}
+	}
+}
+
+// readLoop reads and dispatches frames until the connection fails.
+func (c *conn) readLoop() {
+	for {
+		f, err := c.fr.ReadFrame()
+		if err != nil {
+			var se http2.StreamError
+			if errors.As(err, &se) {
+				// A malformed frame on one stream: reset it, go on.
+				if s := c.stream(se.StreamID); s != nil {
+					s.reset(se.Code, fmt.Errorf("bad frame from the provider: %v", err))
+				}
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				err = errors.New("the provider closed the connection")
+			}
+			c.close(fmt.Errorf("%w: %v", ErrConnClosed, err))
+			return
+		}
+		c.lastRead.Store(time.Now().UnixNano())
+		if err := c.handle(f); err != nil {
+			c.close(fmt.Errorf("%w: %v", ErrConnClosed, err))
+			return
+		}
+	}
+}
+
+func (c *conn) stream(id uint32) *Stream {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.streams[id]
+}
+
+func (c *conn) handle(f http2.Frame) error {
+	switch f := f.(type) {
+	case *http2.SettingsFrame:
+		if f.IsAck() {
+			return nil
+		}
+		if err := c.applySettings(f); err != nil {
+			return err
+		}
+		return c.write(func() error { return c.fr.WriteSettingsAck() })
+	case *http2.MetaHeadersFrame:
+		if s := c.stream(f.StreamID); s != nil {
+			s.onHeaders(f)
+		}
+	case *http2.DataFrame:
+		return c.onData(f)
+	case *http2.WindowUpdateFrame:
+		c.mu.Lock()
+		if f.StreamID == 0 {
+			c.sendWindow += int64(f.Increment)
+		} else if s := c.streams[f.StreamID]; s != nil {
+			s.sendWindow += int64(f.Increment)
+		}
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	case *http2.RSTStreamFrame:
+		if s := c.stream(f.StreamID); s != nil {
+			s.fail(resetError{f.ErrCode})
+		}
+	case *http2.PingFrame:
+		if !f.IsAck() {
+			data := f.Data
+			return c.write(func() error { return c.fr.WritePing(true, data) })
+		}
+	case *http2.GoAwayFrame:
+		c.onGoAway(f)
+	}
+	return nil
+}
+
+func (c *conn) applySettings(f *http2.SettingsFrame) error {
+	tableSize, setTable := uint32(0), false
+	c.mu.Lock()
+	err := f.ForeachSetting(func(s http2.Setting) error {
+		switch s.ID {
+		case http2.SettingInitialWindowSize:
+			if s.Val > 1<<31-1 {
+				return errors.New("provider sent an initial window over 2^31-1")
+			}
+			delta := int64(s.Val) - int64(c.peerWindow)
+			c.peerWindow = int32(s.Val)
+			for _, st := range c.streams {
+				st.sendWindow += delta
+			}
+		case http2.SettingMaxFrameSize:
+			c.peerFrame = s.Val
+		case http2.SettingMaxConcurrentStreams:
+			c.peerStreams = s.Val
+		case http2.SettingHeaderTableSize:
+			tableSize, setTable = s.Val, true
+		}
+		return nil
+	})
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	if setTable { // wmu before mu is the lock order: not under mu
+		c.wmu.Lock()
+		c.henc.SetMaxDynamicTableSize(tableSize)
+		c.wmu.Unlock()
+	}
+	return err
+}
+
+func (c *conn) onData(f *http2.DataFrame) error {
+	n := int(f.Length) // padding counts against flow control too
+	c.mu.Lock()
+	s := c.streams[f.StreamID]
+	c.recvUnacked += n
+	grant := 0
+	if c.recvUnacked >= connWindow/4 {
+		grant, c.recvUnacked = c.recvUnacked, 0
+	}
+	c.mu.Unlock()
+	if grant > 0 {
+		if err := c.write(func() error { return c.fr.WriteWindowUpdate(0, uint32(grant)) }); err != nil {
+			return err
+		}
+	}
+	if s == nil {
+		return nil // a stream we reset or finished: drop the data
+	}
+	if data := f.Data(); len(data) > 0 || n > 0 {
+		s.onData(data, n-len(data))
+	}
+	if f.StreamEnded() {
+		s.onEnd()
+	}
+	return nil
+}
+
+func (c *conn) onGoAway(f *http2.GoAwayFrame) {
+	c.mu.Lock()
+	c.goAway = true
+	var cut []*Stream
+	for id, s := range c.streams {
+		if id > f.LastStreamID {
+			cut = append(cut, s)
+			delete(c.streams, id)
+		}
+	}
+	idle := len(c.streams) == 0
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	for _, s := range cut {
+		s.fail(fmt.Errorf("%w: the provider is going away (GOAWAY %v) and did not process the call", ErrConnClosed, f.ErrCode))
+	}
+	if idle {
+		c.close(fmt.Errorf("%w: the provider is going away (GOAWAY %v)", ErrConnClosed, f.ErrCode))
+	}
+}
+
+// remove forgets a finished stream; a connection that is going away
+// closes after its last stream.
+func (c *conn) remove(s *Stream) {
+	c.mu.Lock()
+	if c.streams[s.id] == s {
+		delete(c.streams, s.id)
+	}
+	last := c.goAway && len(c.streams) == 0
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	if last {
+		c.close(fmt.Errorf("%w: the provider went away", ErrConnClosed))
+	}
+}
+
+// resetError is a stream reset by the peer.
+type resetError struct{ code http2.ErrCode }
+
+func (e resetError) Error() string { return "stream reset by the provider: " + e.code.String() }
+
+// ResetCode returns the HTTP/2 error code of a stream reset by the peer.
+func ResetCode(err error) (http2.ErrCode, bool) {
+	var re resetError
+	if errors.As(err, &re) {
+		return re.code, true
+	}
+	return 0, false
+}
+
+// encodeHeaders writes a request's HEADERS (and CONTINUATION) frames; the
+// caller holds wmu.
+func (c *conn) encodeHeaders(id uint32, authority, path string, h http.Header, endStream bool) error {
+	c.hbuf.Reset()
+	scheme := "http"
+	if c.tls {
+		scheme = "https"
+	}
+	enc := func(k, v string) { _ = c.henc.WriteField(hpack.HeaderField{Name: k, Value: v}) }
+	enc(":method", "POST")
+	enc(":scheme", scheme)
+	enc(":authority", authority)
+	enc(":path", path)
+	for k, vs := range h {
+		lk := strings.ToLower(k)
+		switch lk {
+		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host":
+			continue // connection-specific: not allowed in HTTP/2
+		}
+		for _, v := range vs {
+			enc(lk, v)
+		}
+	}
+	block := c.hbuf.Bytes()
+	max := int(c.maxFrame())
+	first := true
+	for len(block) > 0 || first {
+		chunk := block
+		if len(chunk) > max {
+			chunk = chunk[:max]
+		}
+		block = block[len(chunk):]
+		end := len(block) == 0
+		var err error
+		if first {
+			err = c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: chunk, EndStream: endStream, EndHeaders: end})
+			first = false
+		} else {
+			err = c.fr.WriteContinuation(id, end, chunk)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *conn) maxFrame() uint32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.peerFrame
+}

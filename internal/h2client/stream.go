@@ -1,0 +1,363 @@
+package h2client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"golang.org/x/net/http2"
+)
+
+// Stream is one request/response exchange. Its write side (Write, Close,
+// CloseWithError) and read side (the response body) may be used from two
+// goroutines; neither side from more than one at a time.
+type Stream struct {
+	c   *conn
+	id  uint32
+	ctx context.Context
+
+	sendWindow int64 // guarded by c.mu
+	sentEnd    bool  // guarded by c.mu
+
+	// onResponse receives the response headers, or why there are none;
+	// exactly once, on the connection's reader goroutine or the caller's.
+	onResponse func(*http.Response, error)
+	respOnce   sync.Once
+
+	mu      sync.Mutex
+	resp    *http.Response
+	rq      []*[]byte // received data not yet read, in pooled chunks
+	roff    int       // read offset in rq[0]
+	unacked int // bytes read, not yet granted back to the peer
+	recvEnd bool
+	err     error // why the stream failed; sticky
+	wake    chan struct{}
+	stopCtx func() bool // guarded by mu
+}
+
+// respond delivers the response (or failure) once.
+func (s *Stream) respond(resp *http.Response, err error) {
+	s.respOnce.Do(func() { s.onResponse(resp, err) })
+}
+
+// onHeaders handles a HEADERS block: the response headers, then trailers.
+func (s *Stream) onHeaders(f *http2.MetaHeadersFrame) {
+	s.mu.Lock()
+	if s.resp == nil {
+		code, err := strconv.Atoi(f.PseudoValue("status"))
+		if err != nil {
+			s.mu.Unlock()
+			s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider answered without a valid :status (%q)", f.PseudoValue("status")))
+			return
+		}
+		if code >= 100 && code < 200 {
+			s.mu.Unlock()
+			return // informational: the real answer follows
+		}
+		resp := &http.Response{
+			Status:     strconv.Itoa(code) + " " + http.StatusText(code),
+			StatusCode: code,
+			Proto:      "HTTP/2.0",
+			ProtoMajor: 2,
+			Header:     fieldsToHeader(f),
+			Trailer:    http.Header{},
+			Body:       body{s},
+		}
+		s.resp = resp
+		s.mu.Unlock()
+		s.respond(resp, nil)
+	} else {
+		for k, vs := range fieldsToHeader(f) {
+			s.resp.Trailer[k] = vs
+		}
+		s.mu.Unlock()
+	}
+	if f.StreamEnded() {
+		s.onEnd()
+	}
+}
+
+func fieldsToHeader(f *http2.MetaHeadersFrame) http.Header {
+	h := make(http.Header, len(f.Fields))
+	for _, hf := range f.RegularFields() {
+		k := http.CanonicalHeaderKey(hf.Name)
+		h[k] = append(h[k], hf.Value)
+	}
+	return h
+}
+
+// chunkSize is the size of the pooled chunks that hold received data: a
+// stream holds none once its reader has caught up.
+const chunkSize = 16 << 10
+
+var chunks = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
+
+// onData buffers received data; padding is granted back at once.
+func (s *Stream) onData(data []byte, padding int) {
+	s.mu.Lock()
+	if s.err == nil && !s.recvEnd {
+		for len(data) > 0 {
+			if len(s.rq) == 0 || len(*s.rq[len(s.rq)-1]) == chunkSize {
+				c := chunks.Get().(*[]byte)
+				*c = (*c)[:0]
+				s.rq = append(s.rq, c)
+			}
+			last := s.rq[len(s.rq)-1]
+			n := min(chunkSize-len(*last), len(data))
+			*last = append(*last, data[:n]...)
+			data = data[n:]
+		}
+	}
+	s.unacked += padding
+	s.mu.Unlock()
+	s.signal()
+}
+
+// take copies buffered data into p, releasing chunks it empties; s.mu is
+// held.
+func (s *Stream) take(p []byte) int {
+	n := 0
+	for n < len(p) && len(s.rq) > 0 {
+		c := s.rq[0]
+		k := copy(p[n:], (*c)[s.roff:])
+		n += k
+		s.roff += k
+		if s.roff == len(*c) {
+			chunks.Put(c)
+			s.rq[0] = nil
+			s.rq = s.rq[1:]
+			s.roff = 0
+		}
+	}
+	if len(s.rq) == 0 {
+		s.rq = nil
+	}
+	return n
+}
+
+func (s *Stream) onEnd() {
+	s.mu.Lock()
+	s.recvEnd = true
+	s.mu.Unlock()
+	s.signal()
+	s.c.mu.Lock()
+	done := s.sentEnd
+	s.c.mu.Unlock()
+	if done {
+		s.finish()
+	}
+}
+
+func (s *Stream) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// fail ends the stream with err unless it has already ended.
+func (s *Stream) fail(err error) {
+	s.mu.Lock()
+	if s.err == nil && !(s.recvEnd && len(s.rq) == 0) {
+		s.err = err
+	}
+	s.mu.Unlock()
+	s.signal()
+	s.respond(nil, err)
+	s.finish()
+}
+
+// finish releases the stream: it leaves the connection and its context.
+func (s *Stream) finish() {
+	s.mu.Lock()
+	stop := s.stopCtx
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	s.c.remove(s)
+	s.c.mu.Lock()
+	s.c.cond.Broadcast() // a Write waiting for flow control gives up
+	s.c.mu.Unlock()
+}
+
+// reset sends RST_STREAM (unless the stream is over) and fails it with err.
+func (s *Stream) reset(code http2.ErrCode, err error) {
+	s.c.mu.Lock()
+	live := s.c.streams[s.id] == s
+	s.c.mu.Unlock()
+	if live {
+		_ = s.c.write(func() error { return s.c.fr.WriteRSTStream(s.id, code) })
+	}
+	s.fail(err)
+}
+
+// Write sends p as DATA frames, blocking while flow control holds it back.
+func (s *Stream) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		n, err := s.reserve(len(p))
+		if err != nil {
+			return written, err
+		}
+		chunk, frame := p[:n], int(s.c.maxFrame())
+		// All the frames the windows allow, then one flush.
+		if err := s.c.write(func() error {
+			for b := chunk; len(b) > 0; {
+				k := min(len(b), frame)
+				if err := s.c.fr.WriteData(s.id, false, b[:k]); err != nil {
+					return err
+				}
+				b = b[k:]
+			}
+			return nil
+		}); err != nil {
+			return written, s.c.deadErr()
+		}
+		written += n
+		p = p[n:]
+	}
+	return written, nil
+}
+
+// reserve waits for send window and takes up to n bytes of it.
+func (s *Stream) reserve(n int) (int, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for {
+		if err := s.writeErrLocked(); err != nil {
+			return 0, err
+		}
+		avail := min(c.sendWindow, s.sendWindow, int64(n))
+		if avail > 0 {
+			c.sendWindow -= avail
+			s.sendWindow -= avail
+			return int(avail), nil
+		}
+		c.cond.Wait()
+	}
+}
+
+// writeErrLocked tells why the stream can no longer send; c.mu is held.
+func (s *Stream) writeErrLocked() error {
+	if s.c.err != nil {
+		return s.c.err
+	}
+	if s.ctx.Err() != nil {
+		return context.Cause(s.ctx)
+	}
+	if s.sentEnd {
+		return io.ErrClosedPipe
+	}
+	if s.c.streams[s.id] != s {
+		s.mu.Lock()
+		err := s.err
+		s.mu.Unlock()
+		if err == nil {
+			err = io.ErrClosedPipe // the provider ended the stream
+		}
+		return err
+	}
+	return nil
+}
+
+func (c *conn) deadErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	return ErrConnClosed
+}
+
+// Close ends the request body (END_STREAM).
+func (s *Stream) Close() error {
+	c := s.c
+	c.mu.Lock()
+	if err := s.writeErrLocked(); err != nil {
+		c.mu.Unlock()
+		if errors.Is(err, io.ErrClosedPipe) {
+			return nil
+		}
+		return err
+	}
+	s.sentEnd = true
+	c.mu.Unlock()
+	if err := c.write(func() error { return c.fr.WriteData(s.id, true, nil) }); err != nil {
+		return c.deadErr()
+	}
+	s.mu.Lock()
+	done := s.recvEnd
+	s.mu.Unlock()
+	if done {
+		s.finish()
+	}
+	return nil
+}
+
+// CloseWithError cancels the stream: RST_STREAM(CANCEL) to the peer, and
+// err from now on to both sides.
+func (s *Stream) CloseWithError(err error) error {
+	if err == nil {
+		err = io.ErrClosedPipe
+	}
+	s.reset(http2.ErrCodeCancel, err)
+	return nil
+}
+
+// read is the response body's Read: it blocks until data, the end, or a
+// failure.
+func (s *Stream) read(p []byte) (int, error) {
+	s.mu.Lock()
+	for len(s.rq) == 0 && !s.recvEnd && s.err == nil {
+		s.mu.Unlock()
+		<-s.wake
+		s.mu.Lock()
+	}
+	if len(s.rq) > 0 {
+		n := s.take(p)
+		s.unacked += n
+		grant := 0
+		if s.unacked >= streamWindow/4 && !s.recvEnd && s.err == nil {
+			grant, s.unacked = s.unacked, 0
+		}
+		s.mu.Unlock()
+		if grant > 0 {
+			_ = s.c.write(func() error { return s.c.fr.WriteWindowUpdate(s.id, uint32(grant)) })
+		}
+		return n, nil
+	}
+	err := s.err
+	s.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	return 0, io.EOF
+}
+
+// body is the response body; Close cancels a stream still running.
+type body struct{ s *Stream }
+
+func (b body) Read(p []byte) (int, error) { return b.s.read(p) }
+
+func (b body) Close() error {
+	b.s.mu.Lock()
+	over := b.s.err != nil || b.s.recvEnd
+	b.s.mu.Unlock()
+	if !over {
+		b.s.reset(http2.ErrCodeCancel, errors.New("response body closed"))
+	} else {
+		b.s.c.mu.Lock()
+		live := b.s.c.streams[b.s.id] == b.s && !b.s.sentEnd
+		b.s.c.mu.Unlock()
+		if live { // the provider is done, our side never ended: tell it so
+			b.s.reset(http2.ErrCodeCancel, errors.New("response body closed"))
+		}
+	}
+	return nil
+}

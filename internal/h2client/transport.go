@@ -1,0 +1,164 @@
+package h2client
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"golang.org/x/net/http2"
+)
+
+// Transport opens streams to one address over one connection at a time,
+// dialled when first needed and again after it fails or the peer sends
+// GOAWAY. It is safe for concurrent use.
+type Transport struct {
+	addr    string
+	tlsConf *tls.Config
+
+	mu     sync.Mutex // held while dialling: concurrent callers share one dial
+	c      *conn
+	closed bool
+}
+
+// New returns a Transport for addr (host:port); tlsConf nil means HTTP/2
+// without TLS (prior knowledge), as Triple and gRPC use.
+func New(addr string, tlsConf *tls.Config) *Transport {
+	return &Transport{addr: addr, tlsConf: tlsConf}
+}
+
+// errRetry marks a stream refused before it was sent: another connection
+// may take it.
+var errRetry = errors.New("connection not usable")
+
+// Open starts a POST to path with the given headers. With fixed not nil,
+// fixed is the whole request body and the stream's write side is already
+// closed. onResponse is called once with the response headers, or with
+// the error that prevented them; the response body reads the stream.
+// Cancelling ctx resets the stream.
+func (t *Transport) Open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := t.conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s, err := c.open(ctx, t.addr, path, h, fixed, onResponse)
+		if errors.Is(err, errRetry) && attempt < 2 {
+			continue
+		}
+		return s, err
+	}
+}
+
+func (t *Transport) conn(ctx context.Context) (*conn, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil, fmt.Errorf("%w: transport closed", ErrConnClosed)
+	}
+	if t.c != nil && t.c.usable() {
+		return t.c, nil
+	}
+	c, err := dial(ctx, t.addr, t.tlsConf)
+	if err != nil {
+		return nil, err
+	}
+	t.c = c
+	return c, nil
+}
+
+// Close closes the connection once its open streams have ended; later
+// Opens fail.
+func (t *Transport) Close() {
+	t.mu.Lock()
+	c := t.c
+	t.c, t.closed = nil, true
+	t.mu.Unlock()
+	if c != nil {
+		c.mu.Lock()
+		c.goAway = true // no new streams
+		idle := len(c.streams) == 0
+		c.mu.Unlock()
+		if idle {
+			c.close(fmt.Errorf("%w: transport closed", ErrConnClosed))
+		}
+	}
+}
+
+// open registers a stream and sends its HEADERS (and fixed body).
+func (c *conn) open(ctx context.Context, authority, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
+	s := &Stream{c: c, ctx: ctx, onResponse: onResponse, wake: make(chan struct{}, 1)}
+	// Wait for a stream slot; a cancelled context stops the wait.
+	stop := context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	c.mu.Lock()
+	for c.err == nil && !c.goAway && uint32(len(c.streams)) >= c.peerStreams && ctx.Err() == nil {
+		c.cond.Wait()
+	}
+	err := ctx.Err()
+	usable := c.err == nil && !c.goAway
+	c.mu.Unlock()
+	stop()
+	if err != nil {
+		return nil, context.Cause(ctx)
+	}
+	if !usable {
+		return nil, errRetry
+	}
+	fits := fixed != nil
+	err = c.write(func() error {
+		// IDs must reach the wire in increasing order: take one under wmu.
+		c.mu.Lock()
+		if c.err != nil || c.goAway {
+			c.mu.Unlock()
+			return errRetry
+		}
+		s.id = c.nextID
+		c.nextID += 2
+		s.sendWindow = int64(c.peerWindow)
+		if fits {
+			n := int64(len(fixed))
+			fits = n <= c.sendWindow && n <= s.sendWindow && n <= int64(c.peerFrame)
+			if fits {
+				c.sendWindow -= n
+				s.sendWindow -= n
+				s.sentEnd = true
+			}
+		}
+		c.streams[s.id] = s
+		c.mu.Unlock()
+		if err := c.encodeHeaders(s.id, authority, path, h, false); err != nil {
+			return err
+		}
+		if fits {
+			return c.fr.WriteData(s.id, true, fixed)
+		}
+		return nil
+	})
+	if errors.Is(err, errRetry) {
+		return nil, errRetry
+	}
+	if err != nil {
+		// The connection failed with the stream registered: its failure
+		// reaches onResponse like any other.
+		return s, nil
+	}
+	stopCtx := context.AfterFunc(ctx, func() {
+		s.reset(http2.ErrCodeCancel, context.Cause(ctx))
+	})
+	s.mu.Lock()
+	s.stopCtx = stopCtx
+	s.mu.Unlock()
+	if fixed != nil && !fits { // a large fixed body goes through flow control
+		if _, err := s.Write(fixed); err != nil {
+			return s, nil // the response (or its failure) tells the caller
+		}
+		_ = s.Close()
+	}
+	return s, nil
+}
