@@ -62,6 +62,7 @@ type conn struct {
 	mu          sync.Mutex
 	cond        *sync.Cond // send windows and stream slots
 	streams     map[uint32]*Stream
+	active      int // stream slots taken: open streams and ones being opened
 	nextID      uint32
 	sendWindow  int64 // connection send window
 	peerWindow  int32 // initial stream send window from the peer's SETTINGS
@@ -71,6 +72,8 @@ type conn struct {
 	err         error // why the connection is dead; nil while it lives
 	recvUnacked int   // connection-level bytes received, not yet granted back
 	lastRead    atomic.Int64
+	settled     chan struct{} // closed by the peer's first SETTINGS
+	gotSettings bool
 	done        chan struct{}
 }
 
@@ -110,6 +113,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 		peerWindow:  65535,
 		peerFrame:   16 << 10,
 		peerStreams: defaultMaxStreams,
+		settled:     make(chan struct{}),
 		done:        make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
@@ -139,6 +143,20 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 		return nil, err
 	}
 	go c.readLoop()
+	// Streams wait for the peer's limits (its first SETTINGS), as gRPC
+	// clients do: a provider allowing fewer streams than we assume would
+	// refuse the extra ones.
+	select {
+	case <-c.settled:
+	case <-c.done:
+		return nil, c.deadErr()
+	case <-ctx.Done():
+		c.close(fmt.Errorf("%w: %v", ErrConnClosed, context.Cause(ctx)))
+		return nil, context.Cause(ctx)
+	case <-time.After(d.Timeout):
+		c.close(fmt.Errorf("%w: no HTTP/2 SETTINGS from %s", ErrConnClosed, addr))
+		return nil, fmt.Errorf("%s did not answer as an HTTP/2 server within %v", addr, d.Timeout)
+	}
 	go c.keepalive()
 	return c, nil
 }
@@ -312,7 +330,12 @@ func (c *conn) applySettings(f *http2.SettingsFrame) error {
 		return nil
 	})
 	c.cond.Broadcast()
+	first := !c.gotSettings
+	c.gotSettings = true
 	c.mu.Unlock()
+	if first {
+		close(c.settled)
+	}
 	if setTable { // wmu before mu is the lock order: not under mu
 		c.wmu.Lock()
 		c.henc.SetMaxDynamicTableSize(tableSize)
@@ -356,6 +379,7 @@ func (c *conn) onGoAway(f *http2.GoAwayFrame) {
 		if id > f.LastStreamID {
 			cut = append(cut, s)
 			delete(c.streams, id)
+			c.active--
 		}
 	}
 	idle := len(c.streams) == 0
@@ -375,6 +399,7 @@ func (c *conn) remove(s *Stream) {
 	c.mu.Lock()
 	if c.streams[s.id] == s {
 		delete(c.streams, s.id)
+		c.active--
 	}
 	last := c.goAway && len(c.streams) == 0
 	c.cond.Broadcast()

@@ -97,11 +97,14 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 		c.mu.Unlock()
 	})
 	c.mu.Lock()
-	for c.err == nil && !c.goAway && uint32(len(c.streams)) >= c.peerStreams && ctx.Err() == nil {
+	for c.err == nil && !c.goAway && uint32(c.active) >= c.peerStreams && ctx.Err() == nil {
 		c.cond.Wait()
 	}
 	err := ctx.Err()
 	usable := c.err == nil && !c.goAway
+	if err == nil && usable {
+		c.active++ // the slot is ours from now on, until remove
+	}
 	c.mu.Unlock()
 	stop()
 	if err != nil {
@@ -115,6 +118,7 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 		// IDs must reach the wire in increasing order: take one under wmu.
 		c.mu.Lock()
 		if c.err != nil || c.goAway {
+			c.active--
 			c.mu.Unlock()
 			return errRetry
 		}

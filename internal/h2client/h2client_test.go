@@ -1,0 +1,220 @@
+package h2client_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"golang.org/x/net/http2"
+
+	"github.com/dubbo-go-streamx/streamx/internal/h2client"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// server runs h on an x/net h2c server on loopback with the given
+// settings and returns its address.
+func server(t *testing.T, h http.HandlerFunc, conf *http.HTTP2Config, connState ...func(net.Conn, http.ConnState)) (string, *http.Server) {
+	t.Helper()
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	hs := &http.Server{Handler: h, Protocols: &p, HTTP2: conf}
+	if len(connState) > 0 {
+		hs.ConnState = connState[0]
+	}
+	if err := http2.ConfigureServer(hs, &http2.Server{}); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = hs.Serve(ln) }()
+	t.Cleanup(func() { _ = hs.Close() })
+	return ln.Addr().String(), hs
+}
+
+// open opens a stream; its response (or the error that came instead)
+// arrives on the returned channel.
+func open(ctx context.Context, tr *h2client.Transport, path string, fixed []byte) (*h2client.Stream, <-chan answer, error) {
+	got := make(chan answer, 1)
+	st, err := tr.Open(ctx, path, http.Header{"Content-Type": {"application/grpc"}}, fixed, func(r *http.Response, err error) {
+		got <- answer{r, err}
+	})
+	return st, got, err
+}
+
+type answer struct {
+	resp *http.Response
+	err  error
+}
+
+func sum(b []byte) string { return fmt.Sprintf("%x", sha256.Sum256(b)) }
+
+// Bodies bigger than every window go both ways intact, with many streams
+// at once on a provider that allows only two at a time.
+func TestFlowControlAndStreamSlots(t *testing.T) {
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		w.Header().Set("X-Sum", sum(b))
+		w.WriteHeader(200)
+		_, _ = w.Write(bytes.Repeat(b, 20))
+	}, &http.HTTP2Config{MaxConcurrentStreams: 2, MaxReceiveBufferPerStream: 64 << 10, MaxReceiveBufferPerConnection: 128 << 10})
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			errs <- func() error {
+				body := bytes.Repeat([]byte{byte(i), byte(i >> 8), 7}, 100<<10+i)
+				st, got, err := open(ctx, tr, "/echo", nil)
+				if err != nil {
+					return err
+				}
+				if _, err := st.Write(body); err != nil {
+					return fmt.Errorf("write: %w", err)
+				}
+				if err := st.Close(); err != nil {
+					return fmt.Errorf("close: %w", err)
+				}
+				a := <-got
+				if a.err != nil {
+					return a.err
+				}
+				defer a.resp.Body.Close()
+				if a.resp.Header.Get("X-Sum") != sum(body) {
+					return errors.New("the provider received another body")
+				}
+				back, err := io.ReadAll(a.resp.Body)
+				if err != nil {
+					return fmt.Errorf("read: %w", err)
+				}
+				if !bytes.Equal(back, bytes.Repeat(body, 20)) {
+					return fmt.Errorf("got %d bytes back, want %d", len(back), 20*len(body))
+				}
+				return nil
+			}()
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// A Write held back by flow control (the provider reads nothing) returns
+// when the context is cancelled, and the provider sees the stream reset.
+func TestCancelUnblocksWrite(t *testing.T) {
+	reset := make(chan error, 1)
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+		reset <- r.Context().Err()
+	}, &http.HTTP2Config{MaxReceiveBufferPerStream: 64 << 10})
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	st, got, err := open(ctx, tr, "/stuck", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := <-got; a.err != nil {
+		t.Fatal(a.err)
+	}
+	why := errors.New("caller gave up")
+	time.AfterFunc(50*time.Millisecond, func() { cancel(why) })
+	_, err = st.Write(make([]byte, 1<<20))
+	if !errors.Is(err, why) {
+		t.Fatalf("Write: got %v, want the cancel cause", err)
+	}
+	select {
+	case <-reset:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the provider never saw the reset")
+	}
+}
+
+// A provider whose connection dies fails its open streams with
+// ErrConnClosed, and the next stream gets a new connection.
+func TestDeadConnection(t *testing.T) {
+	var mu sync.Mutex
+	var conns []net.Conn
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		if r.URL.Path == "/hang" {
+			<-r.Context().Done()
+		}
+	}, nil, func(c net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	})
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx := context.Background()
+	_, got, err := open(ctx, tr, "/hang", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := <-got
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	mu.Lock()
+	for _, c := range conns {
+		_ = c.Close()
+	}
+	mu.Unlock()
+	if _, err := io.ReadAll(a.resp.Body); !errors.Is(err, h2client.ErrConnClosed) {
+		t.Fatalf("read on a dead connection: %v", err)
+	}
+	_, got, err = open(ctx, tr, "/ok", []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := <-got; a.err != nil || a.resp.StatusCode != 200 {
+		t.Fatalf("after reconnecting: %v", a.err)
+	}
+}
+
+// A stream reset by the provider reports the reset's code.
+func TestProviderReset(t *testing.T) {
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler)
+	}, nil)
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	_, got, err := open(context.Background(), tr, "/reset", []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := <-got
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	_, err = io.ReadAll(a.resp.Body)
+	if code, ok := h2client.ResetCode(err); !ok || code != http2.ErrCodeInternal {
+		t.Fatalf("got %v; want a reset with INTERNAL_ERROR", err)
+	}
+}
