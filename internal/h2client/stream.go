@@ -32,7 +32,7 @@ type Stream struct {
 	resp    *http.Response
 	rq      []*[]byte // received data not yet read, in pooled chunks
 	roff    int       // read offset in rq[0]
-	unacked int // bytes read, not yet granted back to the peer
+	unacked int       // bytes read, not yet granted back to the peer
 	recvEnd bool
 	err     error // why the stream failed; sticky
 	wake    chan struct{}

@@ -154,6 +154,13 @@ func providerStatus(err error) *status.Error {
 	if errors.As(err, &se) {
 		return se
 	}
+	// A handler's ctx.Err() reaches us wrapped by dubbo-go as a business
+	// error; it is the call's own deadline or cancellation.
+	for _, ce := range []error{context.DeadlineExceeded, context.Canceled} {
+		if errors.Is(err, ce) {
+			return status.Wrap(status.CodeOf(ce), ce)
+		}
+	}
 	var te *tri.Error
 	if errors.As(err, &te) {
 		code := status.Code(te.Code())
