@@ -39,10 +39,9 @@ func (c *Client) NewStream(ctx context.Context, path string, header http.Header,
 	return c.newStream(ctx, path, header, codec, nil)
 }
 
-// NewUnary prepares a call whose only request is payload, sent as a
-// fixed-length body: no pipe and no writer goroutine, and Start runs the
-// round trip on the caller's goroutine (it returns with the response
-// headers). Send and CloseSend must not be called.
+// NewUnary prepares a call whose only request is payload, which Start
+// writes with the request headers (one write when the windows allow): no
+// writer goroutine. Send and CloseSend must not be called.
 func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, codec string, payload []byte) (*ClientStream, error) {
 	if err := checkSendSize(len(payload), c.settings); err != nil {
 		return nil, err
