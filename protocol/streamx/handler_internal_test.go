@@ -14,8 +14,8 @@ import (
 // as a business error; the consumer must still see the context's code.
 func TestProviderStatusOfContextErrors(t *testing.T) {
 	for ce, want := range map[error]status.Code{
-		context.DeadlineExceeded:                            status.DeadlineExceeded,
-		context.Canceled:                                    status.Canceled,
+		context.DeadlineExceeded: status.DeadlineExceeded,
+		context.Canceled:         status.Canceled,
 		fmt.Errorf("handler: %w", context.DeadlineExceeded): status.DeadlineExceeded,
 	} {
 		if got := providerStatus(tri.NewError(tri.CodeBizError, ce)).Code(); got != want {
