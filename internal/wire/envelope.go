@@ -50,7 +50,7 @@ type Reader struct {
 }
 
 const (
-	smallBufSize = 512
+	smallBufSize = 64
 	readBufSize  = 32 << 10
 )
 

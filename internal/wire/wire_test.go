@@ -204,7 +204,7 @@ func TestReaderQuietAndBusy(t *testing.T) {
 		want = append(want, m)
 		buf = AppendFrame(buf, []byte(m), false)
 	}
-	r := NewReader(&chunky{data: buf, sizes: []int{3, 600, 40000, 7, 100000, 511, 512, 2}}, 0, "")
+	r := NewReader(&chunky{data: buf, sizes: []int{3, 600, 40000, 7, 100000, 63, 64, 65, 511, 512, 2}}, 0, "")
 	for i, w := range want {
 		got, err := r.Next()
 		if err != nil || string(got) != w {
