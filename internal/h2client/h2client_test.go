@@ -218,3 +218,47 @@ func TestProviderReset(t *testing.T) {
 		t.Fatalf("got %v; want a reset with INTERNAL_ERROR", err)
 	}
 }
+
+// A provider that answers in full without reading the request (and so
+// resets the stream after its END_STREAM): the reader still gets every
+// byte and a clean end, however late it reads.
+func TestWholeResponseSurvivesLateReset(t *testing.T) {
+	done := make(chan struct{})
+	big := bytes.Repeat([]byte("0123456789abcdef"), 3<<16) // 3 MiB, within the windows
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ping" {
+			return
+		}
+		w.WriteHeader(200)
+		_, _ = w.Write(big)
+		w.(http.Flusher).Flush()
+		close(done)
+	}, nil)
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx := context.Background()
+	st, got, err := open(ctx, tr, "/big", nil) // never half-closed by us
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := <-got
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	<-done
+	// A later call on the same connection: once it is answered, every frame
+	// the provider sent for /big before it has been handled.
+	_, got2, err := open(ctx, tr, "/ping", []byte{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a2 := <-got2; a2.err != nil {
+		t.Fatal(a2.err)
+	}
+	back, err := io.ReadAll(a.resp.Body)
+	if err != nil || !bytes.Equal(back, big) {
+		t.Fatalf("got %d of %d bytes, %v", len(back), len(big), err)
+	}
+	_ = a.resp.Body.Close()
+	_ = st
+}

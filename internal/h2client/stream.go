@@ -141,6 +141,11 @@ func (s *Stream) take(p []byte) int {
 
 func (s *Stream) onEnd() {
 	s.mu.Lock()
+	if s.resp == nil {
+		s.mu.Unlock()
+		s.reset(http2.ErrCodeProtocol, errors.New("provider ended the stream without response headers"))
+		return
+	}
 	s.recvEnd = true
 	s.mu.Unlock()
 	s.signal()
@@ -159,10 +164,12 @@ func (s *Stream) signal() {
 	}
 }
 
-// fail ends the stream with err unless it has already ended.
+// fail ends the stream with err. Once the whole response has arrived,
+// err only ends the sending side: the provider's usual RST_STREAM(NO_ERROR)
+// after its END_STREAM must not cost the reader what it has not read yet.
 func (s *Stream) fail(err error) {
 	s.mu.Lock()
-	if s.err == nil && !(s.recvEnd && len(s.rq) == 0) {
+	if s.err == nil && !s.recvEnd {
 		s.err = err
 	}
 	s.mu.Unlock()
