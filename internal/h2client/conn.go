@@ -193,8 +193,12 @@ func (c *conn) write(fn func() error) error {
 	c.waiting.Add(1)
 	c.wmu.Lock()
 	err := fn()
-	if c.waiting.Add(-1) == 0 && err == nil {
-		err = c.bw.Flush()
+	// Flush when no writer is queued, even after a refused open (errRetry):
+	// frames of writers that left the flush to this one are buffered.
+	if c.waiting.Add(-1) == 0 && (err == nil || errors.Is(err, errRetry)) {
+		if ferr := c.bw.Flush(); ferr != nil {
+			err = ferr
+		}
 	}
 	c.wmu.Unlock()
 	if err != nil && !errors.Is(err, errRetry) {
