@@ -262,3 +262,62 @@ func TestWholeResponseSurvivesLateReset(t *testing.T) {
 	_ = a.resp.Body.Close()
 	_ = st
 }
+
+// A provider shutting down gracefully (GOAWAY) lets the stream in flight
+// finish; new streams then go to a new connection, which fails clearly
+// once the provider has stopped listening.
+func TestGoAway(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	addr, hs := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		close(started)
+		<-release
+		_, _ = w.Write([]byte("last words"))
+	}, nil)
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, got, err := open(ctx, tr, "/slow", []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := <-got
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	<-started
+	shut := make(chan error, 1)
+	go func() { shut <- hs.Shutdown(ctx) }() // GOAWAY, then waits for the stream
+	// Once a new stream fails to connect, the old connection has been told
+	// to go away: the listener is closed before GOAWAY is sent.
+	for {
+		_, got2, err := open(ctx, tr, "/new", []byte("y"))
+		if err == nil {
+			a2 := <-got2
+			if a2.err == nil {
+				_ = a2.resp.Body.Close()
+				continue // answered before the shutdown began: try again
+			}
+			err = a2.err
+		}
+		if errors.Is(err, h2client.ErrConnClosed) {
+			continue // sent just before the GOAWAY arrived, and not processed
+		}
+		var op *net.OpError
+		if !errors.As(err, &op) {
+			t.Fatalf("new stream during shutdown: %v; want a dial error", err)
+		}
+		break
+	}
+	close(release)
+	back, err := io.ReadAll(a.resp.Body)
+	if err != nil || string(back) != "last words" {
+		t.Fatalf("stream in flight: got %q, %v", back, err)
+	}
+	if err := <-shut; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+}
