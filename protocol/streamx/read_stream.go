@@ -43,9 +43,9 @@ func (rs *ReadStream[T]) Read() (T, error) {
 // ReadTimeout is Read that waits at most d. When d passes first it returns
 // ErrReadTimeout and the stream stays open: no message is lost, duplicated or
 // reordered by any number of timed-out reads. d <= 0 only returns a message
-// that has already arrived. The first call starts a goroutine that reads
-// ahead a bounded number of messages; it stops when the stream ends or is
-// closed.
+// that has already arrived. A message that has arrived is returned on the
+// caller's goroutine; otherwise one receive runs on a goroutine of its own
+// until a message, the end or Close, and a later read collects it.
 func (rs *ReadStream[T]) ReadTimeout(d time.Duration) (T, error) {
 	b, err := rs.r.ReadTimeout(d)
 	return rs.decode(b, err)
@@ -114,7 +114,7 @@ func (rs *ReadStream[T]) All() iter.Seq2[T, error] {
 // stream ended cleanly (or has not ended).
 func (rs *ReadStream[T]) Err() error { return rs.err }
 
-// Close releases the stream: a read-ahead goroutine stops, later reads
+// Close releases the stream: a pending timed read's receive ends, later reads
 // return CodeCanceled, and on a consumer the RPC is cancelled if it has not
 // ended. It is safe to call more than once and from any goroutine.
 func (rs *ReadStream[T]) Close() { rs.r.Close() }

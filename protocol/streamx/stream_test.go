@@ -243,8 +243,8 @@ func TestStreamFailureCarriesStatus(t *testing.T) {
 	}
 }
 
-// Breaking out of a range loop cancels the call and stops the read-ahead
-// goroutine (noLeaks checks that).
+// Breaking out of a range loop cancels the call and ends a pending timed
+// read's receive goroutine (noLeaks checks that).
 func TestBreakReleasesStream(t *testing.T) {
 	noLeaks(t)
 	ctx, url := greeterConn(t)
@@ -252,7 +252,7 @@ func TestBreakReleasesStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rs.ReadTimeout(time.Second); err != nil { // start the read-ahead goroutine
+	if _, err := rs.ReadTimeout(time.Second); err != nil { // timed reads on this stream
 		t.Fatal(err)
 	}
 	n := 0
