@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -34,13 +35,17 @@ func FreePort(t testing.TB) int {
 type Proc struct {
 	Name string
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *syncBuffer // stdout and stderr, as printed
+	std  *syncBuffer // stdout alone
 	done chan struct{}
 	err  error
 }
 
 // Output returns everything the process printed so far.
 func (p *Proc) Output() string { return p.out.String() }
+
+// Stdout returns what the process printed on stdout so far.
+func (p *Proc) Stdout() string { return p.std.String() }
 
 // Exited reports whether the process has ended.
 func (p *Proc) Exited() bool {
@@ -63,15 +68,15 @@ func Start(t testing.TB, label string, dir string, env []string, name string, ar
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	out := &syncBuffer{}
-	cmd.Stdout = out
+	out, std := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout = io.MultiWriter(out, std)
 	cmd.Stderr = out
 	// Pdeathsig: a test binary killed by its timeout takes its servers with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("testenv: start %s (%s): %v", label, name, err)
 	}
-	p := &Proc{Name: label, cmd: cmd, out: out, done: make(chan struct{})}
+	p := &Proc{Name: label, cmd: cmd, out: out, std: std, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)

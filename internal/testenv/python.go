@@ -75,10 +75,12 @@ func (py *Python) RunClient(t testing.TB, args ...string) []map[string]any {
 	if p.err != nil {
 		t.Fatalf("testenv: %s failed: %v; output:\n%s", p.Name, p.err, p.Output())
 	}
-	// stdout and stderr share one buffer: our results are the lines that are
-	// JSON objects (dubbo-python's log lines start with colour codes).
+	// Results are the JSON lines on stdout alone: dubbo-python and asyncio
+	// write warnings to stderr at any moment, even between a line and its
+	// newline. Other stdout lines (dubbo-python's colour-coded log) are
+	// skipped.
 	var out []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(p.Output()))
+	sc := bufio.NewScanner(strings.NewReader(p.Stdout()))
 	sc.Buffer(nil, 16<<20)
 	for sc.Scan() {
 		line := sc.Bytes()
