@@ -127,11 +127,12 @@ func (p *Proc) WaitTCP(t testing.TB, addr string, timeout time.Duration) {
 	})
 }
 
-// WaitOutput waits until the process has printed s.
+// WaitOutput waits until the process has printed s on stdout (alone, so
+// that stderr cannot split s).
 func (p *Proc) WaitOutput(t testing.TB, s string, timeout time.Duration) {
 	t.Helper()
 	p.WaitFor(t, timeout, fmt.Sprintf("print %q", s), func() bool {
-		return bytes.Contains(p.out.Bytes(), []byte(s))
+		return bytes.Contains(p.std.Bytes(), []byte(s))
 	})
 }
 
