@@ -151,10 +151,11 @@ func (c *Chain) Wrap(ctx context.Context, s transport.Stream, info *StreamInfo) 
 	}
 	// However the stream ends (a read to the end, a failure, a cancel, a
 	// reader that stops reading), its context ends, and OnClose runs.
-	fs.stopWatch = context.AfterFunc(s.Context(), func() {
+	stop := context.AfterFunc(s.Context(), func() {
 		fs.close(causeOf(s.Context()))
 	})
 	fs.mu.Lock()
+	fs.stopWatch = stop // under mu: the watch may already be running close
 	fs.opening = false
 	pending := fs.pending
 	fs.mu.Unlock()
@@ -182,15 +183,15 @@ func causeOf(ctx context.Context) error {
 // Stream is a transport stream with filters.
 type Stream struct {
 	transport.Stream
-	ctx       context.Context
-	side      Side
-	hooks     []Hooks // set while opening, read-only after
-	once      sync.Once
-	stopWatch func() bool
+	ctx   context.Context
+	side  Side
+	hooks []Hooks // set while opening, read-only after
+	once  sync.Once
 
-	mu      sync.Mutex
-	opening bool  // Wrap is still opening filters
-	pending error // an End that came while opening
+	mu        sync.Mutex
+	opening   bool        // Wrap is still opening filters
+	pending   error       // an End that came while opening
+	stopWatch func() bool // stops the context watch that runs close
 }
 
 // Send runs the OnSend hooks, then sends.
@@ -269,8 +270,11 @@ func (s *Stream) Close(err error) { s.close(err) }
 
 func (s *Stream) close(err error) {
 	s.once.Do(func() {
-		if s.stopWatch != nil {
-			s.stopWatch()
+		s.mu.Lock()
+		stop := s.stopWatch
+		s.mu.Unlock()
+		if stop != nil {
+			stop()
 		}
 		res := Result{Err: err}
 		for i := len(s.hooks) - 1; i >= 0; i-- {
