@@ -60,6 +60,14 @@ func (c *Client) newStream(ctx context.Context, path string, header http.Header,
 		settings: c.settings,
 		ready:    make(chan struct{}),
 	}
+	s.out.init(&s.wmu, func(batch []byte) error {
+		_, err := body.Write(batch)
+		return err
+	}, func() {
+		if s.closeSend {
+			_ = body.Close()
+		}
+	})
 	h := make(http.Header, len(header)+5)
 	for k, vs := range header {
 		h[http.CanonicalHeaderKey(k)] = vs
@@ -154,13 +162,11 @@ type ClientStream struct {
 	settings Settings
 
 	// Send buffers frames; writeLoop writes them to pw in batches.
+	// Send queues frames on out, whose writer moves them into the request
+	// body; closeSend: CloseSend came while it was writing.
 	wmu       sync.Mutex
-	wcond     *sync.Cond
-	wbuf      []byte
-	spare     []byte
-	writing   bool
+	out       batcher
 	closeSend bool
-	werr      error
 
 	start     func()
 	startOnce sync.Once
@@ -206,55 +212,12 @@ func (s *ClientStream) Send(payload []byte) error {
 	payload, compressed := s.settings.maybeGzip(payload)
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if s.wcond == nil {
-		s.wcond = sync.NewCond(&s.wmu)
+	s.out.waitRoom(func() bool { return false })
+	if s.out.err != nil {
+		return s.sendError(s.out.err)
 	}
-	// Back-pressure: wait while a full batch is still waiting for the
-	// HTTP/2 flow control to let the writer through.
-	for len(s.wbuf) >= maxPendingSend && s.werr == nil {
-		s.wcond.Wait()
-	}
-	if s.werr != nil {
-		return s.sendError(s.werr)
-	}
-	s.wbuf = wire.AppendFrame(s.wbuf, payload, compressed)
-	if !s.writing {
-		s.writing = true
-		go s.writeLoop()
-	}
+	s.out.push(payload, compressed)
 	return nil
-}
-
-// writeLoop moves what Send buffered into the request body, a batch per
-// write, so a burst of messages leaves in few frames; it exits when the
-// buffer is empty (closing the body if CloseSend came meanwhile).
-func (s *ClientStream) writeLoop() {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	for {
-		if len(s.wbuf) == 0 {
-			s.writing = false
-			if s.closeSend {
-				_ = s.pw.Close()
-			}
-			s.wcond.Broadcast()
-			return
-		}
-		batch := s.wbuf
-		s.wbuf = s.spare[:0]
-		s.wcond.Broadcast()
-		s.wmu.Unlock()
-		_, err := s.pw.Write(batch)
-		s.wmu.Lock()
-		s.spare = batch
-		if err != nil {
-			s.werr = err
-			s.wbuf = nil
-			s.writing = false
-			s.wcond.Broadcast()
-			return
-		}
-	}
 }
 
 func (s *ClientStream) sendError(err error) error {
@@ -279,7 +242,7 @@ func (s *ClientStream) sendError(err error) error {
 func (s *ClientStream) CloseSend() error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if s.writing {
+	if s.out.writing {
 		s.closeSend = true
 		return nil
 	}

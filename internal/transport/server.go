@@ -40,15 +40,8 @@ type ServerStream struct {
 	finished    bool
 	frame       []byte
 	singleReply bool
-	wcond       *sync.Cond // on mu: queue space, writer done
-	wbuf, spare []byte     // frames queued for writeLoop, and its last batch
-	writing     bool       // writeLoop runs
-	wg          sync.WaitGroup
-	flushErr    error
+	out         batcher // on mu: Send's queue, written and flushed in batches
 }
-
-// maxPendingSend bounds what Send queues ahead of the HTTP/2 stream.
-const maxPendingSend = 64 << 10
 
 // abortDrainTimeout is how long an aborted stream may take to write what
 // was already queued.
@@ -81,7 +74,12 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 	}
 	ctx, cancel := r.Context(), context.CancelFunc(func() {})
 	ss := &ServerStream{w: w, r: r, rc: http.NewResponseController(w), settings: s, codec: codec}
-	ss.wcond = sync.NewCond(&ss.mu)
+	ss.out.init(&ss.mu, func(batch []byte) error {
+		if _, err := ss.w.Write(batch); err != nil {
+			return err
+		}
+		return ss.rc.Flush()
+	}, nil)
 	if raw := r.Header.Get(wire.HeaderTimeout); raw != "" {
 		d, err := wire.DecodeTimeout(raw)
 		if err != nil {
@@ -180,7 +178,7 @@ func (s *ServerStream) Abort(err error) {
 	}
 	s.aborted.CompareAndSwap(nil, se)
 	s.mu.Lock()
-	if s.writing {
+	if s.out.writing {
 		// Messages Send accepted still go out, ahead of the status, but a
 		// peer that does not read cannot hold the stream open for long.
 		_ = s.rc.SetWriteDeadline(time.Now().Add(abortDrainTimeout))
@@ -213,8 +211,8 @@ func (s *ServerStream) Send(payload []byte) error {
 	if err := s.ctx.Err(); err != nil {
 		return status.FromContext(s.ctx)
 	}
-	if s.flushErr != nil {
-		return lostPeer(s.ctx, s.flushErr, "writing the response")
+	if s.out.err != nil {
+		return lostPeer(s.ctx, s.out.err, "writing the response")
 	}
 	s.writeHeaderLocked()
 	if s.singleReply {
@@ -225,54 +223,15 @@ func (s *ServerStream) Send(payload []byte) error {
 		}
 		return nil
 	}
-	// Queue the frame for the writer goroutine, which writes and flushes
-	// what has queued up whenever it gets the chance: a burst of messages
-	// leaves in few frames and system calls. Back-pressure: wait while a
-	// full batch is still queued.
-	for len(s.wbuf) >= maxPendingSend && s.flushErr == nil && !s.finished {
-		s.wcond.Wait()
-	}
-	if s.flushErr != nil {
-		return lostPeer(s.ctx, s.flushErr, "writing the response")
+	s.out.waitRoom(func() bool { return s.finished })
+	if s.out.err != nil {
+		return lostPeer(s.ctx, s.out.err, "writing the response")
 	}
 	if s.finished {
 		return status.New(status.FailedPrecondition, "send after the stream's status was set")
 	}
-	s.wbuf = wire.AppendFrame(s.wbuf, payload, compressed)
-	if !s.writing {
-		s.writing = true
-		s.wg.Add(1)
-		go s.writeLoop()
-	}
+	s.out.push(payload, compressed)
 	return nil
-}
-
-// writeLoop writes queued frames in batches and flushes; it exits when the
-// queue is empty, so an idle stream has no goroutine of its own.
-func (s *ServerStream) writeLoop() {
-	defer s.wg.Done()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for {
-		if len(s.wbuf) == 0 || s.flushErr != nil {
-			s.writing = false
-			s.wcond.Broadcast()
-			return
-		}
-		batch := s.wbuf
-		s.wbuf = s.spare[:0]
-		s.wcond.Broadcast()
-		s.mu.Unlock()
-		_, err := s.w.Write(batch)
-		if err == nil {
-			err = s.rc.Flush()
-		}
-		s.mu.Lock()
-		s.spare = batch
-		if err != nil && s.flushErr == nil {
-			s.flushErr = err
-		}
-	}
 }
 
 // SingleReply tells the stream that at most one message precedes the
@@ -302,11 +261,9 @@ func (s *ServerStream) Finish(err *status.Error) {
 		return
 	}
 	// Queued messages go out before the status.
-	for s.writing {
-		s.wcond.Wait()
-	}
+	s.out.drain()
 	s.finished = true
-	s.wcond.Broadcast()
+	s.out.cond.Broadcast()
 	h := s.w.Header()
 	if !s.wroteHeader {
 		// Trailers-only response: the status rides in the headers.
@@ -327,5 +284,5 @@ func (s *ServerStream) Finish(err *status.Error) {
 // after Finish, before the HTTP handler returns.
 func (s *ServerStream) Release() {
 	s.cancel()
-	s.wg.Wait()
+	s.out.wg.Wait()
 }
