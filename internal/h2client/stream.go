@@ -207,11 +207,11 @@ func (s *Stream) reset(code http2.ErrCode, err error) {
 func (s *Stream) Write(p []byte) (int, error) {
 	written := 0
 	for len(p) > 0 {
-		n, err := s.reserve(len(p))
+		n, frame, err := s.reserve(len(p))
 		if err != nil {
 			return written, err
 		}
-		chunk, frame := p[:n], int(s.c.maxFrame())
+		chunk := p[:n]
 		// All the frames the windows allow, then one flush.
 		if err := s.c.write(func() error {
 			for b := chunk; len(b) > 0; {
@@ -231,20 +231,21 @@ func (s *Stream) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// reserve waits for send window and takes up to n bytes of it.
-func (s *Stream) reserve(n int) (int, error) {
+// reserve waits for send window and takes up to n bytes of it; it also
+// returns the peer's frame size limit.
+func (s *Stream) reserve(n int) (int, int, error) {
 	c := s.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for {
 		if err := s.writeErrLocked(); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		avail := min(c.sendWindow, s.sendWindow, int64(n))
 		if avail > 0 {
 			c.sendWindow -= avail
 			s.sendWindow -= avail
-			return int(avail), nil
+			return int(avail), int(c.peerFrame), nil
 		}
 		c.cond.Wait()
 	}
@@ -352,19 +353,9 @@ type body struct{ s *Stream }
 
 func (b body) Read(p []byte) (int, error) { return b.s.read(p) }
 
+// Close cancels the stream unless both sides have ended (reset sends
+// nothing then, and fail keeps a complete response intact).
 func (b body) Close() error {
-	b.s.mu.Lock()
-	over := b.s.err != nil || b.s.recvEnd
-	b.s.mu.Unlock()
-	if !over {
-		b.s.reset(http2.ErrCodeCancel, errors.New("response body closed"))
-	} else {
-		b.s.c.mu.Lock()
-		live := b.s.c.streams[b.s.id] == b.s && !b.s.sentEnd
-		b.s.c.mu.Unlock()
-		if live { // the provider is done, our side never ended: tell it so
-			b.s.reset(http2.ErrCodeCancel, errors.New("response body closed"))
-		}
-	}
+	b.s.reset(http2.ErrCodeCancel, errors.New("response body closed"))
 	return nil
 }
