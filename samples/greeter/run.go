@@ -2,13 +2,10 @@ package greeter
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
@@ -46,10 +43,12 @@ func ServerMain() {
 	if err := streamx.Register(srv, NewService()); err != nil {
 		fail(err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	fmt.Printf("Greeter provider listening on %s:%d\n", *host, *port)
-	if err := srv.ServeContext(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	// Serve returns after dubbo-go's graceful shutdown, which its own
+	// signal handler starts. ServeContext with a signal context would not
+	// wait: it passes the cancelled context on to the shutdown, which
+	// returns at once, and main's return would cut open streams.
+	if err := srv.Serve(); err != nil {
 		fail(err)
 	}
 }
