@@ -16,11 +16,9 @@ import (
 
 	"github.com/dubbogo/gost/log/logger"
 
-	"golang.org/x/net/http2"
-
 	"google.golang.org/grpc"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2sched"
+	"github.com/dubbo-go-streamx/streamx/internal/h2server"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -34,6 +32,7 @@ type endpoint struct {
 	settings transport.Settings
 	ln       net.Listener
 	hs       *http.Server
+	h2       *h2server.Server
 	served   chan struct{} // closed when Serve returned
 
 	mu       sync.RWMutex
@@ -72,43 +71,31 @@ func newEndpoint(url *common.URL) (*endpoint, error) {
 	} else {
 		p.SetUnencryptedHTTP2(true)
 	}
+	// Our own HTTP/2 server (internal/h2server) behind net/http, which
+	// keeps the listener, TLS, the h2c preface and HTTP/1 callers (they get
+	// a clear error from ServeHTTP).
+	s.h2 = h2server.New(h2server.Config{
+		// x/net's default of 250 makes clients open a connection per 250
+		// streams; streams are cheap here.
+		MaxConcurrentStreams: 1 << 16,
+		// Just under 4 MiB per stream. dubbo-python 3.0.0b1's sender
+		// truncates a request whose tail and done_writing wait for a stream
+		// WINDOW_UPDATE (it sends END_STREAM as soon as a connection
+		// WINDOW_UPDATE wakes it with the stream window still zero), so any
+		// message it sends that does not fit the window can reach us cut
+		// short. Big windows keep messages below ~4 MiB (the default
+		// receive limit) out of that path.
+		StreamWindow: 4<<20 - 1,
+		ConnWindow:   16 << 20,
+		Logf:         logger.Errorf,
+	})
 	s.hs = &http.Server{
 		Handler:           s,
 		Protocols:         &p,
 		TLSConfig:         tlsConf,
 		ReadHeaderTimeout: 10 * time.Second,
-		HTTP2: &http.HTTP2Config{
-			// x/net's default of 250 makes clients open a connection per
-			// 250 streams; streams are cheap here.
-			MaxConcurrentStreams: 1 << 16,
-			// 16 KiB frames, as gRPC uses: a Go consumer sizes its
-			// per-stream send buffer from this (512 KiB at the default).
-			MaxReadFrameSize: 16 << 10,
-			// The largest windows net/http allows (just under 4 MiB; its
-			// default is 1 MiB). dubbo-python 3.0.0b1's sender truncates a
-			// request whose tail and done_writing wait for a stream
-			// WINDOW_UPDATE (it sends END_STREAM as soon as a connection
-			// WINDOW_UPDATE wakes it with the stream window still zero), so
-			// any message it sends that does not fit the window can reach
-			// us cut short. Bigger windows keep messages below ~4 MiB (the
-			// default receive limit) out of that path.
-			MaxReceiveBufferPerConnection: 4<<20 - 1,
-			MaxReceiveBufferPerStream:     4<<20 - 1,
-			SendPingTimeout:               30 * time.Second,
-			PingTimeout:                   10 * time.Second,
-		},
-		ErrorLog: nil,
 	}
-	if h2sched.Available() {
-		// x/net's server (reading the HTTP2 settings above) with a write
-		// scheduler that does not scan every open stream per frame: the
-		// standard library's does, which makes 10,000 idle streams slow
-		// down every other stream on the connection.
-		if err := http2.ConfigureServer(s.hs, &http2.Server{NewWriteScheduler: h2sched.New}); err != nil {
-			_ = ln.Close()
-			return nil, fmt.Errorf("streamx: HTTP/2 server on %s: %w", url.Location, err)
-		}
-	}
+	s.h2.Install(s.hs)
 	go s.serve()
 	return s, nil
 }
@@ -223,6 +210,7 @@ func (s *endpoint) stop(timeout time.Duration) {
 	if err := s.hs.Shutdown(ctx); err != nil {
 		_ = s.hs.Close()
 	}
+	s.h2.Close()
 	<-s.served
 }
 

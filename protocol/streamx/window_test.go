@@ -12,8 +12,8 @@ import (
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
 
-// TestProviderFlowControlWindows: the provider grants windows of just under
-// 4 MiB (stream and connection), so a dubbo-python 3.0.0b1 client never
+// TestProviderFlowControlWindows: the provider grants a stream window of
+// just under 4 MiB and a connection window of at least that, so a dubbo-python 3.0.0b1 client never
 // has a message of up to ~4 MiB wait for a WINDOW_UPDATE, the path on which
 // its sender truncates requests.
 func TestProviderFlowControlWindows(t *testing.T) {
@@ -51,7 +51,7 @@ func TestProviderFlowControlWindows(t *testing.T) {
 			}
 		}
 	}
-	if streamWin != want || connWin != want {
-		t.Fatalf("stream window %d, connection window %d, want %d each", streamWin, connWin, want)
+	if streamWin != want || connWin < want {
+		t.Fatalf("stream window %d, connection window %d, want %d and at least that", streamWin, connWin, want)
 	}
 }

@@ -1,0 +1,201 @@
+// Package h2server is the provider's HTTP/2 server: http.Handlers served
+// over x/net's framer and hpack, one reader goroutine per connection.
+//
+// It replaces x/net's server for streamx providers because that server
+// hands every frame between three goroutines (reader, serve loop, frame
+// writer) and flushes a reply's HEADERS, DATA and trailers one system call
+// each. Here the reader dispatches frames itself and a handler writes its
+// frames into the connection's buffer itself; the buffer is flushed when
+// the handler flushes or returns, and by the last of several concurrent
+// writers only, so a unary reply leaves in one write. Handlers run on
+// pooled goroutines whose stacks have already grown.
+//
+// net/http keeps the listener, TLS, HTTP/1 and the h2c preface: Install
+// hooks the Server into an http.Server's TLSNextProto.
+package h2server
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"runtime"
+	"sync"
+)
+
+// Config holds what the server grants its peers.
+type Config struct {
+	// MaxConcurrentStreams is advertised in SETTINGS; streams over it are
+	// refused.
+	MaxConcurrentStreams uint32
+	// StreamWindow is the receive window of every stream: what a stream
+	// may buffer when its handler does not read.
+	StreamWindow int32
+	// ConnWindow is the connection's receive window.
+	ConnWindow int32
+	// MaxHeaderListSize bounds a request's header block.
+	MaxHeaderListSize uint32
+	// Logf reports handler panics and connection errors; nil is silent.
+	Logf func(format string, args ...any)
+}
+
+// Server serves HTTP/2 connections handed to it. It is safe for
+// concurrent use.
+type Server struct {
+	cfg Config
+
+	work      chan func() // idle workers wait here
+	startPool sync.Once
+	stopPool  chan struct{}
+	workers   sync.WaitGroup
+
+	serving sync.WaitGroup // ServeConn calls running
+
+	mu       sync.Mutex
+	conns    map[*conn]struct{}
+	shutdown bool
+	closed   bool
+}
+
+// New returns a Server; zero fields of cfg take defaults.
+func New(cfg Config) *Server {
+	if cfg.MaxConcurrentStreams == 0 {
+		cfg.MaxConcurrentStreams = 1 << 16
+	}
+	if cfg.StreamWindow <= 0 {
+		cfg.StreamWindow = 4<<20 - 1
+	}
+	if cfg.ConnWindow <= 0 {
+		cfg.ConnWindow = 16 << 20
+	}
+	if cfg.MaxHeaderListSize == 0 {
+		cfg.MaxHeaderListSize = 1 << 20
+	}
+	return &Server{cfg: cfg, conns: map[*conn]struct{}{}, stopPool: make(chan struct{})}
+}
+
+// Install makes hs hand its HTTP/2 connections (TLS with ALPN h2, and h2c
+// with prior knowledge when hs.Protocols allows unencrypted HTTP/2) to s,
+// and start s's graceful shutdown when hs.Shutdown runs. hs must not be
+// serving yet.
+func (s *Server) Install(hs *http.Server) {
+	if hs.TLSNextProto == nil {
+		hs.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){}
+	}
+	hs.TLSNextProto["h2"] = func(hs *http.Server, tc *tls.Conn, h http.Handler) {
+		st := tc.ConnectionState()
+		s.ServeConn(tc, false, &st, hs.Handler)
+	}
+	// net/http has read the preface of an h2c connection already; the
+	// *tls.Conn it passes is a wrapper around the plain connection.
+	hs.TLSNextProto["unencrypted_http2"] = func(hs *http.Server, tc *tls.Conn, h http.Handler) {
+		nc, ok := tc.NetConn().(interface{ UnencryptedNetConn() net.Conn })
+		if !ok {
+			_ = tc.Close()
+			return
+		}
+		s.ServeConn(nc.UnencryptedNetConn(), true, nil, hs.Handler)
+	}
+	hs.RegisterOnShutdown(s.Shutdown)
+}
+
+// ServeConn serves one connection until it ends, then waits for its
+// handlers to return. prefaceRead tells whether the client preface has
+// already been consumed; tlsState is nil for cleartext.
+func (s *Server) ServeConn(nc net.Conn, prefaceRead bool, tlsState *tls.ConnectionState, h http.Handler) {
+	c := newConn(s, nc, tlsState, h)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = nc.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	shutdown := s.shutdown
+	s.serving.Add(1)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		s.serving.Done()
+	}()
+	c.serve(prefaceRead, shutdown)
+}
+
+// Shutdown starts a graceful shutdown: every connection gets GOAWAY and
+// closes after its last stream; new connections are told to go away at
+// once. It does not wait.
+func (s *Server) Shutdown() {
+	s.mu.Lock()
+	s.shutdown = true
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.goAway()
+	}
+}
+
+// Close ends every connection at once, waits for their handlers to
+// return, and stops the worker pool.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.close(errServerClosed)
+	}
+	s.serving.Wait()
+	s.startPool.Do(func() {}) // no pool may start after this
+	close(s.stopPool)
+	s.workers.Wait()
+}
+
+// run runs fn on an idle pooled worker, or on a new goroutine when none
+// is idle. Workers keep the stack a handler grew, which a fresh goroutine
+// would grow again (in dubbo-go's filter chain, by copying it four times).
+func (s *Server) run(fn func()) {
+	s.startPool.Do(s.startWorkers)
+	select {
+	case s.work <- fn:
+	default:
+		go fn()
+	}
+}
+
+func (s *Server) startWorkers() {
+	n := 4 * runtime.GOMAXPROCS(0)
+	s.work = make(chan func())
+	s.workers.Add(n)
+	for range n {
+		go func() {
+			defer s.workers.Done()
+			for {
+				select {
+				case fn := <-s.work:
+					fn()
+				case <-s.stopPool:
+					return
+				}
+			}
+		}()
+	}
+}
+
+// baseContext is a connection's handlers' parent context: values only, so
+// that a stream's context does not register with a parent (each stream is
+// cancelled by the connection itself).
+func baseContext(nc net.Conn) context.Context {
+	return context.WithValue(context.Background(), http.LocalAddrContextKey, nc.LocalAddr())
+}

@@ -1,0 +1,588 @@
+package h2server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+var (
+	errBodyClosed    = errors.New("h2server: request body closed")
+	errWriteDeadline = errors.New("h2server: write deadline exceeded")
+	errAfterEnd      = errors.New("h2server: write after the handler returned")
+)
+
+// stream is one request and its response. The response side belongs to
+// the handler's goroutine; the request body may be read from one other
+// goroutine at a time.
+type stream struct {
+	c      *conn
+	id     uint32
+	ctx    context.Context
+	cancel context.CancelFunc
+	req    *http.Request
+
+	sendWindow int64 // guarded by c.mu
+	werr       error // guarded by c.mu: why writes fail
+
+	mu          sync.Mutex
+	rq          []*[]byte // received data not yet read, in pooled chunks
+	roff        int       // read offset in rq[0]
+	recvWindow  int64     // what the peer may still send on this stream
+	recvCredit  int64     // bytes read, not yet granted back
+	recvEnd     bool
+	rerr        error // why reads fail; sticky
+	wake        chan struct{}
+	timer       *time.Timer // write deadline
+	handlerDone bool
+
+	// The response: the handler's goroutine only.
+	header      http.Header
+	status      int
+	wroteHeader bool // WriteHeader was called
+	sentHeader  bool // the HEADERS frame is written
+	ended       bool
+}
+
+func (c *conn) newStream(f *http2.MetaHeadersFrame) (*stream, error) {
+	method, path := f.PseudoValue("method"), f.PseudoValue("path")
+	scheme, authority := f.PseudoValue("scheme"), f.PseudoValue("authority")
+	if method == "" || path == "" || scheme == "" || method == "CONNECT" {
+		return nil, errors.New("malformed request pseudo-headers")
+	}
+	var u *url.URL
+	if path[0] == '/' && !strings.ContainsAny(path, "?%#") {
+		u = &url.URL{Path: path}
+	} else {
+		var err error
+		if u, err = url.ParseRequestURI(path); err != nil {
+			return nil, err
+		}
+	}
+	fields := f.RegularFields()
+	h := make(http.Header, len(fields))
+	values := make([]string, len(fields)) // one allocation for every value
+	for i, hf := range fields {
+		k := c.canonical(hf.Name)
+		if vs, ok := h[k]; ok {
+			h[k] = append(vs, hf.Value)
+			continue
+		}
+		values[i] = hf.Value
+		h[k] = values[i : i+1 : i+1]
+	}
+	if authority == "" {
+		authority = h.Get("Host")
+	}
+	contentLength := int64(-1)
+	if cl := h.Get("Content-Length"); cl != "" {
+		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n >= 0 {
+			contentLength = n
+		}
+	}
+	s := &stream{c: c, id: f.StreamID, wake: make(chan struct{}, 1), recvWindow: int64(c.srv.cfg.StreamWindow)}
+	s.ctx, s.cancel = context.WithCancel(c.base)
+	r := http.Request{
+		Method:        method,
+		URL:           u,
+		Proto:         "HTTP/2.0",
+		ProtoMajor:    2,
+		Header:        h,
+		Body:          body{s},
+		ContentLength: contentLength,
+		Host:          authority,
+		RemoteAddr:    c.remote,
+		RequestURI:    path,
+		TLS:           c.tls,
+	}
+	s.req = r.WithContext(s.ctx)
+	c.mu.Lock()
+	s.sendWindow = int64(c.peerWindow)
+	c.mu.Unlock()
+	if f.StreamEnded() {
+		s.recvEnd = true
+	}
+	return s, nil
+}
+
+// runHandler serves the request on a pooled goroutine and ends the
+// response.
+func (s *stream) runHandler() {
+	defer s.c.handlers.Done()
+	if s.serveHTTP() {
+		s.endResponse()
+	}
+	s.mu.Lock()
+	s.handlerDone = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.mu.Unlock()
+	s.cancel()
+	s.release()
+}
+
+// serveHTTP runs the handler; a panic resets the stream and is logged
+// (unless it is http.ErrAbortHandler, net/http's way to abort quietly).
+func (s *stream) serveHTTP() (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok = false
+			if p != http.ErrAbortHandler && s.c.srv.cfg.Logf != nil {
+				s.c.srv.cfg.Logf("h2server: handler for %s panicked: %v\n%s", s.req.URL.Path, p, debug.Stack())
+			}
+			s.c.resetStream(s.id, http2.ErrCodeInternal, fmt.Errorf("handler panicked: %v", p))
+		}
+	}()
+	s.c.handler.ServeHTTP(responseWriter{s}, s.req)
+	return true
+}
+
+// endResponse writes what the handler left unsent, the trailers and
+// END_STREAM, and flushes; a request the peer is still sending is reset
+// with NO_ERROR, as RFC 9113 8.1 allows once the response is complete.
+func (s *stream) endResponse() {
+	if !s.wroteHeader {
+		s.writeHeader(http.StatusOK)
+	}
+	s.ended = true
+	if s.writeErr() != nil {
+		s.c.remove(s)
+		return
+	}
+	trailers := s.trailers()
+	s.mu.Lock()
+	recvEnd := s.recvEnd
+	s.mu.Unlock()
+	c := s.c
+	_ = c.write(func() error {
+		var err error
+		switch {
+		case !s.sentHeader:
+			err = s.encodeHeader(len(trailers) == 0)
+			if err == nil && len(trailers) > 0 {
+				err = c.encodeHeaders(s.id, 0, trailers, nil, true)
+			}
+		case len(trailers) > 0:
+			err = c.encodeHeaders(s.id, 0, trailers, nil, true)
+		default:
+			err = c.fr.WriteData(s.id, true, nil)
+		}
+		if err == nil && !recvEnd {
+			err = c.fr.WriteRSTStream(s.id, http2.ErrCodeNo)
+		}
+		return err
+	}, true)
+	c.remove(s)
+}
+
+// encodeHeader writes the response HEADERS; wmu is held.
+func (s *stream) encodeHeader(endStream bool) error {
+	s.sentHeader = true
+	declared := s.header.Values("Trailer")
+	skip := func(k string) bool {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			return true
+		}
+		for _, d := range declared {
+			if declaredTrailer(d, k) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(declared) == 0 {
+		skip = func(k string) bool { return strings.HasPrefix(k, http.TrailerPrefix) }
+	}
+	return s.c.encodeHeaders(s.id, s.status, s.header, skip, endStream)
+}
+
+// declaredTrailer reports whether the Trailer header value list names k.
+func declaredTrailer(list, k string) bool {
+	for _, name := range strings.Split(list, ",") {
+		if http.CanonicalHeaderKey(strings.TrimSpace(name)) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// trailers collects the response trailers: keys with http.TrailerPrefix,
+// and the names declared in the Trailer header.
+func (s *stream) trailers() http.Header {
+	var t http.Header
+	for k, vs := range s.header {
+		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
+			if t == nil {
+				t = http.Header{}
+			}
+			t[http.CanonicalHeaderKey(name)] = vs
+		}
+	}
+	for _, list := range s.header.Values("Trailer") {
+		for _, name := range strings.Split(list, ",") {
+			k := http.CanonicalHeaderKey(strings.TrimSpace(name))
+			if vs, ok := s.header[k]; ok && k != "" {
+				if t == nil {
+					t = http.Header{}
+				}
+				t[k] = vs
+			}
+		}
+	}
+	return t
+}
+
+func (s *stream) writeHeader(code int) {
+	if s.wroteHeader || s.ended {
+		return
+	}
+	if code < 100 || code > 999 {
+		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
+	}
+	if code < 200 {
+		return // informational answers are not sent
+	}
+	s.wroteHeader = true
+	s.status = code
+	if s.header == nil {
+		s.header = http.Header{}
+	}
+}
+
+// write sends p as DATA frames, blocking while flow control holds it back;
+// the frames wait in the connection's buffer for the next flush.
+func (s *stream) write(p []byte) (int, error) {
+	if s.ended {
+		return 0, errAfterEnd
+	}
+	if !s.wroteHeader {
+		s.writeHeader(http.StatusOK)
+	}
+	c := s.c
+	written := 0
+	for len(p) > 0 {
+		n, frame, err := s.reserve(len(p))
+		if err != nil {
+			return written, err
+		}
+		chunk := p[:n]
+		if err := c.write(func() error {
+			if !s.sentHeader {
+				if err := s.encodeHeader(false); err != nil {
+					return err
+				}
+			}
+			for b := chunk; len(b) > 0; {
+				k := min(len(b), frame)
+				if err := c.fr.WriteData(s.id, false, b[:k]); err != nil {
+					return err
+				}
+				b = b[k:]
+			}
+			return nil
+		}, false); err != nil {
+			return written, s.writeErrOr(err)
+		}
+		written += n
+		p = p[n:]
+	}
+	return written, nil
+}
+
+// flush sends the headers if they are not yet and flushes the connection.
+func (s *stream) flush() error {
+	if s.ended {
+		return errAfterEnd
+	}
+	if !s.wroteHeader {
+		s.writeHeader(http.StatusOK)
+	}
+	if err := s.writeErr(); err != nil {
+		return err
+	}
+	if err := s.c.write(func() error {
+		if !s.sentHeader {
+			return s.encodeHeader(false)
+		}
+		return nil
+	}, true); err != nil {
+		return s.writeErrOr(err)
+	}
+	return nil
+}
+
+// reserve waits for send window and takes up to n bytes of it; it also
+// returns the peer's frame size limit.
+func (s *stream) reserve(n int) (int, int, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for {
+		if err := s.writeErrLocked(); err != nil {
+			return 0, 0, err
+		}
+		avail := min(c.sendWindow, s.sendWindow, int64(n))
+		if avail > 0 {
+			c.sendWindow -= avail
+			s.sendWindow -= avail
+			return int(avail), int(c.peerFrame), nil
+		}
+		c.cond.Wait()
+	}
+}
+
+func (s *stream) writeErrLocked() error {
+	if s.werr != nil {
+		return s.werr
+	}
+	if s.c.err != nil {
+		return s.c.err
+	}
+	return nil
+}
+
+func (s *stream) writeErr() error {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	return s.writeErrLocked()
+}
+
+func (s *stream) writeErrOr(err error) error {
+	if werr := s.writeErr(); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// abort fails both sides of the stream with err: the peer reset it, the
+// connection died, or a write deadline passed.
+func (s *stream) abort(err error) {
+	s.c.mu.Lock()
+	if s.werr == nil {
+		s.werr = err
+	}
+	s.c.cond.Broadcast()
+	s.c.mu.Unlock()
+	s.mu.Lock()
+	if s.rerr == nil {
+		s.rerr = err
+	}
+	s.mu.Unlock()
+	s.signal()
+	s.cancel()
+}
+
+func (s *stream) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// setWriteDeadline resets the stream if the handler is still writing at t.
+func (s *stream) setWriteDeadline(t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	if t.IsZero() || s.handlerDone {
+		return nil
+	}
+	s.timer = time.AfterFunc(time.Until(t), func() {
+		s.c.resetStream(s.id, http2.ErrCodeInternal, errWriteDeadline)
+	})
+	return nil
+}
+
+// chunkSize is the size of the pooled chunks that hold received data: a
+// stream holds none once its handler has caught up.
+const chunkSize = 16 << 10
+
+var chunks = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
+
+// onData buffers a DATA frame's payload; n is its flow-controlled length
+// (padding included).
+func (s *stream) onData(data []byte, n int64) {
+	s.mu.Lock()
+	if n > s.recvWindow {
+		s.mu.Unlock()
+		s.c.resetStream(s.id, http2.ErrCodeFlowControl, errors.New("the consumer overran the stream's window"))
+		_ = s.c.credit(nil, n)
+		return
+	}
+	s.recvWindow -= n
+	dropped := n - int64(len(data)) // padding
+	if s.rerr != nil || s.recvEnd {
+		dropped = n
+	} else {
+		for len(data) > 0 {
+			if len(s.rq) == 0 || len(*s.rq[len(s.rq)-1]) == chunkSize {
+				c := chunks.Get().(*[]byte)
+				*c = (*c)[:0]
+				s.rq = append(s.rq, c)
+			}
+			last := s.rq[len(s.rq)-1]
+			k := min(chunkSize-len(*last), len(data))
+			*last = append(*last, data[:k]...)
+			data = data[k:]
+		}
+	}
+	s.mu.Unlock()
+	s.signal()
+	if dropped > 0 {
+		_ = s.c.credit(nil, dropped)
+	}
+}
+
+func (s *stream) onEnd() {
+	s.mu.Lock()
+	s.recvEnd = true
+	s.mu.Unlock()
+	s.signal()
+}
+
+// credit takes n read bytes and returns what to grant back to the peer on
+// the stream, if enough has added up and the peer is still sending.
+func (s *stream) credit(n int64) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.recvCredit += n
+	if s.recvEnd || s.rerr != nil || s.recvCredit < int64(s.c.srv.cfg.StreamWindow)/4 {
+		return 0
+	}
+	grant := s.recvCredit
+	s.recvCredit = 0
+	s.recvWindow += grant
+	return grant
+}
+
+// read is the request body's Read: it blocks until data, the end, or a
+// failure.
+func (s *stream) read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	s.mu.Lock()
+	for len(s.rq) == 0 && !s.recvEnd && s.rerr == nil {
+		s.mu.Unlock()
+		<-s.wake
+		s.mu.Lock()
+	}
+	if len(s.rq) > 0 && s.rerr == nil {
+		n := s.take(p)
+		s.mu.Unlock()
+		_ = s.c.credit(s, int64(n))
+		return n, nil
+	}
+	err := s.rerr
+	s.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	return 0, io.EOF
+}
+
+// take copies buffered data into p, releasing chunks it empties; s.mu is
+// held.
+func (s *stream) take(p []byte) int {
+	n := 0
+	for n < len(p) && len(s.rq) > 0 {
+		c := s.rq[0]
+		k := copy(p[n:], (*c)[s.roff:])
+		n += k
+		s.roff += k
+		if s.roff == len(*c) {
+			chunks.Put(c)
+			s.rq[0] = nil
+			s.rq = s.rq[1:]
+			s.roff = 0
+		}
+	}
+	if len(s.rq) == 0 {
+		s.rq = nil
+	}
+	return n
+}
+
+// release drops unread request data, granting it back to the connection.
+func (s *stream) release() {
+	s.mu.Lock()
+	unread := int64(-s.roff)
+	for _, c := range s.rq {
+		unread += int64(len(*c))
+		chunks.Put(c)
+	}
+	s.rq, s.roff = nil, 0
+	if s.rerr == nil {
+		s.rerr = errBodyClosed
+	}
+	s.mu.Unlock()
+	if unread > 0 {
+		_ = s.c.credit(nil, unread)
+	}
+}
+
+// body is the request body.
+type body struct{ s *stream }
+
+func (b body) Read(p []byte) (int, error) { return b.s.read(p) }
+
+// Close drops what has not been read; a pending or later Read fails.
+func (b body) Close() error {
+	b.s.release()
+	b.s.signal()
+	return nil
+}
+
+// responseWriter is the handler's http.ResponseWriter. Headers are sent
+// with the first Write or Flush, or when the handler returns: a reply that
+// is headers, one message and trailers leaves in one write. As in net/http,
+// the header map is not to be changed after WriteHeader except for
+// trailers.
+type responseWriter struct{ s *stream }
+
+func (w responseWriter) Header() http.Header {
+	if w.s.header == nil {
+		w.s.header = http.Header{}
+	}
+	return w.s.header
+}
+
+func (w responseWriter) WriteHeader(code int)               { w.s.writeHeader(code) }
+func (w responseWriter) Write(p []byte) (int, error)        { return w.s.write(p) }
+func (w responseWriter) Flush()                             { _ = w.s.flush() }
+func (w responseWriter) FlushError() error                  { return w.s.flush() }
+func (w responseWriter) EnableFullDuplex() error            { return nil }
+func (w responseWriter) SetWriteDeadline(t time.Time) error { return w.s.setWriteDeadline(t) }
+
+func (w responseWriter) WriteString(p string) (int, error) { return w.s.write([]byte(p)) }
+
+func statusText(code int) string {
+	if code == http.StatusOK {
+		return "200"
+	}
+	return strconv.Itoa(code)
+}
+
+// lowerHeader lower-cases a canonical header name for HTTP/2.
+func lowerHeader(k string) string {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; 'A' <= c && c <= 'Z' {
+			return strings.ToLower(k)
+		}
+	}
+	return k
+}
