@@ -19,8 +19,8 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
-	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Config holds what the server grants its peers.
@@ -44,10 +44,10 @@ type Config struct {
 type Server struct {
 	cfg Config
 
-	work      chan func() // idle workers wait here
-	startPool sync.Once
-	stopPool  chan struct{}
-	workers   sync.WaitGroup
+	work     chan func() // idle workers wait here
+	stopPool chan struct{}
+	workers  sync.WaitGroup
+	nworkers atomic.Int32
 
 	serving sync.WaitGroup // ServeConn calls running
 
@@ -71,7 +71,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxHeaderListSize == 0 {
 		cfg.MaxHeaderListSize = 1 << 20
 	}
-	return &Server{cfg: cfg, conns: map[*conn]struct{}{}, stopPool: make(chan struct{})}
+	return &Server{cfg: cfg, conns: map[*conn]struct{}{}, work: make(chan func()), stopPool: make(chan struct{})}
 }
 
 // Install makes hs hand its HTTP/2 connections (TLS with ALPN h2, and h2c
@@ -156,40 +156,44 @@ func (s *Server) Close() {
 	for _, c := range conns {
 		c.close(errServerClosed)
 	}
-	s.serving.Wait()
-	s.startPool.Do(func() {}) // no pool may start after this
+	s.serving.Wait() // no handler starts after this
 	close(s.stopPool)
 	s.workers.Wait()
 }
 
-// run runs fn on an idle pooled worker, or on a new goroutine when none
-// is idle. Workers keep the stack a handler grew, which a fresh goroutine
-// would grow again (in dubbo-go's filter chain, by copying it four times).
+// maxWorkers bounds the pool: workers idle beyond what the busiest moment
+// needed only cost their (GC-shrunk) stacks.
+const maxWorkers = 256
+
+// run runs fn on an idle pooled worker, else on a new worker while the
+// pool is below maxWorkers, else on a plain goroutine. Workers keep the
+// stack a handler grew, which a fresh goroutine would grow again (in
+// dubbo-go's filter chain, by copying it three or four times).
 func (s *Server) run(fn func()) {
-	s.startPool.Do(s.startWorkers)
 	select {
 	case s.work <- fn:
+		return
 	default:
-		go fn()
 	}
+	if s.nworkers.Add(1) <= maxWorkers {
+		s.workers.Add(1)
+		go s.worker(fn)
+		return
+	}
+	s.nworkers.Add(-1)
+	go fn()
 }
 
-func (s *Server) startWorkers() {
-	n := 4 * runtime.GOMAXPROCS(0)
-	s.work = make(chan func())
-	s.workers.Add(n)
-	for range n {
-		go func() {
-			defer s.workers.Done()
-			for {
-				select {
-				case fn := <-s.work:
-					fn()
-				case <-s.stopPool:
-					return
-				}
-			}
-		}()
+func (s *Server) worker(fn func()) {
+	defer s.workers.Done()
+	defer s.nworkers.Add(-1)
+	for {
+		fn()
+		select {
+		case fn = <-s.work:
+		case <-s.stopPool:
+			return
+		}
 	}
 }
 
