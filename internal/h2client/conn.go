@@ -20,13 +20,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 const (
@@ -442,7 +443,7 @@ func (c *conn) encodeHeaders(id uint32, authority, path string, h http.Header, e
 	enc(":authority", authority)
 	enc(":path", path)
 	for k, vs := range h {
-		lk := strings.ToLower(k)
+		lk := wire.Lower(k)
 		switch lk {
 		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host":
 			continue // connection-specific: not allowed in HTTP/2

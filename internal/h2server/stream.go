@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 var (
@@ -581,7 +583,7 @@ func statusText(code int) string {
 func lowerHeader(k string) string {
 	for i := 0; i < len(k); i++ {
 		if c := k[i]; 'A' <= c && c <= 'Z' {
-			return strings.ToLower(k)
+			return wire.Lower(k)
 		}
 	}
 	return k

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
@@ -177,7 +176,7 @@ func providerStatus(err error) *status.Error {
 func attachmentsOf(h http.Header) map[string]any {
 	out := make(map[string]any, len(h))
 	for k, v := range h {
-		out[strings.ToLower(k)] = v
+		out[wire.Lower(k)] = v
 	}
 	return out
 }

@@ -175,7 +175,7 @@ func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpe
 func (iv *invoker) header(inv base.Invocation) http.Header {
 	h := make(http.Header, len(inv.Attachments())+2)
 	for k, v := range inv.Attachments() {
-		k = strings.ToLower(k)
+		k = wire.Lower(k)
 		if reservedHeader(k) {
 			continue
 		}
