@@ -172,6 +172,7 @@ func (p *Protocol) Refer(url *common.URL) base.Invoker {
 	if err := filter.Guard(url.GetParam(constant.ReferenceFilterKey, "")); err != nil {
 		logger.Errorf("[streamx] reference %s: %v", url.Key(), err)
 	}
+	useShutdownFilter(url)
 	inv, err := newInvoker(url)
 	if err != nil {
 		logger.Errorf("[streamx] cannot refer %s: %v", url.Key(), err)
