@@ -60,6 +60,7 @@ type conn struct {
 	waiting atomic.Int32
 	henc    *hpack.Encoder
 	hbuf    bytes.Buffer
+	canon   wire.Canon // the reader's
 
 	mu          sync.Mutex
 	cond        *sync.Cond // send windows and stream slots

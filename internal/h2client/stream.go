@@ -63,7 +63,7 @@ func (s *Stream) onHeaders(f *http2.MetaHeadersFrame) {
 			StatusCode: code,
 			Proto:      "HTTP/2.0",
 			ProtoMajor: 2,
-			Header:     fieldsToHeader(f),
+			Header:     s.c.canon.Header(f.RegularFields()),
 			Trailer:    http.Header{},
 			Body:       body{s},
 		}
@@ -71,7 +71,7 @@ func (s *Stream) onHeaders(f *http2.MetaHeadersFrame) {
 		s.mu.Unlock()
 		s.respond(resp, nil)
 	} else {
-		for k, vs := range fieldsToHeader(f) {
+		for k, vs := range s.c.canon.Header(f.RegularFields()) {
 			s.resp.Trailer[k] = vs
 		}
 		s.mu.Unlock()
@@ -79,15 +79,6 @@ func (s *Stream) onHeaders(f *http2.MetaHeadersFrame) {
 	if f.StreamEnded() {
 		s.onEnd()
 	}
-}
-
-func fieldsToHeader(f *http2.MetaHeadersFrame) http.Header {
-	h := make(http.Header, len(f.Fields))
-	for _, hf := range f.RegularFields() {
-		k := http.CanonicalHeaderKey(hf.Name)
-		h[k] = append(h[k], hf.Value)
-	}
-	return h
 }
 
 // chunkSize is the size of the pooled chunks that hold received data: a

@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 var (
@@ -67,8 +69,7 @@ type conn struct {
 	done       chan struct{}
 	handlers   sync.WaitGroup
 
-	canon map[string]string // lower-case header names to canonical; reader only
-	lower map[string]string // canonical header names to lower-case; under wmu
+	canon wire.Canon // the reader's
 }
 
 func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Handler) *conn {
@@ -87,8 +88,6 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 		peerFrame:  16 << 10,
 		recvWindow: 65535,
 		done:       make(chan struct{}),
-		canon:      map[string]string{},
-		lower:      map[string]string{},
 	}
 	c.cond = sync.NewCond(&c.mu)
 	c.fr = http2.NewFramer(c.bw, c.br)
@@ -477,32 +476,6 @@ func (c *conn) closeAfterFlush() {
 	c.close(fmt.Errorf("%w: gone away", errConnClosed))
 }
 
-// canonical returns the canonical form of a lower-case header name,
-// remembering the common ones.
-func (c *conn) canonical(name string) string {
-	if k, ok := c.canon[name]; ok {
-		return k
-	}
-	k := http.CanonicalHeaderKey(name)
-	if len(c.canon) < 128 {
-		c.canon[name] = k
-	}
-	return k
-}
-
-// lowerName returns k lower-cased for HTTP/2, remembering the common
-// names; wmu is held.
-func (c *conn) lowerName(k string) string {
-	if lk, ok := c.lower[k]; ok {
-		return lk
-	}
-	lk := lowerHeader(k)
-	if len(c.lower) < 128 {
-		c.lower[k] = lk
-	}
-	return lk
-}
-
 // encodeHeaders writes a HEADERS block (and CONTINUATIONs); wmu is held.
 func (c *conn) encodeHeaders(id uint32, status int, h http.Header, skip func(string) bool, endStream bool) error {
 	c.hbuf.Reset()
@@ -514,7 +487,7 @@ func (c *conn) encodeHeaders(id uint32, status int, h http.Header, skip func(str
 		if skip != nil && skip(k) {
 			continue
 		}
-		lk := c.lowerName(k)
+		lk := wire.Lower(k)
 		switch lk {
 		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "trailer":
 			continue // connection-specific (not allowed in HTTP/2), or the trailer declaration

@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-
-	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 var (
@@ -43,8 +41,8 @@ type stream struct {
 	recvWindow  int64     // what the peer may still send on this stream
 	recvCredit  int64     // bytes read, not yet granted back
 	recvEnd     bool
-	rerr        error // why reads fail; sticky
-	wake        chan struct{}
+	rerr        error       // why reads fail; sticky
+	rcond       sync.Cond   // on mu: data, the end or a failure arrived
 	timer       *time.Timer // write deadline
 	handlerDone bool
 
@@ -71,18 +69,7 @@ func (c *conn) newStream(f *http2.MetaHeadersFrame) (*stream, error) {
 			return nil, err
 		}
 	}
-	fields := f.RegularFields()
-	h := make(http.Header, len(fields))
-	values := make([]string, len(fields)) // one allocation for every value
-	for i, hf := range fields {
-		k := c.canonical(hf.Name)
-		if vs, ok := h[k]; ok {
-			h[k] = append(vs, hf.Value)
-			continue
-		}
-		values[i] = hf.Value
-		h[k] = values[i : i+1 : i+1]
-	}
+	h := c.canon.Header(f.RegularFields())
 	if authority == "" {
 		authority = h.Get("Host")
 	}
@@ -92,7 +79,8 @@ func (c *conn) newStream(f *http2.MetaHeadersFrame) (*stream, error) {
 			contentLength = n
 		}
 	}
-	s := &stream{c: c, id: f.StreamID, wake: make(chan struct{}, 1), recvWindow: int64(c.srv.cfg.StreamWindow)}
+	s := &stream{c: c, id: f.StreamID, recvWindow: int64(c.srv.cfg.StreamWindow)}
+	s.rcond.L = &s.mu
 	s.ctx, s.cancel = context.WithCancel(c.base)
 	r := http.Request{
 		Method:        method,
@@ -385,12 +373,8 @@ func (s *stream) abort(err error) {
 	s.cancel()
 }
 
-func (s *stream) signal() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+// signal wakes a pending read; the state it reads was changed under mu.
+func (s *stream) signal() { s.rcond.Broadcast() }
 
 // setWriteDeadline resets the stream if the handler is still writing at t.
 func (s *stream) setWriteDeadline(t time.Time) error {
@@ -479,9 +463,7 @@ func (s *stream) read(p []byte) (int, error) {
 	}
 	s.mu.Lock()
 	for len(s.rq) == 0 && !s.recvEnd && s.rerr == nil {
-		s.mu.Unlock()
-		<-s.wake
-		s.mu.Lock()
+		s.rcond.Wait()
 	}
 	if len(s.rq) > 0 && s.rerr == nil {
 		n := s.take(p)
@@ -577,14 +559,4 @@ func statusText(code int) string {
 		return "200"
 	}
 	return strconv.Itoa(code)
-}
-
-// lowerHeader lower-cases a canonical header name for HTTP/2.
-func lowerHeader(k string) string {
-	for i := 0; i < len(k); i++ {
-		if c := k[i]; 'A' <= c && c <= 'Z' {
-			return wire.Lower(k)
-		}
-	}
-	return k
 }

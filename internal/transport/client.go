@@ -68,16 +68,18 @@ func (c *Client) newStream(ctx context.Context, path string, header http.Header,
 			_ = body.Close()
 		}
 	})
+	// Lower-case names, as HTTP/2 sends them (h2client takes them as they
+	// are), and shared values for the fixed ones.
 	h := make(http.Header, len(header)+5)
 	for k, vs := range header {
-		h[http.CanonicalHeaderKey(k)] = vs
+		h[wire.Lower(k)] = vs
 	}
-	h.Set(wire.HeaderContentType, wire.ContentType(codec))
-	h.Set("Te", "trailers")
-	h.Set(wire.HeaderAcceptEncoding, "gzip")
-	h.Set("User-Agent", "streamx-go/0.1")
+	h["content-type"] = wire.ContentTypeValue(codec)
+	h["te"] = trailersValue
+	h["grpc-accept-encoding"] = wire.GzipValue()
+	h["user-agent"] = userAgentValue
 	if dl, ok := ctx.Deadline(); ok {
-		h.Set(wire.HeaderTimeout, wire.EncodeTimeout(time.Until(dl)))
+		h["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
 	}
 	// A cancelled call must release a Send waiting for the stream to open.
 	context.AfterFunc(ctx, func() { body.CloseWithError(context.Cause(ctx)) })
@@ -96,6 +98,12 @@ func (c *Client) newStream(ctx context.Context, path string, header http.Header,
 	}
 	return s
 }
+
+// Shared request header values; nobody modifies them.
+var (
+	trailersValue  = []string{"trailers"}
+	userAgentValue = []string{"streamx-go/0.1"}
+)
 
 // lazyBody is the request body's write side, usable before Start has
 // opened the HTTP/2 stream: writes wait for it.

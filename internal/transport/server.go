@@ -244,10 +244,11 @@ func (s *ServerStream) writeHeaderLocked() {
 	}
 	s.wroteHeader = true
 	h := s.w.Header()
-	h.Set(wire.HeaderContentType, wire.ContentType(s.codec))
-	h.Set(wire.HeaderAcceptEncoding, "gzip")
+	// Shared values: the response writer only reads them.
+	h[wire.HeaderContentType] = wire.ContentTypeValue(s.codec)
+	h[wire.HeaderAcceptEncoding] = wire.GzipValue()
 	if s.gzipOut {
-		h.Set(wire.HeaderEncoding, "gzip")
+		h[wire.HeaderEncoding] = wire.GzipValue()
 	}
 	s.w.WriteHeader(http.StatusOK)
 }
@@ -267,7 +268,7 @@ func (s *ServerStream) Finish(err *status.Error) {
 	h := s.w.Header()
 	if !s.wroteHeader {
 		// Trailers-only response: the status rides in the headers.
-		h.Set(wire.HeaderContentType, wire.ContentType(s.codec))
+		h[wire.HeaderContentType] = wire.ContentTypeValue(s.codec)
 		wire.SetStatus(h, err)
 		s.wroteHeader = true
 		s.w.WriteHeader(http.StatusOK)

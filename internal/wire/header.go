@@ -189,3 +189,28 @@ func decodeMessage(s string) string {
 	}
 	return b.String()
 }
+
+// Shared header values of every reply. Callers put them in header maps
+// that are only read afterwards; nobody may modify them.
+var (
+	gzipValue         = []string{"gzip"}
+	contentTypeValues = map[string][]string{}
+)
+
+func init() {
+	for _, codec := range []string{"", "proto", "json", "raw", "data", "hessian2", "msgpack"} {
+		contentTypeValues[codec] = []string{ContentType(codec)}
+	}
+}
+
+// ContentTypeValue returns ContentType(codec) as a header value slice,
+// shared for the common codecs.
+func ContentTypeValue(codec string) []string {
+	if v, ok := contentTypeValues[codec]; ok {
+		return v
+	}
+	return []string{ContentType(codec)}
+}
+
+// GzipValue is the header value "gzip", shared.
+func GzipValue() []string { return gzipValue }

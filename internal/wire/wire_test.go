@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/http2/hpack"
+
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -213,5 +215,41 @@ func TestReaderQuietAndBusy(t *testing.T) {
 	}
 	if _, err := r.Next(); !errors.Is(err, io.EOF) {
 		t.Fatalf("end: %v", err)
+	}
+}
+
+// Canon keeps every value of a repeated name, in order, under the
+// canonical key, and appending to one value does not touch the others
+// (they share one array).
+func TestCanonHeader(t *testing.T) {
+	var c Canon
+	for range 2 { // the second time from the name cache
+		h := c.Header([]hpack.HeaderField{
+			{Name: "content-type", Value: "application/grpc"},
+			{Name: "x-multi", Value: "a"},
+			{Name: "tri-service-group", Value: "g"},
+			{Name: "x-multi", Value: "b"},
+		})
+		if got := h.Values("X-Multi"); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+			t.Fatalf("X-Multi %q", got)
+		}
+		if h.Get("Content-Type") != "application/grpc" || h.Get(HeaderGroup) != "g" || len(h) != 3 {
+			t.Fatalf("header %v", h)
+		}
+		h["Content-Type"] = append(h["Content-Type"], "more")
+		if h.Get(HeaderGroup) != "g" {
+			t.Fatalf("appending to one value changed another: %v", h)
+		}
+	}
+}
+
+func TestLower(t *testing.T) {
+	for in, want := range map[string]string{HeaderContentType: "content-type", "X-Custom-Key": "x-custom-key", "already": "already"} {
+		if got := Lower(in); got != want {
+			t.Errorf("Lower(%q) = %q", in, got)
+		}
+	}
+	if ContentTypeValue("proto")[0] != "application/grpc+proto" || ContentTypeValue("odd")[0] != "application/grpc+odd" {
+		t.Fatal("ContentTypeValue")
 	}
 }

@@ -1,0 +1,44 @@
+package wire
+
+import (
+	"net/http"
+
+	"golang.org/x/net/http2/hpack"
+)
+
+// Canon turns received HTTP/2 header fields into an http.Header. It
+// remembers the canonical form of the names it has seen (up to 128), so
+// that the names every call carries cost no allocation. One goroutine at
+// a time (a connection's reader).
+type Canon struct{ names map[string]string }
+
+// Header returns fields as an http.Header with canonical keys; all the
+// values share one allocation.
+func (c *Canon) Header(fields []hpack.HeaderField) http.Header {
+	h := make(http.Header, len(fields))
+	values := make([]string, len(fields))
+	for i, f := range fields {
+		k := c.name(f.Name)
+		if vs, ok := h[k]; ok {
+			h[k] = append(vs, f.Value)
+			continue
+		}
+		values[i] = f.Value
+		h[k] = values[i : i+1 : i+1]
+	}
+	return h
+}
+
+func (c *Canon) name(lower string) string {
+	if k, ok := c.names[lower]; ok {
+		return k
+	}
+	k := http.CanonicalHeaderKey(lower)
+	if c.names == nil {
+		c.names = map[string]string{}
+	}
+	if len(c.names) < 128 {
+		c.names[lower] = k
+	}
+	return k
+}
