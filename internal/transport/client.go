@@ -81,8 +81,11 @@ func (c *Client) newStream(ctx context.Context, path string, header http.Header,
 	if dl, ok := ctx.Deadline(); ok {
 		h["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
 	}
-	// A cancelled call must release a Send waiting for the stream to open.
-	context.AfterFunc(ctx, func() { body.CloseWithError(context.Cause(ctx)) })
+	if fixed == nil {
+		// A cancelled call must release a Send waiting for the stream to
+		// open. (A fixed request has no Send.)
+		context.AfterFunc(ctx, func() { body.CloseWithError(context.Cause(ctx)) })
+	}
 	s.start = func() {
 		st, err := c.h2.Open(ctx, path, h, fixed, func(resp *http.Response, err error) {
 			// Runs inside the h2 stream's failure path: it must not call back
