@@ -60,6 +60,11 @@ type testServer struct {
 // loopback, the way the streamx endpoint does.
 func serve(t *testing.T, h http.HandlerFunc) *testServer {
 	t.Helper()
+	return serveWith(t, h, h2server.Config{})
+}
+
+func serveWith(t *testing.T, h http.HandlerFunc, cfg h2server.Config) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -69,11 +74,9 @@ func serve(t *testing.T, h http.HandlerFunc) *testServer {
 	p.SetHTTP1(true)
 	p.SetUnencryptedHTTP2(true)
 	ts.hs = &http.Server{Handler: h, Protocols: &p}
-	ts.h2 = h2server.New(h2server.Config{
-		StreamWindow: 1 << 20,
-		ConnWindow:   2 << 20,
-		Logf:         func(format string, args ...any) { ts.logs <- fmt.Sprintf(format, args...) },
-	})
+	cfg.StreamWindow, cfg.ConnWindow = 1<<20, 2<<20
+	cfg.Logf = func(format string, args ...any) { ts.logs <- fmt.Sprintf(format, args...) }
+	ts.h2 = h2server.New(cfg)
 	ts.h2.Install(ts.hs)
 	served := make(chan struct{})
 	go func() { defer close(served); _ = ts.hs.Serve(ts.ln) }()
@@ -544,5 +547,58 @@ func TestFlowControlViolation(t *testing.T) {
 			}
 			return
 		}
+	}
+}
+
+// Padding counts against the windows and is granted back: 1.25 MiB of
+// padding through a 1 MiB stream window arrives without an overrun.
+func TestPaddingGrantedBack(t *testing.T) {
+	const frames = 5000
+	ts := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		_, _ = fmt.Fprintf(w, "%d %v", len(b), err)
+	})
+	rc := dialRaw(t, ts.addr)
+	rc.request(1, "/pad", nil, false)
+	pad := make([]byte, 255)
+	for i := range frames {
+		if err := rc.fr.WriteDataPadded(1, i == frames-1, []byte{'x'}, pad); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		switch f := rc.read().(type) {
+		case *http2.RSTStreamFrame:
+			t.Fatalf("stream reset: %v", f.ErrCode)
+		case *http2.DataFrame:
+			if got := string(f.Data()); got != fmt.Sprintf("%d <nil>", frames) {
+				t.Fatalf("handler read %q", got)
+			}
+			return
+		}
+	}
+}
+
+// Close does not wait for ever for a handler that ignores its context.
+func TestCloseGivesUpOnStuckHandler(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	ts := serveWith(t, func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+	}, h2server.Config{CloseWait: 200 * time.Millisecond})
+	defer close(release)
+	rc := dialRaw(t, ts.addr)
+	rc.request(1, "/stuck", nil, true)
+	<-entered
+	_ = ts.hs.Close()
+	done := make(chan struct{})
+	go func() { ts.h2.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waits for a stuck handler")
+	}
+	if log := <-ts.logs; !strings.Contains(log, "still running") {
+		t.Fatalf("log %q", log)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Config holds what the server grants its peers.
@@ -35,6 +36,9 @@ type Config struct {
 	ConnWindow int32
 	// MaxHeaderListSize bounds a request's header block.
 	MaxHeaderListSize uint32
+	// CloseWait bounds how long Close waits for handlers to return
+	// (default 5 s).
+	CloseWait time.Duration
 	// Logf reports handler panics and connection errors; nil is silent.
 	Logf func(format string, args ...any)
 }
@@ -67,6 +71,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.ConnWindow <= 0 {
 		cfg.ConnWindow = 16 << 20
+	}
+	if cfg.CloseWait <= 0 {
+		cfg.CloseWait = 5 * time.Second
 	}
 	if cfg.MaxHeaderListSize == 0 {
 		cfg.MaxHeaderListSize = 1 << 20
@@ -139,8 +146,8 @@ func (s *Server) Shutdown() {
 	}
 }
 
-// Close ends every connection at once, waits for their handlers to
-// return, and stops the worker pool.
+// Close ends every connection at once, waits (up to Config.CloseWait) for
+// their handlers to return, and stops the worker pool.
 func (s *Server) Close() {
 	s.mu.Lock()
 	if s.closed {
@@ -156,7 +163,22 @@ func (s *Server) Close() {
 	for _, c := range conns {
 		c.close(errServerClosed)
 	}
-	s.serving.Wait() // no handler starts after this
+	// Handlers see their contexts cancelled and reads fail; one that
+	// ignores both must not hold up the caller for ever.
+	served := make(chan struct{})
+	go func() {
+		s.serving.Wait() // no handler starts after this
+		close(served)
+	}()
+	select {
+	case <-served:
+	case <-time.After(s.cfg.CloseWait):
+		if s.cfg.Logf != nil {
+			s.cfg.Logf("h2server: handlers still running %v after close; not waiting for them", s.cfg.CloseWait)
+		}
+		close(s.stopPool) // workers leave when their handlers return
+		return
+	}
 	close(s.stopPool)
 	s.workers.Wait()
 }

@@ -410,9 +410,11 @@ func (s *stream) onData(data []byte, n int64) {
 		return
 	}
 	s.recvWindow -= n
-	dropped := n - int64(len(data)) // padding
+	// Padding is granted back at once, on the stream too; data nobody will
+	// read only on the connection.
+	padding, dropped := n-int64(len(data)), int64(0)
 	if s.rerr != nil || s.recvEnd {
-		dropped = n
+		padding, dropped = 0, n
 	} else {
 		for len(data) > 0 {
 			if len(s.rq) == 0 || len(*s.rq[len(s.rq)-1]) == chunkSize {
@@ -430,6 +432,8 @@ func (s *stream) onData(data []byte, n int64) {
 	s.signal()
 	if dropped > 0 {
 		_ = s.c.credit(nil, dropped)
+	} else if padding > 0 {
+		_ = s.c.credit(s, padding)
 	}
 }
 
