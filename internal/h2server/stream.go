@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,7 +48,8 @@ type stream struct {
 	handlerDone bool
 
 	// The response: the handler's goroutine only.
-	header      http.Header
+	header      http.Header // nil once the headers are sent, until trailers are set
+	declared    []string    // the trailer names the sent headers declared
 	status      int
 	wroteHeader bool // WriteHeader was called
 	sentHeader  bool // the HEADERS frame is written
@@ -176,40 +178,57 @@ func (s *stream) endResponse() {
 	c.remove(s)
 }
 
-// encodeHeader writes the response HEADERS; wmu is held.
+// encodeHeader writes the response HEADERS; wmu is held. Unless the
+// stream ends with them, the header map is then replaced by one holding
+// only the trailers already set (usually none, so an idle stream keeps no
+// map); later trailers go into the map a new Header call returns, and the
+// names the Trailer header declared are remembered.
 func (s *stream) encodeHeader(endStream bool) error {
 	s.sentHeader = true
-	declared := s.header.Values("Trailer")
-	skip := func(k string) bool {
-		if strings.HasPrefix(k, http.TrailerPrefix) {
-			return true
+	s.declared = declaredTrailers(s.header)
+	skip := func(k string) bool { return strings.HasPrefix(k, http.TrailerPrefix) }
+	if len(s.declared) > 0 {
+		skip = func(k string) bool {
+			return strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(s.declared, k)
 		}
-		for _, d := range declared {
-			if declaredTrailer(d, k) {
-				return true
+	}
+	err := s.c.encodeHeaders(s.id, s.status, s.header, skip, endStream)
+	if !endStream {
+		// Keep only the trailers already set.
+		var kept http.Header
+		for k, vs := range s.header {
+			if skip(k) {
+				if kept == nil {
+					kept = http.Header{}
+				}
+				kept[k] = vs
 			}
 		}
-		return false
+		s.header = kept
 	}
-	if len(declared) == 0 {
-		skip = func(k string) bool { return strings.HasPrefix(k, http.TrailerPrefix) }
-	}
-	return s.c.encodeHeaders(s.id, s.status, s.header, skip, endStream)
+	return err
 }
 
-// declaredTrailer reports whether the Trailer header value list names k.
-func declaredTrailer(list, k string) bool {
-	for _, name := range strings.Split(list, ",") {
-		if http.CanonicalHeaderKey(strings.TrimSpace(name)) == k {
-			return true
+// declaredTrailers returns the canonical names h's Trailer header lists.
+func declaredTrailers(h http.Header) []string {
+	var names []string
+	for _, list := range h.Values("Trailer") {
+		for _, name := range strings.Split(list, ",") {
+			if k := http.CanonicalHeaderKey(strings.TrimSpace(name)); k != "" {
+				names = append(names, k)
+			}
 		}
 	}
-	return false
+	return names
 }
 
 // trailers collects the response trailers: keys with http.TrailerPrefix,
 // and the names declared in the Trailer header.
 func (s *stream) trailers() http.Header {
+	declared := s.declared
+	if !s.sentHeader {
+		declared = declaredTrailers(s.header)
+	}
 	var t http.Header
 	for k, vs := range s.header {
 		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
@@ -219,15 +238,12 @@ func (s *stream) trailers() http.Header {
 			t[http.CanonicalHeaderKey(name)] = vs
 		}
 	}
-	for _, list := range s.header.Values("Trailer") {
-		for _, name := range strings.Split(list, ",") {
-			k := http.CanonicalHeaderKey(strings.TrimSpace(name))
-			if vs, ok := s.header[k]; ok && k != "" {
-				if t == nil {
-					t = http.Header{}
-				}
-				t[k] = vs
+	for _, k := range declared {
+		if vs, ok := s.header[k]; ok {
+			if t == nil {
+				t = http.Header{}
 			}
+			t[k] = vs
 		}
 	}
 	return t
@@ -539,7 +555,8 @@ func (b body) Close() error {
 // with the first Write or Flush, or when the handler returns: a reply that
 // is headers, one message and trailers leaves in one write. As in net/http,
 // the header map is not to be changed after WriteHeader except for
-// trailers.
+// trailers; unlike net/http, trailers must be set on the map a Header call
+// returns after the headers have gone (the map sent is not kept).
 type responseWriter struct{ s *stream }
 
 func (w responseWriter) Header() http.Header {
