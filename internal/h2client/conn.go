@@ -27,6 +27,7 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
@@ -54,13 +55,12 @@ type conn struct {
 	bw  *bufio.Writer
 	tls bool
 
-	// Writes: wmu serialises frames; waiting counts writers queued for it
-	// so that only the last one flushes. Lock order: wmu, then mu.
-	wmu     sync.Mutex
-	waiting atomic.Int32
-	henc    *hpack.Encoder
-	hbuf    bytes.Buffer
-	canon   wire.Canon // the reader's
+	// w serialises frames; the last of concurrent writers flushes. Lock
+	// order: w, then mu.
+	w     *h2conn.Writer
+	henc  *hpack.Encoder
+	hbuf  bytes.Buffer
+	canon wire.Canon // the reader's
 
 	mu          sync.Mutex
 	cond        *sync.Cond // send windows and stream slots
@@ -120,6 +120,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 		done:        make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
+	c.w = h2conn.NewWriter(c.bw)
 	c.fr = http2.NewFramer(c.bw, bufio.NewReaderSize(nc, 32<<10))
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	c.fr.MaxHeaderListSize = 1 << 20
@@ -160,7 +161,9 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 		c.close(fmt.Errorf("%w: no HTTP/2 SETTINGS from %s", ErrConnClosed, addr))
 		return nil, fmt.Errorf("%s did not answer as an HTTP/2 server within %v", addr, d.Timeout)
 	}
-	go c.keepalive()
+	go h2conn.Keepalive(c.done, &c.lastRead, pingEvery, pingTimeout,
+		func() error { return c.write(func() error { return c.fr.WritePing(false, h2conn.PingData) }) },
+		func(err error) { c.close(fmt.Errorf("%w: %v", ErrConnClosed, err)) })
 	return c, nil
 }
 
@@ -191,53 +194,14 @@ func (c *conn) close(err error) {
 }
 
 // write runs fn with the connection's writer, then flushes unless another
-// writer is queued behind (it will flush for both).
+// writer is queued behind (it will flush for both). A write error other
+// than a refused open (errRetry) closes the connection.
 func (c *conn) write(fn func() error) error {
-	c.waiting.Add(1)
-	c.wmu.Lock()
-	err := fn()
-	// Flush when no writer is queued, even after a refused open (errRetry):
-	// frames of writers that left the flush to this one are buffered.
-	if c.waiting.Add(-1) == 0 && (err == nil || errors.Is(err, errRetry)) {
-		if ferr := c.bw.Flush(); ferr != nil {
-			err = ferr
-		}
-	}
-	c.wmu.Unlock()
+	err := c.w.Write(fn, true)
 	if err != nil && !errors.Is(err, errRetry) {
 		c.close(fmt.Errorf("%w: writing: %v", ErrConnClosed, err))
 	}
 	return err
-}
-
-// keepalive pings a connection that has been silent for pingEvery and
-// closes it if the ping is not answered within pingTimeout.
-func (c *conn) keepalive() {
-	t := time.NewTicker(pingEvery / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.done:
-			return
-		case <-t.C:
-		}
-		if time.Since(time.Unix(0, c.lastRead.Load())) < pingEvery {
-			continue
-		}
-		sent := time.Now()
-		if c.write(func() error { return c.fr.WritePing(false, [8]byte{'s', 't', 'r', 'e', 'a', 'm', 'x'}) }) != nil {
-			return
-		}
-		select {
-		case <-c.done:
-			return
-		case <-time.After(pingTimeout):
-		}
-		if time.Unix(0, c.lastRead.Load()).Before(sent) {
-			c.close(fmt.Errorf("%w: no answer to a ping in %v", ErrConnClosed, pingTimeout))
-			return
-		}
-	}
 }
 
 // readLoop reads and dispatches frames until the connection fails.
@@ -343,10 +307,8 @@ func (c *conn) applySettings(f *http2.SettingsFrame) error {
 	if first {
 		close(c.settled)
 	}
-	if setTable { // wmu before mu is the lock order: not under mu
-		c.wmu.Lock()
-		c.henc.SetMaxDynamicTableSize(tableSize)
-		c.wmu.Unlock()
+	if setTable { // w before mu is the lock order: not under mu
+		_ = c.w.Write(func() error { c.henc.SetMaxDynamicTableSize(tableSize); return nil }, false)
 	}
 	return err
 }
@@ -431,7 +393,7 @@ func ResetCode(err error) (http2.ErrCode, bool) {
 }
 
 // encodeHeaders writes a request's HEADERS (and CONTINUATION) frames; the
-// caller holds wmu.
+// caller is writing (in c.w).
 func (c *conn) encodeHeaders(id uint32, authority, path string, h http.Header, endStream bool) error {
 	c.hbuf.Reset()
 	scheme := "http"
@@ -453,28 +415,7 @@ func (c *conn) encodeHeaders(id uint32, authority, path string, h http.Header, e
 			enc(lk, v)
 		}
 	}
-	block := c.hbuf.Bytes()
-	max := int(c.maxFrame())
-	first := true
-	for len(block) > 0 || first {
-		chunk := block
-		if len(chunk) > max {
-			chunk = chunk[:max]
-		}
-		block = block[len(chunk):]
-		end := len(block) == 0
-		var err error
-		if first {
-			err = c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: chunk, EndStream: endStream, EndHeaders: end})
-			first = false
-		} else {
-			err = c.fr.WriteContinuation(id, end, chunk)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return h2conn.WriteHeaderBlock(c.fr, id, c.hbuf.Bytes(), int(c.maxFrame()), endStream)
 }
 
 func (c *conn) maxFrame() uint32 {

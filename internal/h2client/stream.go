@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"golang.org/x/net/http2"
+
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 )
 
 // Stream is one request/response exchange. Its write side (Write, Close,
@@ -30,9 +32,8 @@ type Stream struct {
 
 	mu      sync.Mutex
 	resp    *http.Response
-	rq      []*[]byte // received data not yet read, in pooled chunks
-	roff    int       // read offset in rq[0]
-	unacked int       // bytes read, not yet granted back to the peer
+	rb      h2conn.RecvBuf // received data not yet read
+	unacked int            // bytes read, not yet granted back to the peer
 	recvEnd bool
 	err     error // why the stream failed; sticky
 	wake    chan struct{}
@@ -81,53 +82,15 @@ func (s *Stream) onHeaders(f *http2.MetaHeadersFrame) {
 	}
 }
 
-// chunkSize is the size of the pooled chunks that hold received data: a
-// stream holds none once its reader has caught up.
-const chunkSize = 16 << 10
-
-var chunks = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
-
 // onData buffers received data; padding is granted back at once.
 func (s *Stream) onData(data []byte, padding int) {
 	s.mu.Lock()
 	if s.err == nil && !s.recvEnd {
-		for len(data) > 0 {
-			if len(s.rq) == 0 || len(*s.rq[len(s.rq)-1]) == chunkSize {
-				c := chunks.Get().(*[]byte)
-				*c = (*c)[:0]
-				s.rq = append(s.rq, c)
-			}
-			last := s.rq[len(s.rq)-1]
-			n := min(chunkSize-len(*last), len(data))
-			*last = append(*last, data[:n]...)
-			data = data[n:]
-		}
+		s.rb.Append(data)
 	}
 	s.unacked += padding
 	s.mu.Unlock()
 	s.signal()
-}
-
-// take copies buffered data into p, releasing chunks it empties; s.mu is
-// held.
-func (s *Stream) take(p []byte) int {
-	n := 0
-	for n < len(p) && len(s.rq) > 0 {
-		c := s.rq[0]
-		k := copy(p[n:], (*c)[s.roff:])
-		n += k
-		s.roff += k
-		if s.roff == len(*c) {
-			chunks.Put(c)
-			s.rq[0] = nil
-			s.rq = s.rq[1:]
-			s.roff = 0
-		}
-	}
-	if len(s.rq) == 0 {
-		s.rq = nil
-	}
-	return n
 }
 
 func (s *Stream) onEnd() {
@@ -313,13 +276,13 @@ func (s *Stream) CloseWithError(err error) error {
 // failure.
 func (s *Stream) read(p []byte) (int, error) {
 	s.mu.Lock()
-	for len(s.rq) == 0 && !s.recvEnd && s.err == nil {
+	for s.rb.Empty() && !s.recvEnd && s.err == nil {
 		s.mu.Unlock()
 		<-s.wake
 		s.mu.Lock()
 	}
-	if len(s.rq) > 0 {
-		n := s.take(p)
+	if !s.rb.Empty() {
+		n := s.rb.Take(p)
 		s.unacked += n
 		grant := 0
 		if s.unacked >= streamWindow/4 && !s.recvEnd && s.err == nil {

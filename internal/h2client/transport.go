@@ -115,7 +115,7 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 	}
 	fits := fixed != nil
 	err = c.write(func() error {
-		// IDs must reach the wire in increasing order: take one under wmu.
+		// IDs must reach the wire in increasing order: take one while writing.
 		c.mu.Lock()
 		if c.err != nil || c.goAway {
 			c.active--

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
@@ -45,14 +46,11 @@ type conn struct {
 	fr      *http2.Framer
 	bw      *bufio.Writer
 
-	// Writes: wmu serialises frames into bw; waiting counts writers queued
-	// for it so that only the last one flushes, and owed records a flush
-	// that a writer left to the ones behind it. Lock order: wmu, then mu.
-	wmu     sync.Mutex
-	waiting atomic.Int32
-	owed    bool
-	henc    *hpack.Encoder
-	hbuf    bytes.Buffer
+	// w serialises frames into bw; the last of concurrent writers flushes.
+	// Lock order: w, then mu.
+	w    *h2conn.Writer
+	henc *hpack.Encoder
+	hbuf bytes.Buffer
 
 	mu         sync.Mutex
 	cond       *sync.Cond // send windows
@@ -90,6 +88,7 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 		done:       make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
+	c.w = h2conn.NewWriter(c.bw)
 	c.fr = http2.NewFramer(c.bw, c.br)
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	c.fr.MaxHeaderListSize = srv.cfg.MaxHeaderListSize
@@ -130,7 +129,9 @@ func (c *conn) serve(prefaceRead, goAway bool) {
 	if goAway {
 		c.goAway()
 	}
-	go c.keepalive()
+	go h2conn.Keepalive(c.done, &c.lastRead, pingEvery, pingTimeout,
+		func() error { return c.write(func() error { return c.fr.WritePing(false, h2conn.PingData) }, true) },
+		func(err error) { c.close(fmt.Errorf("%w: %v", errConnClosed, err)) })
 	c.readLoop()
 }
 
@@ -155,58 +156,14 @@ func (c *conn) close(err error) {
 
 // write runs fn with the connection's writer. With flush, the buffer is
 // flushed unless another writer is queued behind (the last one flushes for
-// all); without, fn's frames wait for the next flush.
+// all); without, fn's frames wait for the next flush. A write error closes
+// the connection.
 func (c *conn) write(fn func() error, flush bool) error {
-	c.waiting.Add(1)
-	c.wmu.Lock()
-	err := fn()
-	if flush || c.owed {
-		if c.waiting.Add(-1) == 0 {
-			c.owed = false
-			if ferr := c.bw.Flush(); err == nil {
-				err = ferr
-			}
-		} else {
-			c.owed = true
-		}
-	} else {
-		c.waiting.Add(-1)
-	}
-	c.wmu.Unlock()
+	err := c.w.Write(fn, flush)
 	if err != nil {
 		c.close(fmt.Errorf("%w: writing: %v", errConnClosed, err))
 	}
 	return err
-}
-
-// keepalive pings a connection that has been silent for pingEvery and
-// closes it if the ping is not answered within pingTimeout.
-func (c *conn) keepalive() {
-	t := time.NewTicker(pingEvery / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.done:
-			return
-		case <-t.C:
-		}
-		if time.Since(time.Unix(0, c.lastRead.Load())) < pingEvery {
-			continue
-		}
-		sent := time.Now()
-		if c.write(func() error { return c.fr.WritePing(false, [8]byte{'s', 't', 'r', 'e', 'a', 'm', 'x'}) }, true) != nil {
-			return
-		}
-		select {
-		case <-c.done:
-			return
-		case <-time.After(pingTimeout):
-		}
-		if time.Unix(0, c.lastRead.Load()).Before(sent) {
-			c.close(fmt.Errorf("%w: no answer to a ping in %v", errConnClosed, pingTimeout))
-			return
-		}
-	}
 }
 
 // readLoop reads and dispatches frames until the connection fails.
@@ -312,10 +269,8 @@ func (c *conn) applySettings(f *http2.SettingsFrame) error {
 	})
 	c.cond.Broadcast()
 	c.mu.Unlock()
-	if setTable { // wmu before mu is the lock order: not under mu
-		c.wmu.Lock()
-		c.henc.SetMaxDynamicTableSize(tableSize)
-		c.wmu.Unlock()
+	if setTable { // w before mu is the lock order: not under mu
+		_ = c.w.Write(func() error { c.henc.SetMaxDynamicTableSize(tableSize); return nil }, false)
 	}
 	return err
 }
@@ -470,13 +425,12 @@ func (c *conn) goAwayError(code http2.ErrCode) {
 
 // closeAfterFlush closes the connection once what is buffered is written.
 func (c *conn) closeAfterFlush() {
-	c.wmu.Lock()
-	_ = c.bw.Flush()
-	c.wmu.Unlock()
+	_ = c.w.Flush()
 	c.close(fmt.Errorf("%w: gone away", errConnClosed))
 }
 
-// encodeHeaders writes a HEADERS block (and CONTINUATIONs); wmu is held.
+// encodeHeaders writes a HEADERS block (and CONTINUATIONs); the caller is
+// writing (in c.w).
 func (c *conn) encodeHeaders(id uint32, status int, h http.Header, skip func(string) bool, endStream bool) error {
 	c.hbuf.Reset()
 	enc := func(k, v string) { _ = c.henc.WriteField(hpack.HeaderField{Name: k, Value: v}) }
@@ -496,28 +450,8 @@ func (c *conn) encodeHeaders(id uint32, status int, h http.Header, skip func(str
 			enc(lk, v)
 		}
 	}
-	block := c.hbuf.Bytes()
 	c.mu.Lock()
 	max := int(c.peerFrame)
 	c.mu.Unlock()
-	first := true
-	for len(block) > 0 || first {
-		chunk := block
-		if len(chunk) > max {
-			chunk = chunk[:max]
-		}
-		block = block[len(chunk):]
-		end := len(block) == 0
-		var err error
-		if first {
-			err = c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: chunk, EndStream: endStream, EndHeaders: end})
-			first = false
-		} else {
-			err = c.fr.WriteContinuation(id, end, chunk)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return h2conn.WriteHeaderBlock(c.fr, id, c.hbuf.Bytes(), max, endStream)
 }

@@ -136,10 +136,7 @@ func (s *Server) ServeConn(nc net.Conn, prefaceRead bool, tlsState *tls.Connecti
 func (s *Server) Shutdown() {
 	s.mu.Lock()
 	s.shutdown = true
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
+	conns := s.connsLocked()
 	s.mu.Unlock()
 	for _, c := range conns {
 		c.goAway()
@@ -155,10 +152,7 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
+	conns := s.connsLocked()
 	s.mu.Unlock()
 	for _, c := range conns {
 		c.close(errServerClosed)
@@ -181,6 +175,14 @@ func (s *Server) Close() {
 	}
 	close(s.stopPool)
 	s.workers.Wait()
+}
+
+func (s *Server) connsLocked() []*conn {
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	return conns
 }
 
 // maxWorkers bounds the pool: workers idle beyond what the busiest moment

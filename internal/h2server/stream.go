@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 )
 
 var (
@@ -37,10 +39,9 @@ type stream struct {
 	werr       error // guarded by c.mu: why writes fail
 
 	mu          sync.Mutex
-	rq          []*[]byte // received data not yet read, in pooled chunks
-	roff        int       // read offset in rq[0]
-	recvWindow  int64     // what the peer may still send on this stream
-	recvCredit  int64     // bytes read, not yet granted back
+	rb          h2conn.RecvBuf // received data not yet read
+	recvWindow  int64          // what the peer may still send on this stream
+	recvCredit  int64          // bytes read, not yet granted back
 	recvEnd     bool
 	rerr        error       // why reads fail; sticky
 	rcond       sync.Cond   // on mu: data, the end or a failure arrived
@@ -409,12 +410,6 @@ func (s *stream) setWriteDeadline(t time.Time) error {
 	return nil
 }
 
-// chunkSize is the size of the pooled chunks that hold received data: a
-// stream holds none once its handler has caught up.
-const chunkSize = 16 << 10
-
-var chunks = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
-
 // onData buffers a DATA frame's payload; n is its flow-controlled length
 // (padding included).
 func (s *stream) onData(data []byte, n int64) {
@@ -432,17 +427,7 @@ func (s *stream) onData(data []byte, n int64) {
 	if s.rerr != nil || s.recvEnd {
 		padding, dropped = 0, n
 	} else {
-		for len(data) > 0 {
-			if len(s.rq) == 0 || len(*s.rq[len(s.rq)-1]) == chunkSize {
-				c := chunks.Get().(*[]byte)
-				*c = (*c)[:0]
-				s.rq = append(s.rq, c)
-			}
-			last := s.rq[len(s.rq)-1]
-			k := min(chunkSize-len(*last), len(data))
-			*last = append(*last, data[:k]...)
-			data = data[k:]
-		}
+		s.rb.Append(data)
 	}
 	s.mu.Unlock()
 	s.signal()
@@ -482,11 +467,11 @@ func (s *stream) read(p []byte) (int, error) {
 		return 0, nil
 	}
 	s.mu.Lock()
-	for len(s.rq) == 0 && !s.recvEnd && s.rerr == nil {
+	for s.rb.Empty() && !s.recvEnd && s.rerr == nil {
 		s.rcond.Wait()
 	}
-	if len(s.rq) > 0 && s.rerr == nil {
-		n := s.take(p)
+	if !s.rb.Empty() && s.rerr == nil {
+		n := s.rb.Take(p)
 		s.mu.Unlock()
 		_ = s.c.credit(s, int64(n))
 		return n, nil
@@ -499,37 +484,10 @@ func (s *stream) read(p []byte) (int, error) {
 	return 0, io.EOF
 }
 
-// take copies buffered data into p, releasing chunks it empties; s.mu is
-// held.
-func (s *stream) take(p []byte) int {
-	n := 0
-	for n < len(p) && len(s.rq) > 0 {
-		c := s.rq[0]
-		k := copy(p[n:], (*c)[s.roff:])
-		n += k
-		s.roff += k
-		if s.roff == len(*c) {
-			chunks.Put(c)
-			s.rq[0] = nil
-			s.rq = s.rq[1:]
-			s.roff = 0
-		}
-	}
-	if len(s.rq) == 0 {
-		s.rq = nil
-	}
-	return n
-}
-
 // release drops unread request data, granting it back to the connection.
 func (s *stream) release() {
 	s.mu.Lock()
-	unread := int64(-s.roff)
-	for _, c := range s.rq {
-		unread += int64(len(*c))
-		chunks.Put(c)
-	}
-	s.rq, s.roff = nil, 0
+	unread := int64(s.rb.Release())
 	if s.rerr == nil {
 		s.rerr = errBodyClosed
 	}
