@@ -373,8 +373,11 @@ func (s *stream) writeErrOr(err error) error {
 }
 
 // abort fails both sides of the stream with err: the peer reset it, the
-// connection died, or a write deadline passed.
+// connection died, or a write deadline passed. The context is cancelled
+// first, so that a handler woken by the failure sees why (a consumer's
+// cancel reads as CANCELLED, not as a lost peer).
 func (s *stream) abort(err error) {
+	s.cancel()
 	s.c.mu.Lock()
 	if s.werr == nil {
 		s.werr = err
@@ -387,7 +390,6 @@ func (s *stream) abort(err error) {
 	}
 	s.mu.Unlock()
 	s.signal()
-	s.cancel()
 }
 
 // signal wakes a pending read; the state it reads was changed under mu.
