@@ -88,18 +88,20 @@ type Chain struct {
 	sealed  bool
 }
 
-type chainKey struct{}
+// ContextKey is the context key of a call's chain, for a context that
+// carries it among other values in one node (the provider's call context).
+type ContextKey struct{}
 
 // NewContext returns ctx carrying a new, empty chain.
 func NewContext(ctx context.Context) (context.Context, *Chain) {
 	c := &Chain{}
-	return context.WithValue(ctx, chainKey{}, c), c
+	return context.WithValue(ctx, ContextKey{}, c), c
 }
 
 // FromContext returns the chain of the call whose context ctx is, or nil
 // outside a streamx call.
 func FromContext(ctx context.Context) *Chain {
-	c, _ := ctx.Value(chainKey{}).(*Chain)
+	c, _ := ctx.Value(ContextKey{}).(*Chain)
 	return c
 }
 

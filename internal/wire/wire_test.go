@@ -3,11 +3,13 @@ package wire
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"golang.org/x/net/http2/hpack"
 
@@ -240,6 +242,34 @@ func TestCanonHeader(t *testing.T) {
 		if h.Get(HeaderGroup) != "g" {
 			t.Fatalf("appending to one value changed another: %v", h)
 		}
+	}
+}
+
+// The values every call repeats are shared between calls; others are not
+// kept.
+func TestCanonSharesRepeatedValues(t *testing.T) {
+	var c Canon
+	fields := func() []hpack.HeaderField {
+		return []hpack.HeaderField{
+			{Name: "content-type", Value: strings.Clone("application/grpc+proto")},
+			{Name: "x-id", Value: strings.Clone("42")},
+		}
+	}
+	a, b := c.Header(fields()), c.Header(fields())
+	if unsafe.StringData(a.Get("Content-Type")) != unsafe.StringData(b.Get("Content-Type")) {
+		t.Fatal("the content type of the second call is a copy of its own")
+	}
+	if b.Get("Content-Type") != "application/grpc+proto" || b.Get("X-Id") != "42" {
+		t.Fatalf("header %v", b)
+	}
+	if len(c.values) != 1 {
+		t.Fatalf("kept values %q, want only the content type", c.values)
+	}
+	for i := range 100 {
+		c.Header([]hpack.HeaderField{{Name: "user-agent", Value: fmt.Sprint("agent/", i)}})
+	}
+	if len(c.values) > 64 {
+		t.Fatalf("kept %d values, want at most 64", len(c.values))
 	}
 }
 

@@ -61,7 +61,7 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 	if h.kind == constant.CallUnary || h.kind == constant.CallClientStream {
 		ss.SingleReply()
 	}
-	ctx, chain := filterchain.NewContext(ss.Context())
+	chain := &filterchain.Chain{}
 	c := &serverCall{raw: ss, chain: chain, info: filterchain.StreamInfo{
 		Service: h.service, Method: h.name, Kind: h.kind, Side: filterchain.Provider,
 		Peer: ss.Request().RemoteAddr, Header: ss.Header(), Start: time.Now(),
@@ -83,11 +83,8 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 		args = []any{c}
 	}
 	attachments := attachmentsOf(ss.Header())
-	ctx = context.WithValue(ctx, constant.AttachmentKey, attachments)
-	ctx = context.WithValue(ctx, serverCallKey{}, c)
-	inv := invocation.NewRPCInvocation(h.name, args, attachments)
-	inv.SetAttribute(constant.CallTypeKey, h.kind)
-	res, perr := h.invoke(ctx, inv)
+	ctx := &callContext{Context: ss.Context(), chain: chain, attachments: attachments, call: c}
+	res, perr := h.invoke(ctx, invocation.NewRPCInvocation(h.name, args, attachments))
 	if perr != nil {
 		return perr
 	}
@@ -179,4 +176,26 @@ func attachmentsOf(h http.Header) map[string]any {
 		out[wire.Lower(k)] = v
 	}
 	return out
+}
+
+// callContext is a provider call's context: the values filters and
+// handlers look up (the stream filter chain, dubbo-go's attachments, the
+// call) in one node instead of three, since an idle stream keeps it.
+type callContext struct {
+	context.Context
+	chain       *filterchain.Chain
+	attachments map[string]any
+	call        *serverCall
+}
+
+func (c *callContext) Value(key any) any {
+	switch key {
+	case filterchain.ContextKey{}:
+		return c.chain
+	case constant.AttachmentKey:
+		return c.attachments
+	case serverCallKey{}:
+		return c.call
+	}
+	return c.Context.Value(key)
 }
