@@ -31,9 +31,11 @@ type IdleSummary struct {
 	OpenSeconds      float64 `json:"open_seconds"`
 	ClientRSS        float64 `json:"client_rss_bytes"`
 	ClientHeap       float64 `json:"client_heap_inuse_bytes"`
+	ClientStack      float64 `json:"client_stack_inuse_bytes"`
 	ClientGoroutines float64 `json:"client_goroutines"`
 	ServerRSS        float64 `json:"server_rss_bytes"`
 	ServerHeap       float64 `json:"server_heap_inuse_bytes"`
+	ServerStack      float64 `json:"server_stack_inuse_bytes"`
 	ServerGoroutines float64 `json:"server_goroutines"`
 }
 
@@ -69,7 +71,7 @@ func median(xs []float64) float64 {
 func summarize(name, fw string, runs []Run) Summary {
 	sum := Summary{Case: name, Framework: fw}
 	var msgs, mbs, cpu, ccpu, scpu []float64
-	var open, crss, cheap, cg, srss, sheap, sg []float64
+	var open, crss, cheap, cstack, cg, srss, sheap, sstack, sg []float64
 	streams := 0
 	for _, r := range runs {
 		switch {
@@ -86,9 +88,11 @@ func summarize(name, fw string, runs []Run) Summary {
 			open = append(open, id.OpenSeconds)
 			crss = append(crss, float64(id.ClientAfter.RSSBytes-id.ClientBefore.RSSBytes)/n)
 			cheap = append(cheap, (float64(id.ClientAfter.HeapInuse)-float64(id.ClientBefore.HeapInuse))/n)
+			cstack = append(cstack, (float64(id.ClientAfter.StackInuse)-float64(id.ClientBefore.StackInuse))/n)
 			cg = append(cg, float64(id.ClientAfter.Goroutines-id.ClientBefore.Goroutines)/n)
 			srss = append(srss, float64(id.ServerAfter.RSSBytes-id.ServerBefore.RSSBytes)/n)
 			sheap = append(sheap, (float64(id.ServerAfter.HeapInuse)-float64(id.ServerBefore.HeapInuse))/n)
+			sstack = append(sstack, (float64(id.ServerAfter.StackInuse)-float64(id.ServerBefore.StackInuse))/n)
 			sg = append(sg, float64(id.ServerAfter.Goroutines-id.ServerBefore.Goroutines)/n)
 			sum.Runs++
 			continue
@@ -110,8 +114,8 @@ func summarize(name, fw string, runs []Run) Summary {
 	}
 	if len(open) > 0 {
 		sum.Idle = &IdleSummary{Streams: streams, OpenSeconds: median(open),
-			ClientRSS: median(crss), ClientHeap: median(cheap), ClientGoroutines: median(cg),
-			ServerRSS: median(srss), ServerHeap: median(sheap), ServerGoroutines: median(sg)}
+			ClientRSS: median(crss), ClientHeap: median(cheap), ClientStack: median(cstack), ClientGoroutines: median(cg),
+			ServerRSS: median(srss), ServerHeap: median(sheap), ServerStack: median(sstack), ServerGoroutines: median(sg)}
 		return sum
 	}
 	sum.MsgPerSec, sum.MBPerSec = median(msgs), median(mbs)
@@ -236,6 +240,7 @@ func (r *report) writeTable(w io.Writer, cases []string) {
 		for _, m := range []metric{
 			{"RSS", func(i *IdleSummary) string { return kb(i.ClientRSS) }, func(i *IdleSummary) string { return kb(i.ServerRSS) }},
 			{"Go heap in use", func(i *IdleSummary) string { return kb(i.ClientHeap) }, func(i *IdleSummary) string { return kb(i.ServerHeap) }},
+			{"goroutine stacks", func(i *IdleSummary) string { return kb(i.ClientStack) }, func(i *IdleSummary) string { return kb(i.ServerStack) }},
 			{"goroutines", func(i *IdleSummary) string { return fmt.Sprintf("%.2f", i.ClientGoroutines) }, func(i *IdleSummary) string { return fmt.Sprintf("%.2f", i.ServerGoroutines) }},
 			{"time to open all (s)", func(i *IdleSummary) string { return fmt.Sprintf("%.2f", i.OpenSeconds) }, func(*IdleSummary) string { return "" }},
 		} {

@@ -19,6 +19,7 @@ import (
 type Options struct {
 	Duration time.Duration // the measurement window of throughput cases
 	Streams  int           // idle streams to open
+	Hold     time.Duration // idle10k: how long to keep the streams open after measuring (for a heap profile)
 	// TimedRead makes the s2c cases read with RecvTimeout (parity).
 	TimedRead bool
 	// CPUProfile, if set, is where the window's CPU profile goes.
@@ -279,6 +280,7 @@ func idle(ctx context.Context, c Client, o Options, _ *window, r *Result) error 
 		return err
 	}
 	r.Messages = int64(len(streams))
+	time.Sleep(o.Hold)
 	runtime.KeepAlive(streams) // open until both sides were measured
 	return nil
 }

@@ -39,6 +39,7 @@ func Main(fw Framework) {
 		var o Options
 		fs.DurationVar(&o.Duration, "duration", 3*time.Second, "the measurement window of throughput cases")
 		fs.IntVar(&o.Streams, "streams", 10000, "streams the idle case opens")
+		fs.DurationVar(&o.Hold, "hold", 0, "idle10k: keep the streams open this long once measured (to profile the server)")
 		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measurement window to this file")
 		_ = fs.Parse(args)
 		if *port <= 0 {

@@ -14,6 +14,7 @@ import (
 type Stats struct {
 	RSSBytes   int64  `json:"rss_bytes"`
 	HeapInuse  uint64 `json:"heap_inuse_bytes"`
+	StackInuse uint64 `json:"stack_inuse_bytes"` // goroutine stacks
 	Goroutines int    `json:"goroutines"`
 }
 
@@ -24,7 +25,7 @@ func TakeStats() Stats {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return Stats{RSSBytes: selfRSS(), HeapInuse: m.HeapInuse, Goroutines: runtime.NumGoroutine()}
+	return Stats{RSSBytes: selfRSS(), HeapInuse: m.HeapInuse, StackInuse: m.StackInuse, Goroutines: runtime.NumGoroutine()}
 }
 
 // selfRSS reads VmRSS from /proc/self/status (0 if it cannot).
