@@ -52,7 +52,6 @@ var ErrConnClosed = errors.New("h2client: connection closed")
 type conn struct {
 	nc  net.Conn
 	fr  *http2.Framer
-	bw  *bufio.Writer
 	tls bool
 
 	// w serialises frames; the last of concurrent writers flushes. Lock
@@ -108,7 +107,6 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 	}
 	c := &conn{
 		nc:          nc,
-		bw:          bufio.NewWriterSize(nc, 32<<10),
 		tls:         tlsConf != nil,
 		streams:     map[uint32]*Stream{},
 		nextID:      1,
@@ -120,28 +118,29 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 		done:        make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
-	c.w = h2conn.NewWriter(c.bw)
-	c.fr = http2.NewFramer(c.bw, bufio.NewReaderSize(nc, 32<<10))
+	c.w = h2conn.NewWriter(nc)
+	c.w.OnError = func(err error) { c.close(fmt.Errorf("%w: writing: %v", ErrConnClosed, err)) }
+	c.fr = http2.NewFramer(c.w.Sink(), bufio.NewReaderSize(nc, 32<<10))
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	c.fr.MaxHeaderListSize = 1 << 20
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	c.lastRead.Store(time.Now().UnixNano())
 
 	// Preface, SETTINGS and the connection window, in one write.
-	_, err = c.bw.WriteString(http2.ClientPreface)
-	if err == nil {
-		err = c.fr.WriteSettings(
-			http2.Setting{ID: http2.SettingEnablePush, Val: 0},
-			http2.Setting{ID: http2.SettingInitialWindowSize, Val: streamWindow},
-			http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: 1 << 20},
-		)
-	}
-	if err == nil {
-		err = c.fr.WriteWindowUpdate(0, connWindow-65535)
-	}
-	if err == nil {
-		err = c.bw.Flush()
-	}
+	err = c.w.Write(func() error {
+		_, err := io.WriteString(c.w.Sink(), http2.ClientPreface)
+		if err == nil {
+			err = c.fr.WriteSettings(
+				http2.Setting{ID: http2.SettingEnablePush, Val: 0},
+				http2.Setting{ID: http2.SettingInitialWindowSize, Val: streamWindow},
+				http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: 1 << 20},
+			)
+		}
+		if err == nil {
+			err = c.fr.WriteWindowUpdate(0, connWindow-65535)
+		}
+		return err
+	}, true)
 	if err != nil {
 		_ = nc.Close()
 		return nil, err

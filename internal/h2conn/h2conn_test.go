@@ -1,12 +1,13 @@
 package h2conn
 
 import (
-	"bufio"
 	"bytes"
-	"runtime"
-	"sync"
+	"errors"
+	"io"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/net/http2"
 )
@@ -22,50 +23,157 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	return w.Buffer.Write(p)
 }
 
-// Writes without a flush wait for the next flush; a flush while others are
-// queued is left to the last of them, who flushes for all.
+// gate is a connection whose writes each wait for a release; it reports
+// every write's bytes on got.
+type gate struct {
+	got     chan string
+	release chan error
+}
+
+func newGate() *gate { return &gate{got: make(chan string, 16), release: make(chan error)} }
+
+func (g *gate) Write(p []byte) (int, error) {
+	g.got <- string(p)
+	if err := <-g.release; err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func put(w *Writer, s string) func() error {
+	return func() error { _, err := io.WriteString(w.Sink(), s); return err }
+}
+
+// Writes without a flush wait for the next flush, which sends them in one
+// write.
 func TestWriterFlushes(t *testing.T) {
 	var out countingWriter
-	w := NewWriter(bufio.NewWriterSize(&out, 1<<10))
-	write := func(s string, flush bool) {
-		if err := w.Write(func() error { _, err := w.bw.WriteString(s); return err }, flush); err != nil {
+	w := NewWriter(&out)
+	for _, s := range []string{"a", "b"} {
+		if err := w.Write(put(w, s), false); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write("a", false)
-	write("b", false)
 	if out.writes.Load() != 0 {
 		t.Fatal("unflushed writes reached the connection")
 	}
-	write("c", true)
+	if err := w.Write(put(w, "c"), true); err != nil {
+		t.Fatal(err)
+	}
 	if out.String() != "abc" || out.writes.Load() != 1 {
 		t.Fatalf("after a flush: %q in %d writes", out.String(), out.writes.Load())
 	}
+}
 
-	// A flushing writer with another queued behind it leaves the flush to
-	// that one, even if that one did not ask for a flush.
-	inside, release := make(chan struct{}), make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = w.Write(func() error {
-			close(inside)
-			<-release
-			_, err := w.bw.WriteString("d")
-			return err
-		}, true)
-	}()
-	<-inside
-	wg.Add(1)
-	go func() { defer wg.Done(); write("e", false) }()
-	for w.waiting.Load() != 2 { // until e is queued
-		runtime.Gosched()
+// While a flush is in flight, other writers do not wait: their frames go
+// out together in the flusher's next round. After its own rounds, the
+// flusher hands the rest to a goroutine and returns.
+func TestWriterBatchesBehindAFlush(t *testing.T) {
+	g := newGate()
+	w := NewWriter(g)
+	done := make(chan error, 1)
+	go func() { done <- w.Write(put(w, "a"), true) }()
+	if got := <-g.got; got != "a" {
+		t.Fatalf("first round %q", got)
 	}
-	close(release)
-	wg.Wait()
-	if out.String() != "abcde" || out.writes.Load() != 2 {
-		t.Fatalf("after a left flush: %q in %d writes", out.String(), out.writes.Load())
+	for _, s := range []string{"b", "c"} { // return at once: a flush is in flight
+		if err := w.Write(put(w, s), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.release <- nil
+	if got := <-g.got; got != "bc" {
+		t.Fatalf("second round %q, want the two writes behind the flush in one", got)
+	}
+	if err := w.Write(put(w, "d"), true); err != nil {
+		t.Fatal(err)
+	}
+	g.release <- nil
+	if err := <-done; err != nil { // its two rounds are done; d is handed over
+		t.Fatal(err)
+	}
+	if got := <-g.got; got != "d" {
+		t.Fatalf("handed-over round %q", got)
+	}
+	flushed := make(chan error, 1)
+	go func() { flushed <- w.Flush() }()
+	select {
+	case <-flushed:
+		t.Fatal("Flush returned while a round was in flight")
+	case <-time.After(20 * time.Millisecond):
+	}
+	g.release <- nil
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A writer that would take the buffer over the limit while a flush is in
+// flight waits for the round to end.
+func TestWriterBackpressure(t *testing.T) {
+	g := newGate()
+	w := NewWriter(g)
+	go func() { _ = w.Write(put(w, "a"), true) }()
+	<-g.got
+	big := strings.Repeat("x", writerLimit)
+	if err := w.Write(put(w, big), false); err != nil { // fills the buffer
+		t.Fatal(err)
+	}
+	blocked := make(chan error, 1)
+	go func() { blocked <- w.Write(put(w, "y"), false) }()
+	select {
+	case <-blocked:
+		t.Fatal("a write past the limit did not wait for the flush in flight")
+	case <-time.After(20 * time.Millisecond):
+	}
+	g.release <- nil
+	if got := <-g.got; got != big {
+		t.Fatalf("second round %d bytes", len(got))
+	}
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	g.release <- nil
+	go func() {
+		for range g.got {
+			g.release <- nil
+		}
+	}()
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	close(g.got)
+}
+
+// The connection's failure reaches the flushing writer, every later
+// writer, and OnError when a handed-over round failed.
+func TestWriterFailure(t *testing.T) {
+	boom := errors.New("boom")
+	g := newGate()
+	w := NewWriter(g)
+	onErr := make(chan error, 1)
+	w.OnError = func(err error) { onErr <- err }
+	done := make(chan error, 1)
+	go func() { done <- w.Write(put(w, "a"), true) }()
+	<-g.got
+	_ = w.Write(put(w, "b"), true)
+	g.release <- nil
+	<-g.got
+	_ = w.Write(put(w, "c"), true)
+	g.release <- nil
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	<-g.got // the handed-over round fails
+	g.release <- boom
+	if err := <-onErr; !errors.Is(err, boom) {
+		t.Fatalf("OnError got %v", err)
+	}
+	if err := w.Write(put(w, "d"), true); !errors.Is(err, boom) {
+		t.Fatalf("a write after the failure: %v", err)
+	}
+	if err := w.Flush(); !errors.Is(err, boom) {
+		t.Fatalf("Flush after the failure: %v", err)
 	}
 }
 

@@ -1,53 +1,155 @@
 package h2conn
 
 import (
-	"bufio"
+	"io"
+	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
-// Writer serialises frame writes into a connection's buffered writer and
-// flushes for a batch: a writer that asks for a flush while others are
-// queued behind it leaves the flush to the last of them, so concurrent
-// writers share one system call.
+// Writer serialises frame writes for a connection and batches them into
+// few system calls. Frames are appended to a buffer under a short lock; the
+// writer that asks for a flush when none is in flight writes the buffer to
+// the connection outside the lock, so that other writers keep appending
+// meanwhile, and their frames go out in its next round instead of a system
+// call each. Nobody waits for a flush they did not run, unless the buffer
+// is over Limit (backpressure) or they call Flush.
 type Writer struct {
-	bw      *bufio.Writer
-	mu      sync.Mutex
-	waiting atomic.Int32 // writers queued for mu, and the one holding it
-	owed    bool         // on mu: a flush a writer left to those behind it
+	dst io.Writer
+	// OnError, if set, is called once with the connection's first write
+	// failure when no caller of Write is there to report it to (a flush
+	// handed to a goroutine of its own). Set it before the first Write.
+	OnError func(error)
+
+	mu       sync.Mutex
+	buf      []byte    // on mu: frames not yet handed to dst
+	spare    []byte    // on mu: the other buffer, when not in flight
+	flushing bool      // on mu: a round is being written to dst
+	err      error     // on mu: dst's failure; sticky
+	drained  sync.Cond // on mu: a round ended
 }
 
-// NewWriter returns a Writer over bw.
-func NewWriter(bw *bufio.Writer) *Writer { return &Writer{bw: bw} }
+const (
+	// writerLimit is how much a Writer buffers while a flush is in flight
+	// before writers wait for it.
+	writerLimit = 64 << 10
+	// keepCap is the largest buffer kept between flushes.
+	keepCap = 256 << 10
+	// ownRounds is how many rounds a flushing caller writes before handing
+	// the rest to a goroutine, so that no caller writes for others forever.
+	ownRounds = 2
+	// minBatch is the batch size under which a flushing writer yields once
+	// before writing.
+	minBatch = 16 << 10
+)
 
-// Write runs fn with the connection's writer to itself. With flush, the
-// buffer is flushed unless another writer is queued (then the last one
-// flushes); without, fn's frames wait for the next flush. It returns fn's
-// error, else the flush's.
+// NewWriter returns a Writer over dst (the connection).
+func NewWriter(dst io.Writer) *Writer {
+	w := &Writer{dst: dst}
+	w.drained.L = &w.mu
+	return w
+}
+
+// Sink is the io.Writer a framer writes frames to: it appends to the
+// buffer, so it may only be used inside the fn of Write.
+func (w *Writer) Sink() io.Writer { return sink{w} }
+
+type sink struct{ w *Writer }
+
+func (s sink) Write(p []byte) (int, error) {
+	s.w.buf = append(s.w.buf, p...)
+	return len(p), nil
+}
+
+// Write runs fn with the connection's writer to itself (fn writes through
+// Sink). With flush, the buffer goes out now: by this caller, or in the
+// round of the flush already in flight; without, fn's frames wait for the
+// next flush. It returns fn's error, else the connection's write failure.
 func (w *Writer) Write(fn func() error, flush bool) error {
-	w.waiting.Add(1)
 	w.mu.Lock()
-	defer w.mu.Unlock()
+	for w.flushing && len(w.buf) >= writerLimit {
+		w.drained.Wait()
+	}
+	if w.err != nil {
+		err := w.err
+		w.mu.Unlock()
+		return err
+	}
 	err := fn()
-	if !flush && !w.owed {
-		w.waiting.Add(-1)
+	if w.flushing || (!flush && len(w.buf) < writerLimit) {
+		w.mu.Unlock()
 		return err
 	}
-	if w.waiting.Add(-1) != 0 {
-		w.owed = true
-		return err
-	}
-	w.owed = false
-	if ferr := w.bw.Flush(); err == nil {
+	ferr := w.flushLocked(ownRounds)
+	w.mu.Unlock()
+	if err == nil {
 		err = ferr
 	}
 	return err
 }
 
-// Flush writes out what is buffered, whoever is queued.
+// Flush returns once everything written before it is on the connection
+// (or the connection failed).
 func (w *Writer) Flush() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.owed = false
-	return w.bw.Flush()
+	for w.flushing {
+		w.drained.Wait()
+	}
+	return w.flushLocked(0)
+}
+
+// flushLocked writes the buffer to dst in rounds, unlocking mu during each,
+// until it is empty; after rounds rounds (0: no limit) a goroutine takes
+// over. Called and returns with mu held and no round in flight.
+func (w *Writer) flushLocked(rounds int) error {
+	w.flushing = true
+	if rounds > 0 && len(w.buf) < minBatch {
+		// A small batch: let the goroutines ready to run (other handlers,
+		// other callers) add their frames first, so that they go out in
+		// this write instead of one each (as grpc-go's writer does).
+		w.mu.Unlock()
+		runtime.Gosched()
+		w.mu.Lock()
+	}
+	for i := 0; len(w.buf) > 0 && w.err == nil; i++ {
+		if rounds > 0 && i == rounds {
+			go w.finish()
+			return nil
+		}
+		w.round()
+	}
+	w.flushing = false
+	w.drained.Broadcast()
+	return w.err
+}
+
+// round writes the buffer to dst with mu unlocked.
+func (w *Writer) round() {
+	b := w.buf
+	w.buf, w.spare = w.spare[:0], nil
+	w.mu.Unlock()
+	_, err := w.dst.Write(b)
+	w.mu.Lock()
+	if cap(b) <= keepCap {
+		w.spare = b[:0]
+	}
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	w.drained.Broadcast()
+}
+
+// finish writes the rounds a flushing caller handed over.
+func (w *Writer) finish() {
+	w.mu.Lock()
+	for len(w.buf) > 0 && w.err == nil {
+		w.round()
+	}
+	err := w.err
+	w.flushing = false
+	w.drained.Broadcast()
+	w.mu.Unlock()
+	if err != nil && w.OnError != nil {
+		w.OnError(err)
+	}
 }

@@ -44,9 +44,8 @@ type conn struct {
 	remote  string
 	br      *bufio.Reader
 	fr      *http2.Framer
-	bw      *bufio.Writer
 
-	// w serialises frames into bw; the last of concurrent writers flushes.
+	// w serialises frames and batches them into few writes to nc.
 	// Lock order: w, then mu.
 	w    *h2conn.Writer
 	henc *hpack.Encoder
@@ -79,7 +78,6 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 		base:       baseContext(nc),
 		remote:     nc.RemoteAddr().String(),
 		br:         bufio.NewReaderSize(nc, 16<<10),
-		bw:         bufio.NewWriterSize(nc, 16<<10),
 		streams:    map[uint32]*stream{},
 		sendWindow: 65535,
 		peerWindow: 65535,
@@ -88,8 +86,9 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 		done:       make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
-	c.w = h2conn.NewWriter(c.bw)
-	c.fr = http2.NewFramer(c.bw, c.br)
+	c.w = h2conn.NewWriter(nc)
+	c.w.OnError = func(err error) { c.close(fmt.Errorf("%w: writing: %v", errConnClosed, err)) }
+	c.fr = http2.NewFramer(c.w.Sink(), c.br)
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	c.fr.MaxHeaderListSize = srv.cfg.MaxHeaderListSize
 	c.fr.SetMaxReadFrameSize(16 << 10)

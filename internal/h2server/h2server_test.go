@@ -602,3 +602,43 @@ func TestCloseGivesUpOnStuckHandler(t *testing.T) {
 		t.Fatalf("log %q", log)
 	}
 }
+
+// A handler writing more than the peer's window in one Write gets it all
+// out: what is buffered is flushed before waiting for window, since the
+// peer grants more only for data it has received.
+func TestWriteBeyondWindowFlushes(t *testing.T) {
+	const size = 200_000
+	ts := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write(bytes.Repeat([]byte{'x'}, size))
+	})
+	rc := dialRaw(t, ts.addr)
+	// A stream window far below what the writer buffers before flushing.
+	if err := rc.fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 10_000}); err != nil {
+		t.Fatal(err)
+	}
+	rc.request(1, "/big", nil, true)
+	got := 0
+	for {
+		switch f := rc.read().(type) {
+		case *http2.DataFrame:
+			got += len(f.Data())
+			if n := uint32(len(f.Data())); n > 0 {
+				if err := rc.fr.WriteWindowUpdate(0, n); err != nil {
+					t.Fatal(err)
+				}
+				if err := rc.fr.WriteWindowUpdate(1, n); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if f.StreamEnded() {
+				if got != size {
+					t.Fatalf("got %d bytes, want %d", got, size)
+				}
+				return
+			}
+		case *http2.RSTStreamFrame:
+			t.Fatalf("stream reset: %v", f.ErrCode)
+		}
+	}
+}

@@ -335,6 +335,7 @@ func (s *stream) reserve(n int) (int, int, error) {
 	c := s.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	flushed := false
 	for {
 		if err := s.writeErrLocked(); err != nil {
 			return 0, 0, err
@@ -344,6 +345,15 @@ func (s *stream) reserve(n int) (int, int, error) {
 			c.sendWindow -= avail
 			s.sendWindow -= avail
 			return int(avail), int(c.peerFrame), nil
+		}
+		if !flushed {
+			// The peer grants more window only for data it got: what is
+			// buffered goes out before we wait (lock order: w, then mu).
+			flushed = true
+			c.mu.Unlock()
+			_ = c.write(func() error { return nil }, true)
+			c.mu.Lock()
+			continue
 		}
 		c.cond.Wait()
 	}
