@@ -54,7 +54,7 @@ type conn struct {
 	fr  *http2.Framer
 	tls bool
 
-	// w serialises frames; the last of concurrent writers flushes. Lock
+	// w serialises frames and batches them into few writes to nc. Lock
 	// order: w, then mu.
 	w     *h2conn.Writer
 	henc  *hpack.Encoder

@@ -153,10 +153,10 @@ func (c *conn) close(err error) {
 	}
 }
 
-// write runs fn with the connection's writer. With flush, the buffer is
-// flushed unless another writer is queued behind (the last one flushes for
-// all); without, fn's frames wait for the next flush. A write error closes
-// the connection.
+// write runs fn with the connection's writer. With flush, the buffer goes
+// out now (by this caller, or in the round of a flush already in flight);
+// without, fn's frames wait for the next flush. A write error closes the
+// connection.
 func (c *conn) write(fn func() error, flush bool) error {
 	err := c.w.Write(fn, flush)
 	if err != nil {
