@@ -42,15 +42,16 @@ type Reader struct {
 	pending bool        // a Receive runs on another goroutine
 	results chan result // its result; capacity 1, so it never blocks
 
-	stop     chan struct{}
-	stopOnce sync.Once
-	final    atomic.Pointer[error] // io.EOF, or why the stream ended
+	stopMu sync.Mutex
+	stop   chan struct{}         // on stopMu: made by the first wait that needs it, closed by Close
+	closed bool                  // on stopMu
+	final  atomic.Pointer[error] // io.EOF, or why the stream ended
 }
 
 // NewReader returns a Reader on s. onClose, if not nil, runs once when Close
 // is called before the stream ended by itself.
 func NewReader(s transport.Stream, onClose func(error)) *Reader {
-	return &Reader{s: s, onClose: onClose, stop: make(chan struct{})}
+	return &Reader{s: s, onClose: onClose}
 }
 
 // Err returns io.EOF after a clean end, the failure after a failed stream,
@@ -119,7 +120,7 @@ func (r *Reader) collect(timeout <-chan time.Time) ([]byte, error) {
 	case res := <-r.results:
 		r.pending = false
 		return r.settle(res.b, res.err)
-	case <-r.stop:
+	case <-r.stopped():
 		return nil, r.Err()
 	case <-timeout:
 		return nil, ErrReadTimeout
@@ -150,12 +151,33 @@ var errClosed = status.New(status.Canceled, "stream closed by its reader")
 // (unless the stream had already ended). onClose runs if the stream had not
 // ended; a pending Receive returns once the transport stream ends.
 func (r *Reader) Close() {
-	r.stopOnce.Do(func() {
-		var err error = errClosed
-		ended := !r.final.CompareAndSwap(nil, &err)
-		close(r.stop)
-		if !ended && r.onClose != nil {
-			r.onClose(errClosed)
+	r.stopMu.Lock()
+	if r.closed {
+		r.stopMu.Unlock()
+		return
+	}
+	r.closed = true
+	var err error = errClosed
+	ended := !r.final.CompareAndSwap(nil, &err)
+	if r.stop != nil {
+		close(r.stop) // after final is set: a woken wait returns errClosed
+	}
+	r.stopMu.Unlock()
+	if !ended && r.onClose != nil {
+		r.onClose(errClosed)
+	}
+}
+
+// stopped returns a channel closed by Close. It is made on first use, so
+// that a stream never read with a timeout does not carry one.
+func (r *Reader) stopped() <-chan struct{} {
+	r.stopMu.Lock()
+	defer r.stopMu.Unlock()
+	if r.stop == nil {
+		r.stop = make(chan struct{})
+		if r.closed {
+			close(r.stop)
 		}
-	})
+	}
+	return r.stop
 }

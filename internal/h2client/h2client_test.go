@@ -321,3 +321,49 @@ func TestGoAway(t *testing.T) {
 		t.Fatalf("Shutdown: %v", err)
 	}
 }
+
+// A stream waiting for one of the provider's stream slots gives up when
+// its context is cancelled; the slot's holder is not disturbed.
+func TestCancelWhileWaitingForASlot(t *testing.T) {
+	release := make(chan struct{})
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		<-release
+	}, &http.HTTP2Config{MaxConcurrentStreams: 1})
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	first, got, err := open(ctx, tr, "/hold", []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := <-got; a.err != nil { // the provider runs it: the slot is taken
+		t.Fatal(a.err)
+	} else {
+		defer a.resp.Body.Close()
+	}
+	wctx, wcancel := context.WithCancel(ctx)
+	opened := make(chan error, 1)
+	go func() {
+		_, _, err := open(wctx, tr, "/wait", []byte("y"))
+		opened <- err
+	}()
+	select {
+	case err := <-opened:
+		t.Fatalf("second stream opened past a limit of one: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	wcancel()
+	select {
+	case err := <-opened:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled wait: %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a cancelled stream still waits for a slot")
+	}
+	close(release)
+	_ = first
+}

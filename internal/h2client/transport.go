@@ -90,14 +90,21 @@ func (t *Transport) Close() {
 // open registers a stream and sends its HEADERS (and fixed body).
 func (c *conn) open(ctx context.Context, authority, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
 	s := &Stream{c: c, ctx: ctx, onResponse: onResponse, wake: make(chan struct{}, 1)}
-	// Wait for a stream slot; a cancelled context stops the wait.
-	stop := context.AfterFunc(ctx, func() {
-		c.mu.Lock()
-		c.cond.Broadcast()
-		c.mu.Unlock()
-	})
+	// Wait for a stream slot; a cancelled context stops the wait (watched
+	// only when there is a wait: the common case costs no watch).
+	var stop func() bool
 	c.mu.Lock()
 	for c.err == nil && !c.goAway && uint32(c.active) >= c.peerStreams && ctx.Err() == nil {
+		if stop == nil {
+			c.mu.Unlock()
+			stop = context.AfterFunc(ctx, func() {
+				c.mu.Lock()
+				c.cond.Broadcast()
+				c.mu.Unlock()
+			})
+			c.mu.Lock()
+			continue // checked again under mu: no broadcast is missed
+		}
 		c.cond.Wait()
 	}
 	err := ctx.Err()
@@ -106,7 +113,9 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 		c.active++ // the slot is ours from now on, until remove
 	}
 	c.mu.Unlock()
-	stop()
+	if stop != nil {
+		stop()
+	}
 	if err != nil {
 		return nil, context.Cause(ctx)
 	}

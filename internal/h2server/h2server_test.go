@@ -642,3 +642,29 @@ func TestWriteBeyondWindowFlushes(t *testing.T) {
 		}
 	}
 }
+
+// Config.Timeout puts a request's deadline on its context; requests it
+// gives none have no deadline.
+func TestRequestTimeout(t *testing.T) {
+	ts := serveWith(t, func(w http.ResponseWriter, r *http.Request) {
+		dl, ok := r.Context().Deadline()
+		fmt.Fprintf(w, "%v %v", ok, time.Until(dl).Round(time.Minute))
+	}, h2server.Config{Timeout: func(h http.Header) (time.Duration, bool) {
+		d, err := time.ParseDuration(h.Get("X-Timeout"))
+		return d, err == nil
+	}})
+	c := client(t)
+	for timeout, want := range map[string]string{"10m": "true 10m0s", "": "false "} {
+		req, _ := http.NewRequestWithContext(ctxT(t), http.MethodGet, "http://"+ts.addr+"/", nil)
+		req.Header.Set("X-Timeout", timeout)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if got := string(b); !strings.HasPrefix(got, want) {
+			t.Fatalf("X-Timeout %q: handler saw %q, want %q", timeout, got, want)
+		}
+	}
+}

@@ -41,6 +41,10 @@ type Config struct {
 	CloseWait time.Duration
 	// Logf reports handler panics and connection errors; nil is silent.
 	Logf func(format string, args ...any)
+	// Timeout, if set, gives the time a request may run from its headers
+	// (gRPC's grpc-timeout); the request's context then carries that
+	// deadline, so a handler does not need a context of its own for it.
+	Timeout func(http.Header) (time.Duration, bool)
 }
 
 // Server serves HTTP/2 connections handed to it. It is safe for

@@ -84,7 +84,11 @@ func (c *conn) newStream(f *http2.MetaHeadersFrame) (*stream, error) {
 	}
 	s := &stream{c: c, id: f.StreamID, recvWindow: int64(c.srv.cfg.StreamWindow)}
 	s.rcond.L = &s.mu
-	s.ctx, s.cancel = context.WithCancel(c.base)
+	if d, ok := c.timeout(h); ok {
+		s.ctx, s.cancel = context.WithTimeout(c.base, d)
+	} else {
+		s.ctx, s.cancel = context.WithCancel(c.base)
+	}
 	r := http.Request{
 		Method:        method,
 		URL:           u,
@@ -550,4 +554,12 @@ func statusText(code int) string {
 		return "200"
 	}
 	return strconv.Itoa(code)
+}
+
+// timeout is Config.Timeout for a request's headers.
+func (c *conn) timeout(h http.Header) (time.Duration, bool) {
+	if c.srv.cfg.Timeout == nil {
+		return 0, false
+	}
+	return c.srv.cfg.Timeout(h)
 }

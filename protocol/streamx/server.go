@@ -88,6 +88,7 @@ func newEndpoint(url *common.URL) (*endpoint, error) {
 		StreamWindow: 4<<20 - 1,
 		ConnWindow:   16 << 20,
 		Logf:         logger.Errorf,
+		Timeout:      transport.RequestTimeout,
 	})
 	s.hs = &http.Server{
 		Handler:           s,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 
@@ -14,8 +15,10 @@ import (
 )
 
 var (
-	whoUnary = streamx.NewUnary[greeter.Request, greeter.Reply]("whoUnary")
-	whoBidi  = streamx.NewBidiStream[greeter.Request, greeter.Reply]("whoBidi")
+	whoUnary      = streamx.NewUnary[greeter.Request, greeter.Reply]("whoUnary")
+	whoBidi       = streamx.NewBidiStream[greeter.Request, greeter.Reply]("whoBidi")
+	deadlineUnary = streamx.NewUnary[greeter.Request, greeter.Reply]("deadlineUnary")
+	waitDeadline  = streamx.NewBidiStream[greeter.Request, greeter.Reply]("waitDeadline")
 )
 
 // seen reports what a provider handler finds of the consumer's
@@ -51,5 +54,50 @@ func TestAttachmentsReachTheProvider(t *testing.T) {
 	defer s.Close()
 	if r, err := s.Read(); err != nil || r.Message != "ctx=[alice] header=alice" {
 		t.Fatalf("bidi: %v, %v", r, err)
+	}
+}
+
+// A provider handler's context carries the consumer's deadline (sent as
+// grpc-timeout) and is done when it passes.
+func TestProviderContextDeadline(t *testing.T) {
+	noLeaks(t)
+	done := make(chan error, 1)
+	svc := streamx.NewService("test.Deadline")
+	deadlineUnary.Handle(svc, func(ctx context.Context, _ greeter.Request) (greeter.Reply, error) {
+		dl, ok := ctx.Deadline()
+		return &pb.GreeterReply{Message: fmt.Sprintf("%v %v", ok, time.Until(dl).Round(time.Second))}, nil
+	})
+	waitDeadline.Handle(svc, func(ctx context.Context, s *streamx.ReadWriteStream[greeter.Request, greeter.Reply]) error {
+		_ = s.Write(&pb.GreeterReply{}) // the handler runs
+		<-ctx.Done()
+		done <- ctx.Err()
+		return ctx.Err()
+	})
+	conn := testenv.Dial(t, "test.Deadline", testenv.Serve(t, svc))
+
+	ctx, cancel := context.WithTimeout(ctxT(t), 20*time.Second)
+	defer cancel()
+	r, err := deadlineUnary.Call(ctx, conn, greeter.Req("x"))
+	if err != nil || r.Message != "true 20s" {
+		t.Fatalf("handler's deadline: %v, %v; want true 20s", r, err)
+	}
+
+	ctx, cancel = context.WithTimeout(ctxT(t), 300*time.Millisecond)
+	defer cancel()
+	s, err := waitDeadline.Open(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Read(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != context.DeadlineExceeded {
+			t.Fatalf("handler's ctx.Err() = %v; want context.DeadlineExceeded", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("handler's context not done 10 s after a 300 ms deadline")
 	}
 }
