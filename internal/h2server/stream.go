@@ -34,6 +34,7 @@ type stream struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	req    *http.Request
+	url    url.URL // req.URL for a plain path
 
 	sendWindow int64 // guarded by c.mu
 	werr       error // guarded by c.mu: why writes fail
@@ -63,9 +64,11 @@ func (c *conn) newStream(f *http2.MetaHeadersFrame) (*stream, error) {
 	if method == "" || path == "" || scheme == "" || method == "CONNECT" {
 		return nil, errors.New("malformed request pseudo-headers")
 	}
+	s := &stream{c: c, id: f.StreamID, recvWindow: int64(c.srv.cfg.StreamWindow)}
 	var u *url.URL
 	if path[0] == '/' && !strings.ContainsAny(path, "?%#") {
-		u = &url.URL{Path: path}
+		s.url = url.URL{Path: path} // in the stream: one allocation less
+		u = &s.url
 	} else {
 		var err error
 		if u, err = url.ParseRequestURI(path); err != nil {
@@ -82,7 +85,6 @@ func (c *conn) newStream(f *http2.MetaHeadersFrame) (*stream, error) {
 			contentLength = n
 		}
 	}
-	s := &stream{c: c, id: f.StreamID, recvWindow: int64(c.srv.cfg.StreamWindow)}
 	s.rcond.L = &s.mu
 	if d, ok := c.timeout(h); ok {
 		s.ctx, s.cancel = context.WithTimeout(c.base, d)
