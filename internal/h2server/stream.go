@@ -285,7 +285,7 @@ func (s *stream) write(p []byte) (int, error) {
 	c := s.c
 	written := 0
 	for len(p) > 0 {
-		n, frame, err := s.reserve(len(p))
+		n, frame, err := s.reserve(min(len(p), h2conn.MaxWrite))
 		if err != nil {
 			return written, err
 		}
@@ -389,11 +389,12 @@ func (s *stream) writeErrOr(err error) error {
 }
 
 // abort fails both sides of the stream with err: the peer reset it, the
-// connection died, or a write deadline passed. The context is cancelled
-// first, so that a handler woken by the failure sees why (a consumer's
-// cancel reads as CANCELLED, not as a lost peer).
+// connection died, or a write deadline passed. The write side fails before
+// the context is cancelled, so that a handler woken by the cancel writes
+// nothing more; the context is cancelled under mu with the read failure,
+// so that a read that sees the failure also sees why (a consumer's cancel
+// reads as CANCELLED, not as a lost peer).
 func (s *stream) abort(err error) {
-	s.cancel()
 	s.c.mu.Lock()
 	if s.werr == nil {
 		s.werr = err
@@ -404,6 +405,7 @@ func (s *stream) abort(err error) {
 	if s.rerr == nil {
 		s.rerr = err
 	}
+	s.cancel()
 	s.mu.Unlock()
 	s.signal()
 }
