@@ -161,7 +161,7 @@ func (s *Stream) reset(code http2.ErrCode, err error) {
 func (s *Stream) Write(p []byte) (int, error) {
 	written := 0
 	for len(p) > 0 {
-		n, frame, err := s.reserve(len(p))
+		n, frame, err := s.reserve(min(len(p), h2conn.MaxWrite))
 		if err != nil {
 			return written, err
 		}

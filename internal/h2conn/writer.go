@@ -28,6 +28,10 @@ type Writer struct {
 	drained  sync.Cond // on mu: a round ended
 }
 
+// MaxWrite is the most DATA a stream should put in one Write, so that a
+// connection's buffer stays near writerLimit however large the windows.
+const MaxWrite = 64 << 10
+
 const (
 	// writerLimit is how much a Writer buffers while a flush is in flight
 	// before writers wait for it.

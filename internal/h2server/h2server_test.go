@@ -19,15 +19,18 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/h2server"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// countingListener counts the Write calls on the connections it accepts.
+// countingListener counts the Write calls on the connections it accepts,
+// and keeps the largest.
 type countingListener struct {
 	net.Listener
-	writes atomic.Int64
+	writes  atomic.Int64
+	largest atomic.Int64
 }
 
 func (l *countingListener) Accept() (net.Conn, error) {
@@ -35,16 +38,22 @@ func (l *countingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countingConn{Conn: c, n: &l.writes}, nil
+	return &countingConn{Conn: c, l: l}, nil
 }
 
 type countingConn struct {
 	net.Conn
-	n *atomic.Int64
+	l *countingListener
 }
 
 func (c *countingConn) Write(p []byte) (int, error) {
-	c.n.Add(1)
+	c.l.writes.Add(1)
+	for n := int64(len(p)); ; {
+		old := c.l.largest.Load()
+		if n <= old || c.l.largest.CompareAndSwap(old, n) {
+			break
+		}
+	}
 	return c.Conn.Write(p)
 }
 
@@ -666,5 +675,25 @@ func TestRequestTimeout(t *testing.T) {
 		if got := string(b); !strings.HasPrefix(got, want) {
 			t.Fatalf("X-Timeout %q: handler saw %q, want %q", timeout, got, want)
 		}
+	}
+}
+
+// A large body the windows allow at once still reaches the connection in
+// bounded writes: a stream hands the connection's writer at most
+// h2conn.MaxWrite at a time, so its buffer does not grow to the window.
+func TestLargeWriteIsBounded(t *testing.T) {
+	const size = 1 << 20
+	ts := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write(bytes.Repeat([]byte{'x'}, size))
+	})
+	resp := post(ctxT(t), t, client(t), "http://"+ts.addr+"/", nil)
+	n, err := io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || n != size {
+		t.Fatalf("read %d bytes, %v; want %d", n, err, size)
+	}
+	if got, limit := ts.ln.largest.Load(), int64(2*h2conn.MaxWrite+4096); got > limit {
+		t.Fatalf("largest write to the connection %d bytes, want at most %d", got, limit)
 	}
 }
