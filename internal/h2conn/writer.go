@@ -29,8 +29,9 @@ type Writer struct {
 }
 
 // MaxWrite is the most DATA a stream should put in one Write, so that a
-// connection's buffer stays near writerLimit however large the windows.
-const MaxWrite = 64 << 10
+// connection's buffer stays bounded however large the windows (and big
+// batches still leave in few system calls).
+const MaxWrite = 256 << 10
 
 const (
 	// writerLimit is how much a Writer buffers while a flush is in flight
