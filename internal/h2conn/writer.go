@@ -12,7 +12,7 @@ import (
 // the connection outside the lock, so that other writers keep appending
 // meanwhile, and their frames go out in its next round instead of a system
 // call each. Nobody waits for a flush they did not run, unless the buffer
-// is over Limit (backpressure) or they call Flush.
+// is over writerLimit (backpressure) or they call Flush.
 type Writer struct {
 	dst io.Writer
 	// OnError, if set, is called once with the connection's first write
