@@ -52,6 +52,7 @@ var ErrConnClosed = errors.New("h2client: connection closed")
 type conn struct {
 	nc  net.Conn
 	fr  *http2.Framer
+	rd  *h2conn.FrameReader // fr's reader side, with the header decoding
 	tls bool
 
 	// w serialises frames and batches them into few writes to nc. Lock
@@ -121,8 +122,8 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 	c.w = h2conn.NewWriter(nc)
 	c.w.OnError = func(err error) { c.close(fmt.Errorf("%w: writing: %v", ErrConnClosed, err)) }
 	c.fr = http2.NewFramer(c.w.Sink(), bufio.NewReaderSize(nc, 32<<10))
-	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	c.fr.MaxHeaderListSize = 1 << 20
+	c.fr.MaxHeaderListSize = maxHeaderList
+	c.rd = h2conn.NewFrameReader(c.fr)
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	c.lastRead.Store(time.Now().UnixNano())
 
@@ -133,7 +134,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 			err = c.fr.WriteSettings(
 				http2.Setting{ID: http2.SettingEnablePush, Val: 0},
 				http2.Setting{ID: http2.SettingInitialWindowSize, Val: streamWindow},
-				http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: 1 << 20},
+				http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: maxHeaderList},
 			)
 		}
 		if err == nil {
@@ -203,10 +204,13 @@ func (c *conn) write(fn func() error) error {
 	return err
 }
 
+// maxHeaderList bounds a response's header block (and its trailers').
+const maxHeaderList = 1 << 20
+
 // readLoop reads and dispatches frames until the connection fails.
 func (c *conn) readLoop() {
 	for {
-		f, err := c.fr.ReadFrame()
+		f, err := c.rd.ReadFrame()
 		if err != nil {
 			var se http2.StreamError
 			if errors.As(err, &se) {
@@ -246,7 +250,7 @@ func (c *conn) handle(f http2.Frame) error {
 			return err
 		}
 		return c.write(func() error { return c.fr.WriteSettingsAck() })
-	case *http2.MetaHeadersFrame:
+	case *h2conn.Headers:
 		if s := c.stream(f.StreamID); s != nil {
 			s.onHeaders(f)
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -366,4 +367,38 @@ func TestCancelWhileWaitingForASlot(t *testing.T) {
 	}
 	close(release)
 	_ = first
+}
+
+// Response headers over the consumer's header list limit (1 MiB) fail the
+// call with an error naming the limit, and the connection serves on.
+func TestResponseHeadersOverLimit(t *testing.T) {
+	big := strings.Repeat("v", 400<<10) // three of these go over 1 MiB
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big" {
+			w.Header().Set("X-A", big)
+			w.Header().Set("X-B", big)
+			w.Header().Set("X-C", big)
+		}
+		w.WriteHeader(200)
+	}, nil)
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	_, got, err := open(ctx, tr, "/big", []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := <-got; a.err == nil || !strings.Contains(a.err.Error(), "over the 1048576-byte limit") {
+		t.Fatalf("got %v, want an error naming the header limit", a.err)
+	}
+
+	_, got, err = open(ctx, tr, "/small", []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := <-got; a.err != nil || a.resp.StatusCode != 200 {
+		t.Fatalf("next call: %v", a.err)
+	}
 }

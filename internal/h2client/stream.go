@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strconv"
 	"sync"
@@ -46,7 +47,11 @@ func (s *Stream) respond(resp *http.Response, err error) {
 }
 
 // onHeaders handles a HEADERS block: the response headers, then trailers.
-func (s *Stream) onHeaders(f *http2.MetaHeadersFrame) {
+func (s *Stream) onHeaders(f *h2conn.Headers) {
+	if f.Truncated {
+		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", maxHeaderList))
+		return
+	}
 	s.mu.Lock()
 	if s.resp == nil {
 		code, err := strconv.Atoi(f.PseudoValue("status"))
@@ -60,26 +65,36 @@ func (s *Stream) onHeaders(f *http2.MetaHeadersFrame) {
 			return // informational: the real answer follows
 		}
 		resp := &http.Response{
-			Status:     strconv.Itoa(code) + " " + http.StatusText(code),
+			Status:     statusLine(code),
 			StatusCode: code,
 			Proto:      "HTTP/2.0",
 			ProtoMajor: 2,
 			Header:     s.c.canon.Header(f.RegularFields()),
-			Trailer:    http.Header{},
 			Body:       body{s},
 		}
 		s.resp = resp
 		s.mu.Unlock()
 		s.respond(resp, nil)
 	} else {
-		for k, vs := range s.c.canon.Header(f.RegularFields()) {
-			s.resp.Trailer[k] = vs
+		// Trailers: the response's only other HEADERS block.
+		if tr := s.c.canon.Header(f.RegularFields()); s.resp.Trailer == nil {
+			s.resp.Trailer = tr
+		} else {
+			maps.Copy(s.resp.Trailer, tr)
 		}
 		s.mu.Unlock()
 	}
 	if f.StreamEnded() {
 		s.onEnd()
 	}
+}
+
+// statusLine is http.Response.Status for code.
+func statusLine(code int) string {
+	if code == http.StatusOK {
+		return "200 OK"
+	}
+	return strconv.Itoa(code) + " " + http.StatusText(code)
 }
 
 // onData buffers received data; padding is granted back at once.

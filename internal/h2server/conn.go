@@ -44,6 +44,7 @@ type conn struct {
 	remote  string
 	br      *bufio.Reader
 	fr      *http2.Framer
+	rd      *h2conn.FrameReader // fr's reader side, with the header decoding
 
 	// w serialises frames and batches them into few writes to nc.
 	// Lock order: w, then mu.
@@ -89,8 +90,8 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 	c.w = h2conn.NewWriter(nc)
 	c.w.OnError = func(err error) { c.close(fmt.Errorf("%w: writing: %v", errConnClosed, err)) }
 	c.fr = http2.NewFramer(c.w.Sink(), c.br)
-	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	c.fr.MaxHeaderListSize = srv.cfg.MaxHeaderListSize
+	c.rd = h2conn.NewFrameReader(c.fr)
 	c.fr.SetMaxReadFrameSize(16 << 10)
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	c.lastRead.Store(time.Now().UnixNano())
@@ -168,7 +169,7 @@ func (c *conn) write(fn func() error, flush bool) error {
 // readLoop reads and dispatches frames until the connection fails.
 func (c *conn) readLoop() {
 	for {
-		f, err := c.fr.ReadFrame()
+		f, err := c.rd.ReadFrame()
 		if err != nil {
 			var se http2.StreamError
 			if errors.As(err, &se) {
@@ -214,7 +215,7 @@ func (c *conn) handle(f http2.Frame) error {
 			return err
 		}
 		return c.write(func() error { return c.fr.WriteSettingsAck() }, true)
-	case *http2.MetaHeadersFrame:
+	case *h2conn.Headers:
 		return c.onHeaders(f)
 	case *http2.DataFrame:
 		return c.onData(f)
@@ -275,7 +276,7 @@ func (c *conn) applySettings(f *http2.SettingsFrame) error {
 }
 
 // onHeaders starts a stream, or ends one with its request trailers.
-func (c *conn) onHeaders(f *http2.MetaHeadersFrame) error {
+func (c *conn) onHeaders(f *h2conn.Headers) error {
 	id := f.StreamID
 	if id%2 == 0 {
 		return http2.ConnectionError(http2.ErrCodeProtocol)
@@ -299,6 +300,19 @@ func (c *conn) onHeaders(f *http2.MetaHeadersFrame) error {
 	c.mu.Unlock()
 	if refuse {
 		return c.write(func() error { return c.fr.WriteRSTStream(id, http2.ErrCodeRefusedStream) }, true)
+	}
+	if f.Truncated {
+		// Over MaxHeaderListSize: answer 431 as net/http does, and drop
+		// the rest of the request.
+		return c.write(func() error {
+			if err := c.encodeHeaders(id, http.StatusRequestHeaderFieldsTooLarge, nil, nil, true); err != nil {
+				return err
+			}
+			if f.StreamEnded() {
+				return nil
+			}
+			return c.fr.WriteRSTStream(id, http2.ErrCodeNo)
+		}, true)
 	}
 	s, err := c.newStream(f)
 	if err != nil {

@@ -697,3 +697,58 @@ func TestLargeWriteIsBounded(t *testing.T) {
 		t.Fatalf("largest write to the connection %d bytes, want at most %d", got, limit)
 	}
 }
+
+// A request whose header block comes in CONTINUATION frames reaches the
+// handler whole; one over MaxHeaderListSize gets 431 without reaching it,
+// and the connection serves on.
+func TestRequestHeaderBlocks(t *testing.T) {
+	seen := make(chan string, 4)
+	ts := serveWith(t, func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.URL.Path + " " + r.Header.Get("X-A") + " " + r.Header.Get("X-B")
+		w.WriteHeader(http.StatusOK)
+	}, h2server.Config{MaxHeaderListSize: 1000})
+	rc := dialRaw(t, ts.addr)
+	send := func(id uint32, path string, extra ...string) {
+		t.Helper()
+		rc.hbuf.Reset()
+		fields := append([]string{":method", "POST", ":scheme", "http", ":authority", "x", ":path", path}, extra...)
+		for i := 0; i < len(fields); i += 2 {
+			_ = rc.henc.WriteField(hpack.HeaderField{Name: fields[i], Value: fields[i+1]})
+		}
+		if err := h2conn.WriteHeaderBlock(rc.fr, id, rc.hbuf.Bytes(), 10, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := func(id uint32) string {
+		t.Helper()
+		for {
+			if hf, ok := rc.read().(*http2.MetaHeadersFrame); ok && hf.StreamID == id {
+				return hf.PseudoValue("status")
+			}
+		}
+	}
+
+	send(1, "/split", "x-a", "one", "x-b", "two")
+	if got := status(1); got != "200" {
+		t.Fatalf("split block: status %s", got)
+	}
+	if got := <-seen; got != "/split one two" {
+		t.Fatalf("handler saw %q", got)
+	}
+
+	// The third field goes over 1000 bytes, in the last fragment: x/net
+	// would close the connection on a CONTINUATION past the limit.
+	v := strings.Repeat("v", 300)
+	send(3, "/big", "x-a", v, "x-b", v, "x-c", v)
+	if got := status(3); got != "431" {
+		t.Fatalf("oversized block: status %s, want 431", got)
+	}
+
+	send(5, "/after", "x-a", "three")
+	if got := status(5); got != "200" {
+		t.Fatalf("after the oversized block: status %s", got)
+	}
+	if got := <-seen; got != "/after three " {
+		t.Fatalf("handler saw %q (the oversized request must not reach it)", got)
+	}
+}

@@ -58,7 +58,7 @@ type stream struct {
 	ended       bool
 }
 
-func (c *conn) newStream(f *http2.MetaHeadersFrame) (*stream, error) {
+func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 	method, path := f.PseudoValue("method"), f.PseudoValue("path")
 	scheme, authority := f.PseudoValue("scheme"), f.PseudoValue("authority")
 	if method == "" || path == "" || scheme == "" || method == "CONNECT" {

@@ -34,7 +34,10 @@ func (c *Client) Close() { c.h2.Close() }
 // NewStream prepares an RPC on path (/<interface>/<method>) with the given
 // request headers and codec name; Start sends it. It does not wait for the
 // server: errors from connecting show up on the first Receive (and Send
-// fails too).
+// fails too). The stream owns header from then on: its names must be
+// lower case, and it sets content-type, te, grpc-accept-encoding,
+// user-agent and grpc-timeout in it (room for 5 more entries saves the
+// map a resize).
 func (c *Client) NewStream(ctx context.Context, path string, header http.Header, codec string) *ClientStream {
 	return c.newStream(ctx, path, header, codec, nil)
 }
@@ -68,11 +71,11 @@ func (c *Client) newStream(ctx context.Context, path string, header http.Header,
 			_ = body.Close()
 		}
 	})
-	// Lower-case names, as HTTP/2 sends them (h2client takes them as they
-	// are), and shared values for the fixed ones.
-	h := make(http.Header, len(header)+5)
-	for k, vs := range header {
-		h[wire.Lower(k)] = vs
+	// The stream takes header (lower-case names, as HTTP/2 sends them) and
+	// sets the protocol's own fields in it, with shared values.
+	h := header
+	if h == nil {
+		h = make(http.Header, 5)
 	}
 	h["content-type"] = wire.ContentTypeValue(codec)
 	h["te"] = trailersValue
