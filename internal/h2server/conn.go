@@ -443,16 +443,20 @@ func (c *conn) closeAfterFlush() {
 }
 
 // encodeHeaders writes a HEADERS block (and CONTINUATIONs); the caller is
-// writing (in c.w).
-func (c *conn) encodeHeaders(id uint32, status int, h http.Header, skip func(string) bool, endStream bool) error {
+// writing (in c.w). name picks the keys of h to send and the name each
+// goes under; nil sends them all.
+func (c *conn) encodeHeaders(id uint32, status int, h http.Header, name func(string) (string, bool), endStream bool) error {
 	c.hbuf.Reset()
 	enc := func(k, v string) { _ = c.henc.WriteField(hpack.HeaderField{Name: k, Value: v}) }
 	if status != 0 {
 		enc(":status", statusText(status))
 	}
 	for k, vs := range h {
-		if skip != nil && skip(k) {
-			continue
+		if name != nil {
+			var ok bool
+			if k, ok = name(k); !ok {
+				continue
+			}
 		}
 		lk := wire.Lower(k)
 		switch lk {

@@ -159,7 +159,10 @@ func (s *stream) endResponse() {
 		s.c.remove(s)
 		return
 	}
-	trailers := s.trailers()
+	if !s.sentHeader {
+		s.declared = declaredTrailers(s.header)
+	}
+	trailers := s.hasTrailers()
 	s.mu.Lock()
 	recvEnd := s.recvEnd
 	s.mu.Unlock()
@@ -168,12 +171,12 @@ func (s *stream) endResponse() {
 		var err error
 		switch {
 		case !s.sentHeader:
-			err = s.encodeHeader(len(trailers) == 0)
-			if err == nil && len(trailers) > 0 {
-				err = c.encodeHeaders(s.id, 0, trailers, nil, true)
+			err = s.encodeHeader(!trailers)
+			if err == nil && trailers {
+				err = c.encodeHeaders(s.id, 0, s.header, s.trailerName, true)
 			}
-		case len(trailers) > 0:
-			err = c.encodeHeaders(s.id, 0, trailers, nil, true)
+		case trailers:
+			err = c.encodeHeaders(s.id, 0, s.header, s.trailerName, true)
 		default:
 			err = c.fr.WriteData(s.id, true, nil)
 		}
@@ -193,18 +196,12 @@ func (s *stream) endResponse() {
 func (s *stream) encodeHeader(endStream bool) error {
 	s.sentHeader = true
 	s.declared = declaredTrailers(s.header)
-	skip := func(k string) bool { return strings.HasPrefix(k, http.TrailerPrefix) }
-	if len(s.declared) > 0 {
-		skip = func(k string) bool {
-			return strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(s.declared, k)
-		}
-	}
-	err := s.c.encodeHeaders(s.id, s.status, s.header, skip, endStream)
+	err := s.c.encodeHeaders(s.id, s.status, s.header, s.headerName, endStream)
 	if !endStream {
 		// Keep only the trailers already set.
 		var kept http.Header
 		for k, vs := range s.header {
-			if skip(k) {
+			if _, ok := s.trailerName(k); ok {
 				if kept == nil {
 					kept = http.Header{}
 				}
@@ -214,6 +211,13 @@ func (s *stream) encodeHeader(endStream bool) error {
 		s.header = kept
 	}
 	return err
+}
+
+// headerName returns the name a key of the header map is sent under in
+// the response headers: all but the trailers.
+func (s *stream) headerName(k string) (string, bool) {
+	_, trailer := s.trailerName(k)
+	return k, !trailer
 }
 
 // declaredTrailers returns the canonical names h's Trailer header lists.
@@ -229,31 +233,24 @@ func declaredTrailers(h http.Header) []string {
 	return names
 }
 
-// trailers collects the response trailers: keys with http.TrailerPrefix,
-// and the names declared in the Trailer header.
-func (s *stream) trailers() http.Header {
-	declared := s.declared
-	if !s.sentHeader {
-		declared = declaredTrailers(s.header)
+// trailerName returns the name a key of the header map is sent under as
+// a trailer: keys with http.TrailerPrefix, and the names the Trailer
+// header declared.
+func (s *stream) trailerName(k string) (string, bool) {
+	if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
+		return name, true
 	}
-	var t http.Header
-	for k, vs := range s.header {
-		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
-			if t == nil {
-				t = http.Header{}
-			}
-			t[http.CanonicalHeaderKey(name)] = vs
+	return k, slices.Contains(s.declared, k)
+}
+
+// hasTrailers reports whether the header map holds trailers to send.
+func (s *stream) hasTrailers() bool {
+	for k := range s.header {
+		if _, ok := s.trailerName(k); ok {
+			return true
 		}
 	}
-	for _, k := range declared {
-		if vs, ok := s.header[k]; ok {
-			if t == nil {
-				t = http.Header{}
-			}
-			t[k] = vs
-		}
-	}
-	return t
+	return false
 }
 
 func (s *stream) writeHeader(code int) {

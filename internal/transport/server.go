@@ -291,11 +291,7 @@ func (s *ServerStream) Finish(err *status.Error) {
 		s.w.WriteHeader(http.StatusOK)
 		return
 	}
-	trailer := make(http.Header, 2)
-	wire.SetStatus(trailer, err)
-	for k, vs := range trailer {
-		h[http.TrailerPrefix+k] = vs
-	}
+	wire.SetTrailerStatus(h, err)
 }
 
 // Release frees the stream's context and waits for its writer; call it

@@ -101,14 +101,25 @@ func DecodeTimeout(s string) (time.Duration, error) {
 }
 
 // SetStatus writes err's status into h (grpc-status and grpc-message).
-func SetStatus(h http.Header, err *status.Error) {
+func SetStatus(h http.Header, err *status.Error) { setStatus(h, HeaderStatus, HeaderMessage, err) }
+
+// SetTrailerStatus writes err's status into h as trailers, under
+// http.TrailerPrefix as net/http's handlers do.
+func SetTrailerStatus(h http.Header, err *status.Error) {
+	setStatus(h, http.TrailerPrefix+HeaderStatus, http.TrailerPrefix+HeaderMessage, err)
+}
+
+// okValue is grpc-status 0, shared: header writers only read values.
+var okValue = []string{"0"}
+
+func setStatus(h http.Header, statusKey, messageKey string, err *status.Error) {
 	if err == nil {
-		h.Set(HeaderStatus, "0")
+		h[statusKey] = okValue
 		return
 	}
-	h.Set(HeaderStatus, strconv.FormatUint(uint64(err.Code()), 10))
+	h[statusKey] = []string{strconv.FormatUint(uint64(err.Code()), 10)}
 	if msg := err.Message(); msg != "" {
-		h.Set(HeaderMessage, encodeMessage(msg))
+		h[messageKey] = []string{encodeMessage(msg)}
 	}
 }
 
