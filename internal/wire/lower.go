@@ -21,8 +21,20 @@ var lowerNames = func() map[string]string {
 // Lower returns k lower-cased, as HTTP/2 sends header names; the common
 // names and names already in lower case cost no allocation.
 func Lower(k string) string {
+	if isLower(k) { // most names: checked faster than looked up
+		return k
+	}
 	if lk, ok := lowerNames[k]; ok {
 		return lk
 	}
 	return strings.ToLower(k)
+}
+
+func isLower(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if 'A' <= k[i] && k[i] <= 'Z' || k[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -274,7 +274,7 @@ func TestCanonSharesRepeatedValues(t *testing.T) {
 }
 
 func TestLower(t *testing.T) {
-	for in, want := range map[string]string{HeaderContentType: "content-type", "X-Custom-Key": "x-custom-key", "already": "already"} {
+	for in, want := range map[string]string{HeaderContentType: "content-type", "X-Custom-Key": "x-custom-key", "already": "already", "x-Ä": "x-ä"} {
 		if got := Lower(in); got != want {
 			t.Errorf("Lower(%q) = %q", in, got)
 		}
