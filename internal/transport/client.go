@@ -55,22 +55,27 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 
 func (c *Client) newStream(ctx context.Context, path string, header http.Header, codec string, fixed []byte) *ClientStream {
 	ctx, cancel := context.WithCancelCause(ctx)
-	body := &lazyBody{opened: make(chan struct{})}
 	s := &ClientStream{
 		ctx:      ctx,
 		cancel:   cancel,
-		pw:       body,
 		settings: c.settings,
 		ready:    make(chan struct{}),
+		client:   c,
+		path:     path,
+		fixed:    fixed,
 	}
-	s.out.init(&s.wmu, func(batch []byte) error {
-		_, err := body.Write(batch)
-		return err
-	}, func() {
-		if s.closeSend {
-			_ = body.Close()
-		}
-	})
+	s.pw.opened = make(chan struct{})
+	if fixed == nil { // a fixed request has no Send, so no queue
+		s.out = &batcher{}
+		s.out.init(&s.wmu, func(batch []byte) error {
+			_, err := s.pw.Write(batch)
+			return err
+		}, func() {
+			if s.closeSend {
+				_ = s.pw.Close()
+			}
+		})
+	}
 	// The stream takes header (lower-case names, as HTTP/2 sends them) and
 	// sets the protocol's own fields in it, with shared values.
 	h := header
@@ -84,25 +89,31 @@ func (c *Client) newStream(ctx context.Context, path string, header http.Header,
 	if dl, ok := ctx.Deadline(); ok {
 		h["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
 	}
+	s.header = h
 	if fixed == nil {
 		// A cancelled call must release a Send waiting for the stream to
 		// open. (A fixed request has no Send.)
-		context.AfterFunc(ctx, func() { body.CloseWithError(context.Cause(ctx)) })
-	}
-	s.start = func() {
-		st, err := c.h2.Open(ctx, path, h, fixed, func(resp *http.Response, err error) {
-			// Runs inside the h2 stream's failure path: it must not call back
-			// into the stream (a failed stream already refuses writes).
-			s.resp, s.rtErr = resp, err
-			close(s.ready)
-		})
-		body.open(st, err)
-		if err != nil {
-			s.rtErr = err
-			close(s.ready)
-		}
+		context.AfterFunc(ctx, func() { s.pw.CloseWithError(context.Cause(ctx)) })
 	}
 	return s
+}
+
+// open opens the HTTP/2 stream (Start's work).
+func (s *ClientStream) open() {
+	st, err := s.client.h2.Open(s.ctx, s.path, s.header, s.fixed, s.onResponse)
+	s.pw.open(st, err)
+	if err != nil {
+		s.rtErr = err
+		close(s.ready)
+	}
+}
+
+// onResponse receives the response headers, or the round trip's failure.
+// It runs inside the h2 stream's failure path: it must not call back into
+// the stream (a failed stream already refuses writes).
+func (s *ClientStream) onResponse(resp *http.Response, err error) {
+	s.resp, s.rtErr = resp, err
+	close(s.ready)
 }
 
 // Shared request header values; nobody modifies them.
@@ -156,7 +167,7 @@ func (b *lazyBody) CloseWithError(err error) error {
 // aborted before it started (whose Receive then reports the abort).
 func (s *ClientStream) Start() {
 	s.startOnce.Do(func() {
-		if s.start == nil || s.ctx.Err() != nil {
+		if s.client == nil || s.ctx.Err() != nil {
 			s.rtErr = status.FromContext(s.ctx)
 			if s.rtErr == nil {
 				s.rtErr = status.New(status.Internal, "stream not started")
@@ -164,7 +175,7 @@ func (s *ClientStream) Start() {
 			close(s.ready)
 			return
 		}
-		s.start()
+		s.open()
 	})
 }
 
@@ -172,17 +183,22 @@ func (s *ClientStream) Start() {
 type ClientStream struct {
 	ctx      context.Context
 	cancel   context.CancelCauseFunc
-	pw       *lazyBody
+	pw       lazyBody
 	settings Settings
+
+	// What Start sends; header is the stream's from NewStream on.
+	client *Client
+	path   string
+	header http.Header
+	fixed  []byte
 
 	// Send buffers frames; writeLoop writes them to pw in batches.
 	// Send queues frames on out, whose writer moves them into the request
 	// body; closeSend: CloseSend came while it was writing.
 	wmu       sync.Mutex
-	out       batcher
+	out       *batcher // nil for a fixed request
 	closeSend bool
 
-	start     func()
 	startOnce sync.Once
 	ready     chan struct{} // closed when the response headers came or the round trip failed
 	resp      *http.Response
@@ -223,6 +239,9 @@ func (s *ClientStream) Send(payload []byte) error {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
 		return err
 	}
+	if s.out == nil {
+		return status.New(status.Internal, "streamx: Send on a unary request")
+	}
 	payload, compressed := s.settings.maybeGzip(payload)
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -254,6 +273,9 @@ func (s *ClientStream) sendError(err error) error {
 // CloseSend implements Stream: the request body ends once what Send
 // buffered has been written.
 func (s *ClientStream) CloseSend() error {
+	if s.out == nil {
+		return nil // a unary request ends with its message
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.out.writing {
