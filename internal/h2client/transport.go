@@ -39,12 +39,23 @@ var errRetry = errors.New("connection not usable")
 // the error that prevented them; the response body reads the stream.
 // Cancelling ctx resets the stream.
 func (t *Transport) Open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
+	return t.open(ctx, path, h, fixed, onResponse, true)
+}
+
+// OpenUnwatched is Open for a caller that resets the stream itself
+// (CloseWithError) when ctx ends: ctx then stops only the wait for a
+// stream slot, and the open stream costs ctx no watcher.
+func (t *Transport) OpenUnwatched(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
+	return t.open(ctx, path, h, fixed, onResponse, false)
+}
+
+func (t *Transport) open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), watch bool) (*Stream, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := t.conn(ctx)
 		if err != nil {
 			return nil, err
 		}
-		s, err := c.open(ctx, t.addr, path, h, fixed, onResponse)
+		s, err := c.open(ctx, t.addr, path, h, fixed, onResponse, watch)
 		if errors.Is(err, errRetry) && attempt < 2 {
 			continue
 		}
@@ -88,7 +99,7 @@ func (t *Transport) Close() {
 }
 
 // open registers a stream and sends its HEADERS (and fixed body).
-func (c *conn) open(ctx context.Context, authority, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
+func (c *conn) open(ctx context.Context, authority, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), watch bool) (*Stream, error) {
 	s := &Stream{c: c, ctx: ctx, onResponse: onResponse, wake: make(chan struct{}, 1)}
 	// Wait for a stream slot; a cancelled context stops the wait (watched
 	// only when there is a wait: the common case costs no watch).
@@ -161,12 +172,14 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 		// reaches onResponse like any other.
 		return s, nil
 	}
-	stopCtx := context.AfterFunc(ctx, func() {
-		s.reset(http2.ErrCodeCancel, context.Cause(ctx))
-	})
-	s.mu.Lock()
-	s.stopCtx = stopCtx
-	s.mu.Unlock()
+	if watch {
+		stopCtx := context.AfterFunc(ctx, func() {
+			s.reset(http2.ErrCodeCancel, context.Cause(ctx))
+		})
+		s.mu.Lock()
+		s.stopCtx = stopCtx
+		s.mu.Unlock()
+	}
 	if fixed != nil && !fits { // a large fixed body goes through flow control
 		if _, err := s.Write(fixed); err != nil {
 			return s, nil // the response (or its failure) tells the caller

@@ -39,22 +39,51 @@ func (c *Client) Close() { c.h2.Close() }
 // user-agent and grpc-timeout in it (room for 5 more entries saves the
 // map a resize).
 func (c *Client) NewStream(ctx context.Context, path string, header http.Header, codec string) *ClientStream {
-	return c.newStream(ctx, path, header, codec, nil)
+	ctx, cancel := context.WithCancelCause(ctx)
+	s := c.newStream(ctx, cancel, path, header, codec, nil)
+	if dl, ok := ctx.Deadline(); ok {
+		s.header["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
+	}
+	// A cancelled call must release a Send waiting for the stream to open.
+	context.AfterFunc(ctx, func() { s.pw.CloseWithError(context.Cause(ctx)) })
+	return s
 }
 
 // NewUnary prepares a call whose only request is payload, which Start
 // writes with the request headers (one write when the windows allow): no
-// writer goroutine. Send and CloseSend must not be called.
-func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, codec string, payload []byte) (*ClientStream, error) {
+// writer goroutine. Send has nothing to add to it. Without a deadline on
+// ctx, timeout > 0 bounds the call (DEADLINE_EXCEEDED).
+//
+// The stream's context is its own, not derived from ctx: the stream
+// watches ctx (when it can end) and enforces timeout with a timer, and
+// resets itself. That spares a timer context and two context watchers
+// per call; its Context has no deadline.
+func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, codec string, payload []byte, timeout time.Duration) (*ClientStream, error) {
 	if err := checkSendSize(len(payload), c.settings); err != nil {
 		return nil, err
 	}
 	payload, compressed := c.settings.maybeGzip(payload)
-	return c.newStream(ctx, path, header, codec, wire.AppendFrame(nil, payload, compressed)), nil
+	fixed := wire.AppendFrame(nil, payload, compressed)
+	parent := ctx
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
+	s := c.newStream(ctx, cancel, path, header, codec, fixed)
+	dl, ok := parent.Deadline()
+	if !ok && timeout > 0 {
+		dl, ok = time.Now().Add(timeout), true
+		s.timer = time.AfterFunc(timeout, func() {
+			s.Abort(status.Errorf(status.DeadlineExceeded, "no reply within the call's timeout (%v): %w", timeout, context.DeadlineExceeded))
+		})
+	}
+	if ok {
+		s.header["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
+	}
+	if parent.Done() != nil {
+		s.stopWatch = context.AfterFunc(parent, func() { s.Abort(status.FromContext(parent)) })
+	}
+	return s, nil
 }
 
-func (c *Client) newStream(ctx context.Context, path string, header http.Header, codec string, fixed []byte) *ClientStream {
-	ctx, cancel := context.WithCancelCause(ctx)
+func (c *Client) newStream(ctx context.Context, cancel context.CancelCauseFunc, path string, header http.Header, codec string, fixed []byte) *ClientStream {
 	s := &ClientStream{
 		ctx:      ctx,
 		cancel:   cancel,
@@ -86,21 +115,21 @@ func (c *Client) newStream(ctx context.Context, path string, header http.Header,
 	h["te"] = trailersValue
 	h["grpc-accept-encoding"] = wire.GzipValue()
 	h["user-agent"] = userAgentValue
-	if dl, ok := ctx.Deadline(); ok {
-		h["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
-	}
 	s.header = h
-	if fixed == nil {
-		// A cancelled call must release a Send waiting for the stream to
-		// open. (A fixed request has no Send.)
-		context.AfterFunc(ctx, func() { s.pw.CloseWithError(context.Cause(ctx)) })
-	}
 	return s
 }
 
 // open opens the HTTP/2 stream (Start's work).
 func (s *ClientStream) open() {
-	st, err := s.client.h2.Open(s.ctx, s.path, s.header, s.fixed, s.onResponse)
+	var (
+		st  *h2client.Stream
+		err error
+	)
+	if s.fixed != nil { // NewUnary's stream resets itself
+		st, err = s.client.h2.OpenUnwatched(s.ctx, s.path, s.header, s.fixed, s.onResponse)
+	} else {
+		st, err = s.client.h2.Open(s.ctx, s.path, s.header, s.fixed, s.onResponse)
+	}
 	s.pw.open(st, err)
 	if err != nil {
 		s.rtErr = err
@@ -132,10 +161,16 @@ type lazyBody struct {
 }
 
 func (b *lazyBody) open(st *h2client.Stream, err error) {
+	took := false
 	b.once.Do(func() {
 		b.st, b.err = st, err
 		close(b.opened)
+		took = true
 	})
+	if !took && st != nil {
+		// Closed (aborted) while the stream was opening: reset it now.
+		_ = st.CloseWithError(b.err)
+	}
 }
 
 func (b *lazyBody) Write(p []byte) (int, error) {
@@ -191,6 +226,10 @@ type ClientStream struct {
 	path   string
 	header http.Header
 	fixed  []byte
+
+	// NewUnary's: its timeout, and its watch of the caller's context.
+	timer     *time.Timer
+	stopWatch func() bool
 
 	// Send buffers frames; writeLoop writes them to pw in batches.
 	// Send queues frames on out, whose writer moves them into the request
@@ -382,6 +421,12 @@ func (s *ClientStream) end(err error) error {
 		// and release the request context.
 		s.pw.CloseWithError(io.ErrClosedPipe)
 		s.cancel(err)
+		if s.timer != nil {
+			s.timer.Stop()
+		}
+		if s.stopWatch != nil {
+			s.stopWatch()
+		}
 	})
 	return err
 }

@@ -12,7 +12,7 @@ import (
 func TestUnaryRequestRefusesSend(t *testing.T) {
 	c := NewClient("127.0.0.1:1", nil, testSettings)
 	defer c.Close()
-	s, err := c.NewUnary(t.Context(), "/svc/m", nil, "proto", []byte("req"))
+	s, err := c.NewUnary(t.Context(), "/svc/m", nil, "proto", []byte("req"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,25 +120,26 @@ func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *callSpec
 }
 
 func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpec) error {
-	if _, ok := ctx.Deadline(); !ok && iv.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, iv.timeout)
-		defer cancel()
-	}
 	var (
 		raw *transport.ClientStream
 		s   transport.Stream
 		err error
 	)
 	if filterchain.FromContext(ctx).Len() == 0 {
-		// No stream filter to see the request go: send it as a plain body.
-		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), iv.header(inv), spec.codec, spec.request)
+		// No stream filter to see the request go: send it as a plain body,
+		// with the reference's timeout when ctx has no deadline.
+		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), iv.header(inv), spec.codec, spec.request, iv.timeout)
 		if err != nil {
 			return err
 		}
 		raw.Start()
 		s = raw
 	} else {
+		if _, ok := ctx.Deadline(); !ok && iv.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, iv.timeout)
+			defer cancel()
+		}
 		if raw, s, err = iv.open(ctx, inv, spec, constant.CallUnary); err != nil {
 			return err
 		}

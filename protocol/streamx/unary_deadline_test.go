@@ -1,0 +1,86 @@
+package streamx_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"dubbo.apache.org/dubbo-go/v3/client"
+
+	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+)
+
+var hangUnary = streamx.NewUnary[greeter.Request, greeter.Reply]("hang")
+
+// A unary call ends when the consumer's timeout passes (for a context
+// without a deadline), when the caller's deadline passes, or when the
+// caller cancels, each with its own
+// code, and the provider's handler sees its context end every time.
+func TestUnaryEnds(t *testing.T) {
+	noLeaks(t)
+	handlerDone := make(chan error, 8)
+	svc := streamx.NewService("test.Hang")
+	hangUnary.Handle(svc, func(ctx context.Context, _ greeter.Request) (greeter.Reply, error) {
+		<-ctx.Done()
+		handlerDone <- ctx.Err()
+		return nil, ctx.Err()
+	})
+	addr := testenv.Serve(t, svc)
+	plain := testenv.Dial(t, "test.Hang", addr)
+	// dubbo-go takes the consumer's timeout over the reference's.
+	cli, err := client.NewClient(client.WithClientRequestTimeout(200*time.Millisecond), client.WithClientRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	timed, err := cli.Dial("test.Hang", client.WithURL(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cancelSoon := func() context.Context {
+		ctx, cancel := context.WithCancel(ctxT(t))
+		time.AfterFunc(200*time.Millisecond, cancel)
+		return ctx
+	}
+	noDeadline := func() context.Context {
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		return ctx
+	}
+	deadline := func() context.Context {
+		ctx, cancel := context.WithTimeout(ctxT(t), 200*time.Millisecond)
+		t.Cleanup(cancel)
+		return ctx
+	}
+	for _, tc := range []struct {
+		name string
+		conn *client.Connection
+		ctx  func() context.Context // made when the case runs
+		code streamx.Code
+		is   error
+	}{
+		{"consumer timeout", timed, noDeadline, streamx.CodeDeadlineExceeded, context.DeadlineExceeded},
+		{"caller's deadline", plain, deadline, streamx.CodeDeadlineExceeded, context.DeadlineExceeded},
+		{"caller's deadline with a consumer timeout", timed, deadline, streamx.CodeDeadlineExceeded, context.DeadlineExceeded},
+		{"caller cancels", plain, cancelSoon, streamx.CodeCanceled, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := hangUnary.Call(tc.ctx(), tc.conn, greeter.Req("x"))
+			if streamx.CodeOf(err) != tc.code || !errors.Is(err, tc.is) {
+				t.Fatalf("got %v (code %v), want %v", err, streamx.CodeOf(err), tc.code)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Fatalf("the call took %v", d)
+			}
+			select {
+			case <-handlerDone:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the provider's handler still runs 10 s later")
+			}
+		})
+	}
+}
