@@ -40,7 +40,7 @@ type ServerStream struct {
 	finished    bool
 	frame       []byte
 	singleReply bool
-	out         batcher // on mu: Send's queue, written and flushed in batches
+	out         *batcher // on mu: Send's queue, written and flushed in batches; made by the first Send that needs it
 }
 
 // abortDrainTimeout is how long an aborted stream may take to write what
@@ -74,12 +74,6 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 	}
 	ctx, cancel := r.Context(), context.CancelFunc(func() {})
 	ss := &ServerStream{w: w, r: r, rc: *http.NewResponseController(w), settings: s, codec: codec}
-	ss.out.init(&ss.mu, func(batch []byte) error {
-		if _, err := ss.w.Write(batch); err != nil {
-			return err
-		}
-		return ss.rc.Flush()
-	}, nil)
 	if raw := r.Header.Get(wire.HeaderTimeout); raw != "" {
 		d, err := wire.DecodeTimeout(raw)
 		if err != nil {
@@ -195,7 +189,7 @@ func (s *ServerStream) Abort(err error) {
 	}
 	s.aborted.CompareAndSwap(nil, se)
 	s.mu.Lock()
-	if s.out.writing {
+	if s.out != nil && s.out.writing {
 		// Messages Send accepted still go out, ahead of the status, but a
 		// peer that does not read cannot hold the stream open for long.
 		_ = s.rc.SetWriteDeadline(time.Now().Add(abortDrainTimeout))
@@ -228,7 +222,7 @@ func (s *ServerStream) Send(payload []byte) error {
 	if err := s.ctx.Err(); err != nil {
 		return status.FromContext(s.ctx)
 	}
-	if s.out.err != nil {
+	if s.out != nil && s.out.err != nil {
 		return lostPeer(s.ctx, s.out.err, "writing the response")
 	}
 	s.writeHeaderLocked()
@@ -239,6 +233,15 @@ func (s *ServerStream) Send(payload []byte) error {
 			return lostPeer(s.ctx, err, "writing the response")
 		}
 		return nil
+	}
+	if s.out == nil {
+		s.out = &batcher{}
+		s.out.init(&s.mu, func(batch []byte) error {
+			if _, err := s.w.Write(batch); err != nil {
+				return err
+			}
+			return s.rc.Flush()
+		}, nil)
 	}
 	s.out.waitRoom(func() bool { return s.finished })
 	if s.out.err != nil {
@@ -279,9 +282,13 @@ func (s *ServerStream) Finish(err *status.Error) {
 		return
 	}
 	// Queued messages go out before the status.
-	s.out.drain()
+	if s.out != nil {
+		s.out.drain()
+	}
 	s.finished = true
-	s.out.cond.Broadcast()
+	if s.out != nil {
+		s.out.cond.Broadcast()
+	}
 	h := s.w.Header()
 	if !s.wroteHeader {
 		// Trailers-only response: the status rides in the headers.
@@ -298,5 +305,10 @@ func (s *ServerStream) Finish(err *status.Error) {
 // after Finish, before the HTTP handler returns.
 func (s *ServerStream) Release() {
 	s.cancel()
-	s.out.wg.Wait()
+	s.mu.Lock()
+	out := s.out
+	s.mu.Unlock()
+	if out != nil {
+		out.wg.Wait()
+	}
 }
