@@ -402,3 +402,42 @@ func TestResponseHeadersOverLimit(t *testing.T) {
 		t.Fatalf("next call: %v", a.err)
 	}
 }
+
+// Trailers reach the response whole; the bare OK status that most calls
+// end with is shared, and a response with more trailers gets its own map.
+func TestTrailers(t *testing.T) {
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte("x"))
+		w.Header().Set(http.TrailerPrefix+"Grpc-Status", "0")
+		if r.URL.Path == "/more" {
+			w.Header().Set(http.TrailerPrefix+"X-Extra", "1")
+		}
+	}, nil)
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	call := func(path string) http.Header {
+		t.Helper()
+		_, got, err := open(ctx, tr, path, []byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := <-got
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		if b, err := io.ReadAll(a.resp.Body); err != nil || string(b) != "x" {
+			t.Fatalf("body %q, %v", b, err)
+		}
+		return a.resp.Trailer
+	}
+	ok1, more, ok2 := call("/ok"), call("/more"), call("/ok")
+	if fmt.Sprint(ok1) != "map[Grpc-Status:[0]]" || fmt.Sprint(ok2) != fmt.Sprint(ok1) {
+		t.Fatalf("OK trailers %v, %v", ok1, ok2)
+	}
+	if more.Get("Grpc-Status") != "0" || more.Get("X-Extra") != "1" {
+		t.Fatalf("trailers %v", more)
+	}
+}

@@ -76,11 +76,17 @@ func (s *Stream) onHeaders(f *h2conn.Headers) {
 		s.mu.Unlock()
 		s.respond(resp, nil)
 	} else {
-		// Trailers: the response's only other HEADERS block.
-		if tr := s.c.canon.Header(f.RegularFields()); s.resp.Trailer == nil {
-			s.resp.Trailer = tr
-		} else {
-			maps.Copy(s.resp.Trailer, tr)
+		// Trailers: the response's only other HEADERS block. The usual
+		// one, a bare OK status, is one map for all responses.
+		switch fs := f.RegularFields(); {
+		case s.resp.Trailer != nil: // a second block (a broken peer): merge into a copy
+			merged := maps.Clone(s.resp.Trailer)
+			maps.Copy(merged, s.c.canon.Header(fs))
+			s.resp.Trailer = merged
+		case len(fs) == 1 && fs[0].Name == "grpc-status" && fs[0].Value == "0":
+			s.resp.Trailer = okTrailer
+		default:
+			s.resp.Trailer = s.c.canon.Header(fs)
 		}
 		s.mu.Unlock()
 	}
@@ -88,6 +94,10 @@ func (s *Stream) onHeaders(f *h2conn.Headers) {
 		s.onEnd()
 	}
 }
+
+// okTrailer is the trailer of a gRPC call that succeeded, shared by every
+// response that has no other: callers only read a response's Trailer.
+var okTrailer = http.Header{"Grpc-Status": {"0"}}
 
 // statusLine is http.Response.Status for code.
 func statusLine(code int) string {

@@ -37,7 +37,8 @@ var errRetry = errors.New("connection not usable")
 // fixed is the whole request body and the stream's write side is already
 // closed. onResponse is called once with the response headers, or with
 // the error that prevented them; the response body reads the stream.
-// Cancelling ctx resets the stream.
+// Cancelling ctx resets the stream. The response's Trailer map may be
+// shared with other responses: read it, do not change it.
 func (t *Transport) Open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
 	return t.open(ctx, path, h, fixed, onResponse, true)
 }

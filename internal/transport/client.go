@@ -93,7 +93,9 @@ func (c *Client) newStream(ctx context.Context, cancel context.CancelCauseFunc, 
 		path:     path,
 		fixed:    fixed,
 	}
-	s.pw.opened = make(chan struct{})
+	if fixed == nil { // only Send and CloseSend wait for the stream to open
+		s.pw.opened = make(chan struct{})
+	}
 	if fixed == nil { // a fixed request has no Send, so no queue
 		s.out = &batcher{}
 		s.out.init(&s.wmu, func(batch []byte) error {
@@ -164,7 +166,9 @@ func (b *lazyBody) open(st *h2client.Stream, err error) {
 	took := false
 	b.once.Do(func() {
 		b.st, b.err = st, err
-		close(b.opened)
+		if b.opened != nil {
+			close(b.opened)
+		}
 		took = true
 	})
 	if !took && st != nil {
@@ -270,7 +274,7 @@ func (s *ClientStream) Trailer() http.Header {
 	if s.recvErr == nil || s.resp == nil {
 		return nil
 	}
-	return s.resp.Trailer
+	return s.resp.Trailer.Clone() // h2client may share the map it read
 }
 
 // Send implements Stream.
