@@ -441,3 +441,32 @@ func TestTrailers(t *testing.T) {
 		t.Fatalf("trailers %v", more)
 	}
 }
+
+// An unwatched stream whose fixed body waits for flow control still gives
+// up when its context ends (Open must not wait for a provider that does
+// not read).
+func TestUnwatchedLargeBodyGivesUp(t *testing.T) {
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // never reads the body
+	}, &http.HTTP2Config{MaxReceiveBufferPerStream: 64 << 10, MaxReceiveBufferPerConnection: 64 << 10})
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	got := make(chan answer, 1)
+	opened := make(chan error, 1)
+	go func() {
+		_, err := tr.OpenUnwatched(ctx, "/hold", http.Header{"content-type": {"application/grpc"}}, make([]byte, 1<<20), func(r *http.Response, err error) {
+			got <- answer{r, err}
+		})
+		opened <- err
+	}()
+	select {
+	case <-opened:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Open still waits for flow control 10 s after its context ended")
+	}
+	if a := <-got; a.err == nil || !errors.Is(a.err, context.DeadlineExceeded) {
+		t.Fatalf("response: %v, want the context's deadline", a.err)
+	}
+}

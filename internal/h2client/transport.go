@@ -173,19 +173,28 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 		// reaches onResponse like any other.
 		return s, nil
 	}
-	if watch {
-		stopCtx := context.AfterFunc(ctx, func() {
+	var stopCtx func() bool
+	if watch || fixed != nil && !fits {
+		// An unwatched stream is watched while Open itself may wait:
+		// until a large fixed body has been through flow control.
+		stopCtx = context.AfterFunc(ctx, func() {
 			s.reset(http2.ErrCodeCancel, context.Cause(ctx))
 		})
+	}
+	if watch {
 		s.mu.Lock()
 		s.stopCtx = stopCtx
 		s.mu.Unlock()
 	}
 	if fixed != nil && !fits { // a large fixed body goes through flow control
-		if _, err := s.Write(fixed); err != nil {
-			return s, nil // the response (or its failure) tells the caller
+		_, err := s.Write(fixed)
+		if err == nil {
+			_ = s.Close()
 		}
-		_ = s.Close()
+		// On failure the response (or its failure) tells the caller.
+	}
+	if !watch && stopCtx != nil {
+		stopCtx()
 	}
 	return s, nil
 }
