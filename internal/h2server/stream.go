@@ -189,26 +189,25 @@ func (s *stream) endResponse() {
 }
 
 // encodeHeader writes the response HEADERS; wmu is held. Unless the
-// stream ends with them, the header map is then replaced by one holding
-// only the trailers already set (usually none, so an idle stream keeps no
-// map); later trailers go into the map a new Header call returns, and the
-// names the Trailer header declared are remembered.
+// stream ends with them, the header map then keeps only the trailers
+// already set, or is dropped when there are none (so an idle stream keeps
+// no map); later trailers go into the map Header returns, and the names
+// the Trailer header declared are remembered.
 func (s *stream) encodeHeader(endStream bool) error {
 	s.sentHeader = true
 	s.declared = declaredTrailers(s.header)
 	err := s.c.encodeHeaders(s.id, s.status, s.header, s.headerName, endStream)
 	if !endStream {
-		// Keep only the trailers already set.
-		var kept http.Header
-		for k, vs := range s.header {
-			if _, ok := s.trailerName(k); ok {
-				if kept == nil {
-					kept = http.Header{}
-				}
-				kept[k] = vs
+		// Keep only the trailers already set, in the same map; none
+		// (the usual case for a stream) keeps no map.
+		for k := range s.header {
+			if _, ok := s.trailerName(k); !ok {
+				delete(s.header, k)
 			}
 		}
-		s.header = kept
+		if len(s.header) == 0 {
+			s.header = nil
+		}
 	}
 	return err
 }

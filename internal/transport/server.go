@@ -38,7 +38,7 @@ type ServerStream struct {
 	mu          sync.Mutex
 	wroteHeader bool
 	finished    bool
-	frame       []byte
+	frame       []byte // on mu: a single reply, written by Finish with the status
 	singleReply bool
 	out         *batcher // on mu: Send's queue, written and flushed in batches; made by the first Send that needs it
 }
@@ -227,11 +227,14 @@ func (s *ServerStream) Send(payload []byte) error {
 	}
 	s.writeHeaderLocked()
 	if s.singleReply {
-		// The status follows at once: one write for both, no flush.
-		s.frame = wire.AppendFrame(s.frame[:0], payload, compressed)
-		if _, err := s.w.Write(s.frame); err != nil {
-			return lostPeer(s.ctx, err, "writing the response")
+		// The status follows at once: Finish writes both, so that the
+		// trailers join the header map the reply's headers came from.
+		if s.frame != nil {
+			if _, err := s.w.Write(s.frame); err != nil {
+				return lostPeer(s.ctx, err, "writing the response")
+			}
 		}
+		s.frame = wire.AppendFrame(nil, payload, compressed)
 		return nil
 	}
 	if s.out == nil {
@@ -299,6 +302,10 @@ func (s *ServerStream) Finish(err *status.Error) {
 		return
 	}
 	wire.SetTrailerStatus(h, err)
+	if s.frame != nil {
+		_, _ = s.w.Write(s.frame) // a failure is the connection's: the peer sees it
+		s.frame = nil
+	}
 }
 
 // Release frees the stream's context and waits for its writer; call it
