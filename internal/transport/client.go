@@ -93,10 +93,10 @@ func (c *Client) newStream(ctx context.Context, cancel context.CancelCauseFunc, 
 		path:     path,
 		fixed:    fixed,
 	}
-	if fixed == nil { // only Send and CloseSend wait for the stream to open
+	if fixed == nil {
+		// A fixed request has no Send: no queue, and nothing waits for
+		// the stream to open.
 		s.pw.opened = make(chan struct{})
-	}
-	if fixed == nil { // a fixed request has no Send, so no queue
 		s.out = &batcher{}
 		s.out.init(&s.wmu, func(batch []byte) error {
 			_, err := s.pw.Write(batch)
