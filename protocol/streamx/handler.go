@@ -61,8 +61,7 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 	if h.kind == constant.CallUnary || h.kind == constant.CallClientStream {
 		ss.SingleReply()
 	}
-	chain := &filterchain.Chain{}
-	c := &serverCall{raw: ss, chain: chain, info: filterchain.StreamInfo{
+	c := &serverCall{raw: ss, info: filterchain.StreamInfo{
 		Service: h.service, Method: h.name, Kind: h.kind, Side: filterchain.Provider,
 		Peer: ss.Request().RemoteAddr, Header: ss.Header(), Start: time.Now(),
 	}}
@@ -83,7 +82,8 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 		args = []any{c}
 	}
 	attachments := attachmentsOf(ss.Header())
-	ctx := &callContext{Context: ss.Context(), chain: chain, attachments: attachments, call: c}
+	c.ctx = callContext{Context: ss.Context(), chain: &c.chain, attachments: attachments, call: c}
+	ctx := &c.ctx
 	res, perr := h.invoke(ctx, invocation.NewRPCInvocation(h.name, args, attachments))
 	if perr != nil {
 		return perr

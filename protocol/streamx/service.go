@@ -85,7 +85,8 @@ const metaKey = "streamx.method"
 // are opened when the handler starts.
 type serverCall struct {
 	raw     *transport.ServerStream
-	chain   *filterchain.Chain
+	chain   filterchain.Chain // the call's stream filters; in here, one allocation less
+	ctx     callContext       // the handler's context node, likewise
 	info    filterchain.StreamInfo
 	request []byte // unary and server stream: read before the filters ran
 
