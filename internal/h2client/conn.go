@@ -72,9 +72,9 @@ type conn struct {
 	peerFrame   uint32
 	peerStreams uint32
 	goAway      bool
-	err         error // why the connection is dead; nil while it lives
-	recvUnacked int   // connection-level bytes received, not yet granted back
-	lastRead    atomic.Int64
+	err         error         // why the connection is dead; nil while it lives
+	recvUnacked int           // connection-level bytes received, not yet granted back
+	frames      atomic.Int64  // read so far, for Keepalive
 	settled     chan struct{} // closed by the peer's first SETTINGS
 	gotSettings bool
 	done        chan struct{}
@@ -125,7 +125,6 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 	c.fr.MaxHeaderListSize = maxHeaderList
 	c.rd = h2conn.NewFrameReader(c.fr)
 	c.henc = hpack.NewEncoder(&c.hbuf)
-	c.lastRead.Store(time.Now().UnixNano())
 
 	// Preface, SETTINGS and the connection window, in one write.
 	err = c.w.Write(func() error {
@@ -161,7 +160,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 		c.close(fmt.Errorf("%w: no HTTP/2 SETTINGS from %s", ErrConnClosed, addr))
 		return nil, fmt.Errorf("%s did not answer as an HTTP/2 server within %v", addr, d.Timeout)
 	}
-	go h2conn.Keepalive(c.done, &c.lastRead, pingEvery, pingTimeout,
+	go h2conn.Keepalive(c.done, &c.frames, pingEvery, pingTimeout,
 		func() error { return c.write(func() error { return c.fr.WritePing(false, h2conn.PingData) }) },
 		func(err error) { c.close(fmt.Errorf("%w: %v", ErrConnClosed, err)) })
 	return c, nil
@@ -226,7 +225,7 @@ func (c *conn) readLoop() {
 			c.close(fmt.Errorf("%w: %v", ErrConnClosed, err))
 			return
 		}
-		c.lastRead.Store(time.Now().UnixNano())
+		c.frames.Add(1)
 		if err := c.handle(f); err != nil {
 			c.close(fmt.Errorf("%w: %v", ErrConnClosed, err))
 			return

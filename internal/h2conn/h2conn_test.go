@@ -233,3 +233,51 @@ func TestWriteHeaderBlock(t *testing.T) {
 		t.Fatalf("frames %v, block %d bytes", frames, len(got))
 	}
 }
+
+// Keepalive pings a connection silent for its interval (not one whose
+// frames keep coming), and calls dead when a ping gets no frame back.
+func TestKeepalive(t *testing.T) {
+	const every = 150 * time.Millisecond
+	var frames atomic.Int64
+	done := make(chan struct{})
+	pings := make(chan time.Time, 8)
+	died := make(chan error, 1)
+	answer := atomic.Bool{}
+	answer.Store(true)
+	start := time.Now()
+	go Keepalive(done, &frames, every, every, func() error {
+		pings <- time.Now()
+		if answer.Load() {
+			frames.Add(1) // the peer's PING ack
+		}
+		return nil
+	}, func(err error) { died <- err })
+
+	// Busy for 5 intervals: no ping.
+	for time.Since(start) < 5*every {
+		frames.Add(1)
+		time.Sleep(every / 15) // frames arriving
+	}
+	select {
+	case <-pings:
+		t.Fatal("pinged a connection whose frames kept coming")
+	default:
+	}
+	// Silent: a ping, answered, so the connection lives.
+	select {
+	case <-pings:
+	case <-time.After(20 * every):
+		t.Fatal("no ping on a silent connection")
+	}
+	// Unanswered: dead.
+	answer.Store(false)
+	select {
+	case err := <-died:
+		if !strings.Contains(err.Error(), "no answer to a ping") {
+			t.Fatalf("dead with %v", err)
+		}
+	case <-time.After(40 * every):
+		t.Fatal("an unanswered ping did not end the connection")
+	}
+	close(done)
+}

@@ -62,8 +62,8 @@ type conn struct {
 	recvWindow int64 // what the peer may still send on the connection
 	recvCredit int64 // connection bytes consumed, not yet granted back
 	goingAway  bool
-	err        error // why the connection is dead; nil while it lives
-	lastRead   atomic.Int64
+	err        error        // why the connection is dead; nil while it lives
+	frames     atomic.Int64 // read so far, for Keepalive
 	done       chan struct{}
 	handlers   sync.WaitGroup
 
@@ -94,7 +94,6 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 	c.rd = h2conn.NewFrameReader(c.fr)
 	c.fr.SetMaxReadFrameSize(16 << 10)
 	c.henc = hpack.NewEncoder(&c.hbuf)
-	c.lastRead.Store(time.Now().UnixNano())
 	return c
 }
 
@@ -129,7 +128,7 @@ func (c *conn) serve(prefaceRead, goAway bool) {
 	if goAway {
 		c.goAway()
 	}
-	go h2conn.Keepalive(c.done, &c.lastRead, pingEvery, pingTimeout,
+	go h2conn.Keepalive(c.done, &c.frames, pingEvery, pingTimeout,
 		func() error { return c.write(func() error { return c.fr.WritePing(false, h2conn.PingData) }, true) },
 		func(err error) { c.close(fmt.Errorf("%w: %v", errConnClosed, err)) })
 	c.readLoop()
@@ -187,7 +186,7 @@ func (c *conn) readLoop() {
 			c.close(fmt.Errorf("%w: %v", errConnClosed, err))
 			return
 		}
-		c.lastRead.Store(time.Now().UnixNano())
+		c.frames.Add(1)
 		if err := c.handle(f); err != nil {
 			var ce http2.ConnectionError
 			if errors.As(err, &ce) {
