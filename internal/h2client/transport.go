@@ -44,8 +44,9 @@ func (t *Transport) Open(ctx context.Context, path string, h http.Header, fixed 
 }
 
 // OpenUnwatched is Open for a caller that resets the stream itself
-// (CloseWithError) when ctx ends: ctx then stops only the wait for a
-// stream slot, and the open stream costs ctx no watcher.
+// (CloseWithError) when ctx ends: ctx then stops only what Open waits for
+// (a stream slot, flow control for a large fixed body), and the open
+// stream costs ctx no watcher.
 func (t *Transport) OpenUnwatched(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
 	return t.open(ctx, path, h, fixed, onResponse, false)
 }
