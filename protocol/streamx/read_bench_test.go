@@ -42,7 +42,9 @@ func BenchmarkServerStreamRead(b *testing.B) {
 		read func(*streamx.ReadStream[greeter.Reply]) (greeter.Reply, error)
 	}{
 		{"Read", (*streamx.ReadStream[greeter.Reply]).Read},
-		{"ReadTimeout", func(s *streamx.ReadStream[greeter.Reply]) (greeter.Reply, error) { return s.ReadTimeout(10 * time.Second) }},
+		{"ReadTimeout", func(s *streamx.ReadStream[greeter.Reply]) (greeter.Reply, error) {
+			return s.ReadTimeout(10 * time.Second)
+		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s, err := flood.Call(context.Background(), conn, greeter.Req(strconv.Itoa(b.N)))
