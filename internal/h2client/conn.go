@@ -62,6 +62,11 @@ type conn struct {
 	hbuf  bytes.Buffer
 	canon wire.Canon // the reader's
 
+	// The reader's: the last response header map and the fields it was
+	// made from, shared while responses repeat them.
+	lastFields []hpack.HeaderField
+	lastHeader http.Header
+
 	mu          sync.Mutex
 	cond        *sync.Cond // send windows and stream slots
 	streams     map[uint32]*Stream

@@ -470,3 +470,30 @@ func TestUnwatchedLargeBodyGivesUp(t *testing.T) {
 		t.Fatalf("response: %v, want the context's deadline", a.err)
 	}
 }
+
+// Each response carries its own header fields, whether or not the
+// previous response on the connection had the same.
+func TestResponseHeaders(t *testing.T) {
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Path", r.URL.Path)
+		w.WriteHeader(200)
+	}, nil)
+	tr := h2client.New(addr, nil)
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, path := range []string{"/a", "/a", "/b", "/a", "/b", "/b"} {
+		_, got, err := open(ctx, tr, path, []byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := <-got
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		if v := a.resp.Header.Values("X-Path"); len(v) != 1 || v[0] != path {
+			t.Fatalf("response to %s: X-Path %q", path, v)
+		}
+		_ = a.resp.Body.Close()
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/net/http2/hpack"
 	"io"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -69,7 +71,7 @@ func (s *Stream) onHeaders(f *h2conn.Headers) {
 			StatusCode: code,
 			Proto:      "HTTP/2.0",
 			ProtoMajor: 2,
-			Header:     s.c.canon.Header(f.RegularFields()),
+			Header:     s.c.responseHeader(f.RegularFields()),
 			Body:       body{s},
 		}
 		s.resp = resp
@@ -93,6 +95,22 @@ func (s *Stream) onHeaders(f *h2conn.Headers) {
 	if f.StreamEnded() {
 		s.onEnd()
 	}
+}
+
+// responseHeader returns a response's header map: the one made for the
+// previous response when the fields are the same (a provider answers
+// every call of a connection with the same few), so most calls need no
+// map of their own. Callers only read it. The reader's goroutine only.
+func (c *conn) responseHeader(fs []hpack.HeaderField) http.Header {
+	if c.lastHeader != nil && slices.Equal(fs, c.lastFields) {
+		return c.lastHeader
+	}
+	h := c.canon.Header(fs)
+	if len(fs) <= 8 {
+		c.lastFields = append(c.lastFields[:0], fs...)
+		c.lastHeader = h
+	}
+	return h
 }
 
 // okTrailer is the trailer of a gRPC call that succeeded, shared by every

@@ -37,8 +37,8 @@ var errRetry = errors.New("connection not usable")
 // fixed is the whole request body and the stream's write side is already
 // closed. onResponse is called once with the response headers, or with
 // the error that prevented them; the response body reads the stream.
-// Cancelling ctx resets the stream. The response's Trailer map may be
-// shared with other responses: read it, do not change it.
+// Cancelling ctx resets the stream. The response's Header and Trailer
+// maps may be shared with other responses: read them, do not change them.
 func (t *Transport) Open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
 	return t.open(ctx, path, h, fixed, onResponse, true)
 }

@@ -257,12 +257,13 @@ type ClientStream struct {
 // Context implements Stream.
 func (s *ClientStream) Context() context.Context { return s.ctx }
 
-// Header returns the response headers, or nil before they arrive.
+// Header returns a copy of the response headers, or nil before they
+// arrive.
 func (s *ClientStream) Header() http.Header {
 	select {
 	case <-s.ready:
 		if s.resp != nil {
-			return s.resp.Header
+			return s.resp.Header.Clone() // h2client may share the map it read
 		}
 	default:
 	}
