@@ -59,6 +59,31 @@ type answer struct {
 	err  error
 }
 
+// transport returns a transport to addr and a context for its calls,
+// both ended when the test ends.
+func transport(t *testing.T, addr string) (*h2client.Transport, context.Context) {
+	tr := h2client.New(addr, nil)
+	t.Cleanup(tr.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return tr, ctx
+}
+
+// answered opens a stream with a one-byte body and returns its response,
+// failing the test if it could not be had.
+func answered(ctx context.Context, t *testing.T, tr *h2client.Transport, path string) *http.Response {
+	t.Helper()
+	_, got, err := open(ctx, tr, path, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := <-got
+	if a.err != nil {
+		t.Fatalf("%s: %v", path, a.err)
+	}
+	return a.resp
+}
+
 func sum(b []byte) string { return fmt.Sprintf("%x", sha256.Sum256(b)) }
 
 // Bodies bigger than every window go both ways intact, with many streams
@@ -73,10 +98,7 @@ func TestFlowControlAndStreamSlots(t *testing.T) {
 		w.WriteHeader(200)
 		_, _ = w.Write(bytes.Repeat(b, 20))
 	}, &http.HTTP2Config{MaxConcurrentStreams: 2, MaxReceiveBufferPerStream: 64 << 10, MaxReceiveBufferPerConnection: 128 << 10})
-	tr := h2client.New(addr, nil)
-	defer tr.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	tr, ctx := transport(t, addr)
 	errs := make(chan error, 8)
 	for i := range 8 {
 		go func() {
@@ -188,12 +210,8 @@ func TestDeadConnection(t *testing.T) {
 	if _, err := io.ReadAll(a.resp.Body); !errors.Is(err, h2client.ErrConnClosed) {
 		t.Fatalf("read on a dead connection: %v", err)
 	}
-	_, got, err = open(ctx, tr, "/ok", []byte("x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a := <-got; a.err != nil || a.resp.StatusCode != 200 {
-		t.Fatalf("after reconnecting: %v", a.err)
+	if resp := answered(ctx, t, tr, "/ok"); resp.StatusCode != 200 {
+		t.Fatalf("after reconnecting: HTTP %d", resp.StatusCode)
 	}
 }
 
@@ -332,10 +350,7 @@ func TestCancelWhileWaitingForASlot(t *testing.T) {
 		w.(http.Flusher).Flush()
 		<-release
 	}, &http.HTTP2Config{MaxConcurrentStreams: 1})
-	tr := h2client.New(addr, nil)
-	defer tr.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	tr, ctx := transport(t, addr)
 	first, got, err := open(ctx, tr, "/hold", []byte("x"))
 	if err != nil {
 		t.Fatal(err)
@@ -381,10 +396,7 @@ func TestResponseHeadersOverLimit(t *testing.T) {
 		}
 		w.WriteHeader(200)
 	}, nil)
-	tr := h2client.New(addr, nil)
-	defer tr.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	tr, ctx := transport(t, addr)
 
 	_, got, err := open(ctx, tr, "/big", []byte("x"))
 	if err != nil {
@@ -394,12 +406,8 @@ func TestResponseHeadersOverLimit(t *testing.T) {
 		t.Fatalf("got %v, want an error naming the header limit", a.err)
 	}
 
-	_, got, err = open(ctx, tr, "/small", []byte("x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a := <-got; a.err != nil || a.resp.StatusCode != 200 {
-		t.Fatalf("next call: %v", a.err)
+	if resp := answered(ctx, t, tr, "/small"); resp.StatusCode != 200 {
+		t.Fatalf("next call: HTTP %d", resp.StatusCode)
 	}
 }
 
@@ -414,24 +422,14 @@ func TestTrailers(t *testing.T) {
 			w.Header().Set(http.TrailerPrefix+"X-Extra", "1")
 		}
 	}, nil)
-	tr := h2client.New(addr, nil)
-	defer tr.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	tr, ctx := transport(t, addr)
 	call := func(path string) http.Header {
 		t.Helper()
-		_, got, err := open(ctx, tr, path, []byte("x"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := <-got
-		if a.err != nil {
-			t.Fatal(a.err)
-		}
-		if b, err := io.ReadAll(a.resp.Body); err != nil || string(b) != "x" {
+		resp := answered(ctx, t, tr, path)
+		if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "x" {
 			t.Fatalf("body %q, %v", b, err)
 		}
-		return a.resp.Trailer
+		return resp.Trailer
 	}
 	ok1, more, ok2 := call("/ok"), call("/more"), call("/ok")
 	if fmt.Sprint(ok1) != "map[Grpc-Status:[0]]" || fmt.Sprint(ok2) != fmt.Sprint(ok1) {
@@ -478,22 +476,12 @@ func TestResponseHeaders(t *testing.T) {
 		w.Header().Set("X-Path", r.URL.Path)
 		w.WriteHeader(200)
 	}, nil)
-	tr := h2client.New(addr, nil)
-	defer tr.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	tr, ctx := transport(t, addr)
 	for _, path := range []string{"/a", "/a", "/b", "/a", "/b", "/b"} {
-		_, got, err := open(ctx, tr, path, []byte("x"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := <-got
-		if a.err != nil {
-			t.Fatal(a.err)
-		}
-		if v := a.resp.Header.Values("X-Path"); len(v) != 1 || v[0] != path {
+		resp := answered(ctx, t, tr, path)
+		if v := resp.Header.Values("X-Path"); len(v) != 1 || v[0] != path {
 			t.Fatalf("response to %s: X-Path %q", path, v)
 		}
-		_ = a.resp.Body.Close()
+		_ = resp.Body.Close()
 	}
 }
