@@ -62,10 +62,9 @@ type conn struct {
 	hbuf  bytes.Buffer
 	canon wire.Canon // the reader's
 
-	// The reader's: the last response header map and the fields it was
-	// made from, shared while responses repeat them.
-	lastFields []hpack.HeaderField
-	lastHeader http.Header
+	// The reader's: response header and trailer maps, shared while
+	// responses repeat their fields.
+	headers, trailers repeated
 
 	mu          sync.Mutex
 	cond        *sync.Cond // send windows and stream slots

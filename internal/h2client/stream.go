@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 // Stream is one request/response exchange. Its write side (Write, Close,
@@ -71,24 +72,20 @@ func (s *Stream) onHeaders(f *h2conn.Headers) {
 			StatusCode: code,
 			Proto:      "HTTP/2.0",
 			ProtoMajor: 2,
-			Header:     s.c.responseHeader(f.RegularFields()),
+			Header:     s.c.headers.get(&s.c.canon, f.RegularFields()),
 			Body:       body{s},
 		}
 		s.resp = resp
 		s.mu.Unlock()
 		s.respond(resp, nil)
 	} else {
-		// Trailers: the response's only other HEADERS block. The usual
-		// one, a bare OK status, is one map for all responses.
-		switch fs := f.RegularFields(); {
-		case s.resp.Trailer != nil: // a second block (a broken peer): merge into a copy
+		// Trailers: the response's only other HEADERS block.
+		if fs := f.RegularFields(); s.resp.Trailer == nil {
+			s.resp.Trailer = s.c.trailers.get(&s.c.canon, fs)
+		} else { // a second block (a broken peer): merge into a copy
 			merged := maps.Clone(s.resp.Trailer)
 			maps.Copy(merged, s.c.canon.Header(fs))
 			s.resp.Trailer = merged
-		case len(fs) == 1 && fs[0].Name == "grpc-status" && fs[0].Value == "0":
-			s.resp.Trailer = okTrailer
-		default:
-			s.resp.Trailer = s.c.canon.Header(fs)
 		}
 		s.mu.Unlock()
 	}
@@ -97,25 +94,26 @@ func (s *Stream) onHeaders(f *h2conn.Headers) {
 	}
 }
 
-// responseHeader returns a response's header map: the one made for the
-// previous response when the fields are the same (a provider answers
-// every call of a connection with the same few), so most calls need no
-// map of their own. Callers only read it. The reader's goroutine only.
-func (c *conn) responseHeader(fs []hpack.HeaderField) http.Header {
-	if c.lastHeader != nil && slices.Equal(fs, c.lastFields) {
-		return c.lastHeader
+// repeated hands out the header map of a response's headers (or
+// trailers), shared with the previous response when its fields were the
+// same: a provider answers the calls of a connection with the same few
+// (content type, encodings; a bare OK status), so most calls need no map
+// of their own. Callers only read the maps. The reader's goroutine only.
+type repeated struct {
+	fields []hpack.HeaderField
+	h      http.Header
+}
+
+func (r *repeated) get(canon *wire.Canon, fs []hpack.HeaderField) http.Header {
+	if r.h != nil && slices.Equal(fs, r.fields) {
+		return r.h
 	}
-	h := c.canon.Header(fs)
+	h := canon.Header(fs)
 	if len(fs) <= 8 {
-		c.lastFields = append(c.lastFields[:0], fs...)
-		c.lastHeader = h
+		r.fields, r.h = append(r.fields[:0], fs...), h
 	}
 	return h
 }
-
-// okTrailer is the trailer of a gRPC call that succeeded, shared by every
-// response that has no other: callers only read a response's Trailer.
-var okTrailer = http.Header{"Grpc-Status": {"0"}}
 
 // statusLine is http.Response.Status for code.
 func statusLine(code int) string {
