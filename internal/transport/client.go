@@ -67,15 +67,13 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 	parent := ctx
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
 	s := c.newStream(ctx, cancel, path, header, codec, fixed)
-	dl, ok := parent.Deadline()
-	if !ok && timeout > 0 {
-		dl, ok = time.Now().Add(timeout), true
+	if dl, ok := parent.Deadline(); ok {
+		s.header["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
+	} else if timeout > 0 {
+		s.header["grpc-timeout"] = []string{wire.EncodeTimeout(timeout)}
 		s.timer = time.AfterFunc(timeout, func() {
 			s.Abort(status.Errorf(status.DeadlineExceeded, "no reply within the call's timeout (%v): %w", timeout, context.DeadlineExceeded))
 		})
-	}
-	if ok {
-		s.header["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
 	}
 	if parent.Done() != nil {
 		s.stopWatch = context.AfterFunc(parent, func() { s.Abort(status.FromContext(parent)) })
