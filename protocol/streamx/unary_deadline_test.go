@@ -3,6 +3,7 @@ package streamx_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,10 +51,12 @@ func TestUnaryEnds(t *testing.T) {
 		t.Cleanup(cancel)
 		return ctx
 	}
-	deadline := func() context.Context {
-		ctx, cancel := context.WithTimeout(ctxT(t), 200*time.Millisecond)
-		t.Cleanup(cancel)
-		return ctx
+	deadline := func(d time.Duration) func() context.Context {
+		return func() context.Context {
+			ctx, cancel := context.WithTimeout(ctxT(t), d)
+			t.Cleanup(cancel)
+			return ctx
+		}
 	}
 	for _, tc := range []struct {
 		name string
@@ -61,20 +64,28 @@ func TestUnaryEnds(t *testing.T) {
 		ctx  func() context.Context // made when the case runs
 		code streamx.Code
 		is   error
+		says string // in the error
 	}{
-		{"consumer timeout", timed, noDeadline, streamx.CodeDeadlineExceeded, context.DeadlineExceeded},
-		{"caller's deadline", plain, deadline, streamx.CodeDeadlineExceeded, context.DeadlineExceeded},
-		{"caller's deadline with a consumer timeout", timed, deadline, streamx.CodeDeadlineExceeded, context.DeadlineExceeded},
-		{"caller cancels", plain, cancelSoon, streamx.CodeCanceled, context.Canceled},
+		{"consumer timeout", timed, noDeadline, streamx.CodeDeadlineExceeded, context.DeadlineExceeded, "call's timeout (200ms)"},
+		{"caller's deadline", plain, deadline(200 * time.Millisecond), streamx.CodeDeadlineExceeded, context.DeadlineExceeded, "deadline exceeded"},
+		// The caller's deadline, earlier, wins over the consumer timeout.
+		{"caller's deadline with a consumer timeout", timed, deadline(50 * time.Millisecond), streamx.CodeDeadlineExceeded, context.DeadlineExceeded, "deadline exceeded"},
+		{"caller cancels", plain, cancelSoon, streamx.CodeCanceled, context.Canceled, "canceled"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
-			_, err := hangUnary.Call(tc.ctx(), tc.conn, greeter.Req("x"))
-			if streamx.CodeOf(err) != tc.code || !errors.Is(err, tc.is) {
-				t.Fatalf("got %v (code %v), want %v", err, streamx.CodeOf(err), tc.code)
+			done := make(chan error, 1)
+			go func() {
+				_, err := hangUnary.Call(tc.ctx(), tc.conn, greeter.Req("x"))
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the call still waits 10 s later")
 			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Fatalf("the call took %v", d)
+			if streamx.CodeOf(err) != tc.code || !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("got %v (code %v), want %v saying %q", err, streamx.CodeOf(err), tc.code, tc.says)
 			}
 			select {
 			case <-handlerDone:
