@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"dubbo.apache.org/dubbo-go/v3/client"
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
@@ -47,14 +48,25 @@ func TestAttachmentsReachTheProvider(t *testing.T) {
 	if err != nil || r.Message != "ctx=[alice] header=-" {
 		t.Fatalf("unary: %v, %v", r, err)
 	}
-	s, err := whoBidi.Open(ctx, conn)
+	if got := firstReply(ctx, t, whoBidi, conn); got != "ctx=[alice] header=alice" {
+		t.Fatalf("bidi: %q", got)
+	}
+}
+
+// firstReply opens a call of m and returns its first reply; the stream
+// stays open until the test ends.
+func firstReply(ctx context.Context, t *testing.T, m *streamx.BidiStreamMethod[greeter.Request, greeter.Reply], conn *client.Connection) string {
+	t.Helper()
+	s, err := m.Open(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	if r, err := s.Read(); err != nil || r.Message != "ctx=[alice] header=alice" {
-		t.Fatalf("bidi: %v, %v", r, err)
+	t.Cleanup(s.Close)
+	r, err := s.Read()
+	if err != nil {
+		t.Fatal(err)
 	}
+	return r.Message
 }
 
 // A provider handler's context carries the consumer's deadline (sent as
@@ -85,13 +97,8 @@ func TestProviderContextDeadline(t *testing.T) {
 
 	ctx, cancel = context.WithTimeout(ctxT(t), 300*time.Millisecond)
 	defer cancel()
-	s, err := waitDeadline.Open(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if r, err := s.Read(); err != nil || r.Message != "true" {
-		t.Fatalf("stream handler's deadline: %v, %v; want true", r, err)
+	if got := firstReply(ctx, t, waitDeadline, conn); got != "true" {
+		t.Fatalf("stream handler's deadline: %q; want true", got)
 	}
 	select {
 	case err := <-done:
