@@ -11,8 +11,15 @@ const maxPendingSend = 64 << 10
 
 // batcher queues encoded messages for a writer goroutine that writes
 // whatever has queued up in one call, so a burst of messages leaves in few
-// frames and system calls. The goroutine exits when the queue is empty: an
-// idle stream has none. Both sides of a stream send through one.
+// frames and system calls. Both sides of a stream send through one.
+//
+// A batcher lives as long as its burst: the owner makes one when it queues
+// a message and none is writing, and the writer hands it back to the owner
+// (batchSink.writerIdle) once everything is written. An idle stream so
+// keeps neither a goroutine, nor a batcher, nor the buffers of its last
+// burst (up to two of maxPendingSend; they go to a pool for the next
+// burst). A batcher whose write failed stays with the owner, to report
+// the failure.
 //
 // Its fields are guarded by the owner's mutex (mu), which the owner holds
 // when calling its methods; the owner's other state under that mutex may
@@ -25,14 +32,56 @@ type batcher struct {
 	writing bool   // the writer goroutine runs
 	err     error  // the first failed write; nothing is written after it
 	wg      sync.WaitGroup
-
-	write func(batch []byte) error // runs without mu
-	idle  func()                   // runs with mu when the writer stops on an empty queue; may be nil
+	sink    batchSink
+	bufs    *sendBufs // the pool entry queue and spare came from, if any
 }
 
-func (b *batcher) init(mu *sync.Mutex, write func([]byte) error, idle func()) {
-	b.mu, b.write, b.idle = mu, write, idle
+// sendBufs are the two buffers of a finished burst, pooled for the next
+// burst of any stream: a busy stream need not grow new ones for every
+// burst, and an idle one keeps none.
+type sendBufs struct{ queue, spare []byte }
+
+var sendBufPool sync.Pool // *sendBufs
+
+// maxPooledBuf bounds the buffers kept for reuse: a burst of messages
+// larger than maxPendingSend grows them past it, and those are rare.
+const maxPooledBuf = 2 * maxPendingSend
+
+// batchSink is a batcher's owner.
+type batchSink interface {
+	// writeBatch writes one batch; it runs without mu.
+	writeBatch(batch []byte) error
+	// writerIdle runs with mu when the writer has written everything
+	// queued: the owner drops its batcher.
+	writerIdle()
+}
+
+// newBatcher returns a batcher that writes to sink; its caller holds mu
+// and pushes at once.
+func newBatcher(mu *sync.Mutex, sink batchSink) *batcher {
+	b := &batcher{mu: mu, sink: sink}
 	b.cond.L = mu
+	if p, ok := sendBufPool.Get().(*sendBufs); ok {
+		b.bufs, b.queue, b.spare = p, p.queue, p.spare
+	}
+	return b
+}
+
+// recycle pools the buffers of a finished burst.
+func (b *batcher) recycle() {
+	p := b.bufs
+	if p == nil {
+		p = new(sendBufs)
+	}
+	p.queue, p.spare = b.queue[:0], b.spare[:0]
+	if cap(p.queue) > maxPooledBuf {
+		p.queue = nil
+	}
+	if cap(p.spare) > maxPooledBuf {
+		p.spare = nil
+	}
+	b.bufs, b.queue, b.spare = nil, nil, nil
+	sendBufPool.Put(p)
 }
 
 // waitRoom blocks while a full batch is still queued (HTTP/2 flow control
@@ -54,9 +103,11 @@ func (b *batcher) push(payload []byte, compressed bool) {
 	}
 }
 
-// drain waits until the writer has written everything queued (or failed).
-func (b *batcher) drain() {
-	for b.writing {
+// drain waits until the owner's writing has stopped: *out (read again
+// after every wake-up, since a Send meanwhile may have started the next
+// batcher) is nil, or has failed.
+func drain(out **batcher) {
+	for b := *out; b != nil && b.writing; b = *out {
 		b.cond.Wait()
 	}
 }
@@ -70,7 +121,7 @@ func (b *batcher) run() {
 		b.queue = b.spare[:0]
 		b.cond.Broadcast()
 		b.mu.Unlock()
-		err := b.write(batch)
+		err := b.sink.writeBatch(batch)
 		b.mu.Lock()
 		b.spare = batch
 		if err != nil {
@@ -78,8 +129,9 @@ func (b *batcher) run() {
 		}
 	}
 	b.writing = false
-	if b.err == nil && b.idle != nil {
-		b.idle()
+	if b.err == nil {
+		b.recycle()
+		b.sink.writerIdle()
 	}
 	b.cond.Broadcast()
 }

@@ -95,15 +95,6 @@ func (c *Client) newStream(ctx context.Context, cancel context.CancelCauseFunc, 
 		// A fixed request has no Send: no queue, and nothing waits for
 		// the stream to open.
 		s.pw.opened = make(chan struct{})
-		s.out = &batcher{}
-		s.out.init(&s.wmu, func(batch []byte) error {
-			_, err := s.pw.Write(batch)
-			return err
-		}, func() {
-			if s.closeSend {
-				_ = s.pw.Close()
-			}
-		})
 	}
 	// The stream takes header (lower-case names, as HTTP/2 sends them) and
 	// sets the protocol's own fields in it, with shared values.
@@ -233,11 +224,10 @@ type ClientStream struct {
 	timer     *time.Timer
 	stopWatch func() bool
 
-	// Send buffers frames; writeLoop writes them to pw in batches.
 	// Send queues frames on out, whose writer moves them into the request
 	// body; closeSend: CloseSend came while it was writing.
 	wmu       sync.Mutex
-	out       *batcher // nil for a fixed request
+	out       *batcher // on wmu: while it writes, or once it failed
 	closeSend bool
 
 	startOnce sync.Once
@@ -281,18 +271,35 @@ func (s *ClientStream) Send(payload []byte) error {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
 		return err
 	}
-	if s.out == nil {
+	if s.fixed != nil {
 		return status.New(status.Internal, "streamx: Send on a unary request")
 	}
 	payload, compressed := s.settings.maybeGzip(payload)
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	s.out.waitRoom(func() bool { return false })
-	if s.out.err != nil {
-		return s.sendError(s.out.err)
+	if b := s.out; b != nil {
+		b.waitRoom(func() bool { return false })
+		if b.err != nil {
+			return s.sendError(b.err)
+		}
+	}
+	if s.out == nil { // none, or the one waited on finished its burst
+		s.out = newBatcher(&s.wmu, s)
 	}
 	s.out.push(payload, compressed)
 	return nil
+}
+
+func (s *ClientStream) writeBatch(batch []byte) error {
+	_, err := s.pw.Write(batch)
+	return err
+}
+
+func (s *ClientStream) writerIdle() {
+	s.out = nil
+	if s.closeSend {
+		_ = s.pw.Close()
+	}
 }
 
 func (s *ClientStream) sendError(err error) error {
@@ -315,12 +322,12 @@ func (s *ClientStream) sendError(err error) error {
 // CloseSend implements Stream: the request body ends once what Send
 // buffered has been written.
 func (s *ClientStream) CloseSend() error {
-	if s.out == nil {
+	if s.fixed != nil {
 		return nil // a unary request ends with its message
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if s.out.writing {
+	if s.out != nil && s.out.writing {
 		s.closeSend = true
 		return nil
 	}

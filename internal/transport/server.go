@@ -40,7 +40,7 @@ type ServerStream struct {
 	finished    bool
 	frame       []byte // on mu: a single reply, written by Finish with the status
 	singleReply bool
-	out         *batcher // on mu: Send's queue, written and flushed in batches; made by the first Send that needs it
+	out         *batcher // on mu: Send's queue while it is written and flushed, or the one that failed
 }
 
 // abortDrainTimeout is how long an aborted stream may take to write what
@@ -237,25 +237,30 @@ func (s *ServerStream) Send(payload []byte) error {
 		s.frame = wire.AppendFrame(nil, payload, compressed)
 		return nil
 	}
-	if s.out == nil {
-		s.out = &batcher{}
-		s.out.init(&s.mu, func(batch []byte) error {
-			if _, err := s.w.Write(batch); err != nil {
-				return err
-			}
-			return s.rc.Flush()
-		}, nil)
+	if b := s.out; b != nil {
+		b.waitRoom(func() bool { return s.finished })
+		if b.err != nil {
+			return lostPeer(s.ctx, b.err, "writing the response")
+		}
+		if s.finished {
+			return status.New(status.FailedPrecondition, "send after the stream's status was set")
+		}
 	}
-	s.out.waitRoom(func() bool { return s.finished })
-	if s.out.err != nil {
-		return lostPeer(s.ctx, s.out.err, "writing the response")
-	}
-	if s.finished {
-		return status.New(status.FailedPrecondition, "send after the stream's status was set")
+	if s.out == nil { // none, or the one waited on finished its burst
+		s.out = newBatcher(&s.mu, s)
 	}
 	s.out.push(payload, compressed)
 	return nil
 }
+
+func (s *ServerStream) writeBatch(batch []byte) error {
+	if _, err := s.w.Write(batch); err != nil {
+		return err
+	}
+	return s.rc.Flush()
+}
+
+func (s *ServerStream) writerIdle() { s.out = nil }
 
 // SingleReply tells the stream that at most one message precedes the
 // status (unary and client-streaming calls), so Send need not flush.
@@ -285,9 +290,7 @@ func (s *ServerStream) Finish(err *status.Error) {
 		return
 	}
 	// Queued messages go out before the status.
-	if s.out != nil {
-		s.out.drain()
-	}
+	drain(&s.out)
 	s.finished = true
 	if s.out != nil {
 		s.out.cond.Broadcast()

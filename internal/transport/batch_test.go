@@ -1,0 +1,147 @@
+package transport
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/dubbo-go-streamx/streamx/internal/h2server"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
+)
+
+// burst is 32 messages of 4 KiB: the queue and its spare grow to hold
+// many of them.
+func burst(n int) [][]byte {
+	msgs := make([][]byte, 32)
+	for i := range msgs {
+		msgs[i] = bytes.Repeat([]byte{byte('a' + (n*32+i)%26)}, 4<<10)
+	}
+	return msgs
+}
+
+// idleOut waits, as Finish does, for the writer to stop and returns what
+// the stream then keeps.
+func idleOut(mu sync.Locker, out **batcher) *batcher {
+	mu.Lock()
+	defer mu.Unlock()
+	drain(out)
+	return *out
+}
+
+// A provider stream that has written a burst keeps no batcher, so none of
+// the burst's buffers: before, an idle stream kept two of up to 64 KiB
+// each. The next burst makes a new one, and every message arrives in
+// order.
+func TestServerStreamIdleKeepsNoBatcher(t *testing.T) {
+	ss, w := request(t, "proto")
+	var want []byte
+	for n := range 3 {
+		for _, m := range burst(n) {
+			if err := ss.Send(m); err != nil {
+				t.Fatal(err)
+			}
+			want = wire.AppendFrame(want, m, false)
+		}
+		if b := idleOut(&ss.mu, &ss.out); b != nil {
+			t.Fatalf("after burst %d the stream keeps its batcher (queue %d, spare %d bytes, err %v)",
+				n, cap(b.queue), cap(b.spare), b.err)
+		}
+	}
+	ss.Finish(nil)
+	if !bytes.Equal(w.Body.Bytes(), want) {
+		t.Fatalf("the body has %d bytes, want the %d sent, in order", w.Body.Len(), len(want))
+	}
+}
+
+// The consumer's side, through a real HTTP/2 connection: after each burst
+// the stream keeps no batcher; the provider counts every byte, in order.
+func TestClientStreamIdleKeepsNoBatcher(t *testing.T) {
+	addr := serveEcho(t, func(ss *ServerStream) *status.Error {
+		var got []byte
+		for {
+			b, err := ss.Receive()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return status.From(err)
+			}
+			got = append(got, b...)
+		}
+		sum := 0
+		for i, c := range got {
+			sum += (i + 1) * int(c)
+		}
+		if err := ss.Send([]byte(strconv.Itoa(len(got)) + " " + strconv.Itoa(sum))); err != nil {
+			return status.From(err)
+		}
+		return nil
+	})
+	c := NewClient(addr, nil, testSettings)
+	defer c.Close()
+	s := c.NewStream(t.Context(), "/svc/m", nil, "proto")
+	s.Start()
+	var sent []byte
+	for n := range 3 {
+		for _, m := range burst(n) {
+			if err := s.Send(m); err != nil {
+				t.Fatal(err)
+			}
+			sent = append(sent, m...)
+		}
+		if b := idleOut(&s.wmu, &s.out); b != nil {
+			t.Fatalf("after burst %d the stream keeps its batcher (queue %d, spare %d bytes, err %v)",
+				n, cap(b.queue), cap(b.spare), b.err)
+		}
+	}
+	if err := s.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for i, c := range sent {
+		sum += (i + 1) * int(c)
+	}
+	want := strconv.Itoa(len(sent)) + " " + strconv.Itoa(sum)
+	if got, err := s.Receive(); err != nil || string(got) != want {
+		t.Fatalf("provider got %q, %v; want %q", got, err, want)
+	}
+	if _, err := s.Receive(); !errors.Is(err, io.EOF) {
+		t.Fatalf("after the reply: %v, want io.EOF", err)
+	}
+}
+
+// serveEcho serves handle over HTTP/2 (h2c) on loopback, as the streamx
+// endpoint does, and returns its address.
+func serveEcho(t *testing.T, handle func(*ServerStream) *status.Error) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	hs := &http.Server{Protocols: &p, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ss, err := Accept(w, r, testSettings, func(string) bool { return true })
+		if err != nil {
+			return
+		}
+		defer ss.Release()
+		ss.Finish(handle(ss))
+	})}
+	h2 := h2server.New(h2server.Config{StreamWindow: 1 << 16, ConnWindow: 1 << 20})
+	h2.Install(hs)
+	served := make(chan struct{})
+	go func() { defer close(served); _ = hs.Serve(ln) }()
+	t.Cleanup(func() {
+		_ = hs.Close()
+		h2.Close()
+		<-served
+	})
+	return ln.Addr().String()
+}
