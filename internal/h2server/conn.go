@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,7 +68,8 @@ type conn struct {
 	done       chan struct{}
 	handlers   sync.WaitGroup
 
-	canon wire.Canon // the reader's
+	canon wire.Canon          // the reader's
+	urls  map[string]*url.URL // the reader's: see requestURL
 }
 
 func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Handler) *conn {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -750,5 +752,44 @@ func TestRequestHeaderBlocks(t *testing.T) {
 	}
 	if got := <-seen; got != "/after three " {
 		t.Fatalf("handler saw %q (the oversized request must not reach it)", got)
+	}
+}
+
+// A connection parses each plain path once and shares the URL among its
+// requests; a path with a query gets a URL of its own; past the limit of
+// shared paths, requests are served as before.
+func TestRequestURL(t *testing.T) {
+	type seen struct {
+		u          *url.URL
+		path, uri  string
+		query, arg string
+	}
+	got := make(chan seen, 1)
+	ts := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{r.URL, r.URL.Path, r.RequestURI, r.URL.RawQuery, r.URL.Query().Get("x")}
+		w.WriteHeader(http.StatusOK)
+	})
+	c := client(t)
+	call := func(target string) seen {
+		t.Helper()
+		resp := post(ctxT(t), t, c, "http://"+ts.addr+target, nil)
+		_ = resp.Body.Close()
+		return <-got
+	}
+	a1, a2 := call("/svc/A"), call("/svc/A")
+	if a1.u != a2.u || a1.path != "/svc/A" || a2.uri != "/svc/A" {
+		t.Fatalf("two requests of /svc/A: %p %q, %p %q %q", a1.u, a1.path, a2.u, a2.path, a2.uri)
+	}
+	if q := call("/svc/A?x=1"); q.u == a1.u || q.path != "/svc/A" || q.query != "x=1" || q.arg != "1" || q.uri != "/svc/A?x=1" {
+		t.Fatalf("/svc/A?x=1: %p path %q query %q uri %q", q.u, q.path, q.query, q.uri)
+	}
+	for i := range h2server.MaxSharedURLs + 2 {
+		p := "/svc/M" + strconv.Itoa(i)
+		if s := call(p); s.path != p || s.uri != p {
+			t.Fatalf("request %d: path %q uri %q", i, s.path, s.uri)
+		}
+	}
+	if b := call("/svc/B"); b.path != "/svc/B" {
+		t.Fatalf("past the limit: path %q", b.path)
 	}
 }

@@ -29,25 +29,24 @@ var (
 // the handler's goroutine; the request body may be read from one other
 // goroutine at a time.
 type stream struct {
-	c      *conn
-	id     uint32
-	ctx    context.Context
-	cancel context.CancelFunc
-	req    *http.Request
-	url    url.URL // req.URL for a plain path
+	c           *conn
+	id          uint32
+	recvEnd     bool // on mu
+	handlerDone bool // on mu
+	ctx         context.Context
+	cancel      context.CancelFunc
+	req         *http.Request
 
 	sendWindow int64 // guarded by c.mu
 	werr       error // guarded by c.mu: why writes fail
 
-	mu          sync.Mutex
-	rb          h2conn.RecvBuf // received data not yet read
-	recvWindow  int64          // what the peer may still send on this stream
-	recvCredit  int64          // bytes read, not yet granted back
-	recvEnd     bool
-	rerr        error       // why reads fail; sticky
-	rcond       sync.Cond   // on mu: data, the end or a failure arrived
-	timer       *time.Timer // write deadline
-	handlerDone bool
+	mu         sync.Mutex
+	rb         h2conn.RecvBuf // received data not yet read
+	recvWindow int64          // what the peer may still send on this stream
+	recvCredit int64          // bytes read, not yet granted back
+	rerr       error          // why reads fail; sticky
+	rcond      sync.Cond      // on mu: data, the end or a failure arrived
+	timer      *time.Timer    // write deadline
 
 	// The response: the handler's goroutine only.
 	header      http.Header // nil once the headers are sent, until trailers are set
@@ -65,15 +64,9 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 		return nil, errors.New("malformed request pseudo-headers")
 	}
 	s := &stream{c: c, id: f.StreamID, recvWindow: int64(c.srv.cfg.StreamWindow)}
-	var u *url.URL
-	if path[0] == '/' && !strings.ContainsAny(path, "?%#") {
-		s.url = url.URL{Path: path} // in the stream: one allocation less
-		u = &s.url
-	} else {
-		var err error
-		if u, err = url.ParseRequestURI(path); err != nil {
-			return nil, err
-		}
+	u, err := c.requestURL(path)
+	if err != nil {
+		return nil, err
 	}
 	h := c.canon.Header(f.RegularFields())
 	if authority == "" {
@@ -112,6 +105,31 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 		s.recvEnd = true
 	}
 	return s, nil
+}
+
+// maxSharedURLs bounds the plain paths a connection keeps parsed: a
+// service's methods, many times over.
+const maxSharedURLs = 256
+
+// requestURL returns the request's URL. A plain path (all an RPC sends)
+// gets one URL per connection, shared by its requests: handlers read a
+// request's URL and do not change it, and an idle stream then keeps 144
+// bytes less.
+func (c *conn) requestURL(path string) (*url.URL, error) {
+	if u, ok := c.urls[path]; ok {
+		return u, nil
+	}
+	if path[0] != '/' || strings.ContainsAny(path, "?%#") {
+		return url.ParseRequestURI(path)
+	}
+	u := &url.URL{Path: path}
+	if c.urls == nil {
+		c.urls = make(map[string]*url.URL)
+	}
+	if len(c.urls) < maxSharedURLs {
+		c.urls[path] = u
+	}
+	return u, nil
 }
 
 // runHandler serves the request on a pooled goroutine and ends the
