@@ -50,7 +50,7 @@ type Reader struct {
 }
 
 const (
-	smallBufSize = 64
+	smallBufSize = 32 // a 16-byte message with its prefix; 32 keeps Reader at 128 bytes
 	readBufSize  = 32 << 10
 )
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -245,31 +246,50 @@ func TestCanonHeader(t *testing.T) {
 	}
 }
 
-// The values every call repeats are shared between calls; others are not
-// kept.
+// The values every call repeats are one []string for the process,
+// boxed once; others are each request's own.
 func TestCanonSharesRepeatedValues(t *testing.T) {
-	var c Canon
+	var c1, c2 Canon // two connections
 	fields := func() []hpack.HeaderField {
 		return []hpack.HeaderField{
-			{Name: "content-type", Value: strings.Clone("application/grpc+proto")},
+			{Name: "content-type", Value: strings.Clone("application/grpc+test")},
 			{Name: "x-id", Value: strings.Clone("42")},
 		}
 	}
-	a, b := c.Header(fields()), c.Header(fields())
-	if unsafe.StringData(a.Get("Content-Type")) != unsafe.StringData(b.Get("Content-Type")) {
+	a, b := c1.Header(fields()), c2.Header(fields())
+	if &a["Content-Type"][0] != &b["Content-Type"][0] {
 		t.Fatal("the content type of the second call is a copy of its own")
 	}
-	if b.Get("Content-Type") != "application/grpc+proto" || b.Get("X-Id") != "42" {
+	if &a["X-Id"][0] == &b["X-Id"][0] {
+		t.Fatal("x-id, not a transport header, is shared")
+	}
+	if b.Get("Content-Type") != "application/grpc+test" || b.Get("X-Id") != "42" {
 		t.Fatalf("header %v", b)
 	}
-	if len(c.values) != 1 {
-		t.Fatalf("kept values %q, want only the content type", c.values)
+	if x, y := Boxed(a["Content-Type"]), Boxed(b["Content-Type"]); !reflect.DeepEqual(x, []string{"application/grpc+test"}) ||
+		unsafe.SliceData(x.([]string)) != unsafe.SliceData(y.([]string)) {
+		t.Fatalf("boxed content types %v, %v: want one shared value", x, y)
 	}
-	for i := range 100 {
-		c.Header([]hpack.HeaderField{{Name: "user-agent", Value: fmt.Sprint("agent/", i)}})
+	if x := Boxed(a["X-Id"]); !reflect.DeepEqual(x, []string{"42"}) || &x.([]string)[0] != &a["X-Id"][0] {
+		t.Fatalf("boxed x-id %v: want the request's own", x)
 	}
-	if len(c.values) > 64 {
-		t.Fatalf("kept %d values, want at most 64", len(c.values))
+	// An equal value that is not the shared slice is boxed as it is.
+	own := []string{"application/grpc+test"}
+	if x := Boxed(own); &x.([]string)[0] != &own[0] {
+		t.Fatal("Boxed swapped a request's own slice for the shared one")
+	}
+	b["Content-Type"] = append(b["Content-Type"], "more")
+	if len(a["Content-Type"]) != 1 || a.Get("Content-Type") != "application/grpc+test" {
+		t.Fatalf("appending to one request's value changed another's: %v", a)
+	}
+	for i := range 2 * maxShared {
+		c1.Header([]hpack.HeaderField{{Name: "user-agent", Value: fmt.Sprint("agent/", i)}})
+	}
+	if n := len(*shared.Load()); n > maxShared {
+		t.Fatalf("kept %d values, want at most %d", n, maxShared)
+	}
+	if h := c1.Header([]hpack.HeaderField{{Name: "user-agent", Value: "past the limit"}}); h.Get("User-Agent") != "past the limit" {
+		t.Fatalf("past the limit: %v", h)
 	}
 }
 

@@ -169,11 +169,12 @@ func providerStatus(err error) *status.Error {
 }
 
 // attachmentsOf gives filters the request headers, as stock Triple does:
-// lower-case keys, []string values.
+// lower-case keys, []string values (those of the transport headers boxed
+// once for the process, see wire.Canon).
 func attachmentsOf(h http.Header) map[string]any {
 	out := make(map[string]any, len(h))
 	for k, v := range h {
-		out[wire.Lower(k)] = v
+		out[wire.Lower(k)] = wire.Boxed(v)
 	}
 	return out
 }
