@@ -79,12 +79,19 @@ var (
 	sharedMu sync.Mutex
 )
 
+// sharesValues reports whether a header's values repeat on every call.
+func sharesValues(lower string) bool {
+	switch lower {
+	case "content-type", "te", "grpc-accept-encoding", "grpc-encoding", "user-agent":
+		return true
+	}
+	return false
+}
+
 // sharedFor returns the shared value of a field whose value repeats on
 // every call, or nil.
 func sharedFor(lower, v string) *sharedValue {
-	switch lower {
-	case "content-type", "te", "grpc-accept-encoding", "grpc-encoding", "user-agent":
-	default:
+	if !sharesValues(lower) {
 		return nil
 	}
 	if m := shared.Load(); m != nil {
@@ -117,10 +124,11 @@ func sharedFor(lower, v string) *sharedValue {
 	return sv
 }
 
-// Boxed returns v as an interface value. A shared value (from Canon) is
-// boxed once for the process instead of once per request.
-func Boxed(v []string) any {
-	if len(v) == 1 {
+// Boxed returns v, the values of the header named lower, as an interface
+// value. A shared value (from Canon) is boxed once for the process instead
+// of once per request.
+func Boxed(lower string, v []string) any {
+	if len(v) == 1 && sharesValues(lower) {
 		if m := shared.Load(); m != nil {
 			if sv := (*m)[v[0]]; sv != nil && &sv.vals[0] == &v[0] {
 				return sv.boxed

@@ -266,16 +266,16 @@ func TestCanonSharesRepeatedValues(t *testing.T) {
 	if b.Get("Content-Type") != "application/grpc+test" || b.Get("X-Id") != "42" {
 		t.Fatalf("header %v", b)
 	}
-	if x, y := Boxed(a["Content-Type"]), Boxed(b["Content-Type"]); !reflect.DeepEqual(x, []string{"application/grpc+test"}) ||
+	if x, y := Boxed("content-type", a["Content-Type"]), Boxed("content-type", b["Content-Type"]); !reflect.DeepEqual(x, []string{"application/grpc+test"}) ||
 		unsafe.SliceData(x.([]string)) != unsafe.SliceData(y.([]string)) {
 		t.Fatalf("boxed content types %v, %v: want one shared value", x, y)
 	}
-	if x := Boxed(a["X-Id"]); !reflect.DeepEqual(x, []string{"42"}) || &x.([]string)[0] != &a["X-Id"][0] {
+	if x := Boxed("x-id", a["X-Id"]); !reflect.DeepEqual(x, []string{"42"}) || &x.([]string)[0] != &a["X-Id"][0] {
 		t.Fatalf("boxed x-id %v: want the request's own", x)
 	}
 	// An equal value that is not the shared slice is boxed as it is.
 	own := []string{"application/grpc+test"}
-	if x := Boxed(own); &x.([]string)[0] != &own[0] {
+	if x := Boxed("content-type", own); &x.([]string)[0] != &own[0] {
 		t.Fatal("Boxed swapped a request's own slice for the shared one")
 	}
 	b["Content-Type"] = append(b["Content-Type"], "more")

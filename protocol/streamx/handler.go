@@ -174,7 +174,8 @@ func providerStatus(err error) *status.Error {
 func attachmentsOf(h http.Header) map[string]any {
 	out := make(map[string]any, len(h))
 	for k, v := range h {
-		out[wire.Lower(k)] = wire.Boxed(v)
+		lower := wire.Lower(k)
+		out[lower] = wire.Boxed(lower, v)
 	}
 	return out
 }
