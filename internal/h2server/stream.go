@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 var (
@@ -70,10 +71,10 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 	}
 	h := c.canon.Header(f.RegularFields())
 	if authority == "" {
-		authority = h.Get("Host")
+		authority = wire.Get(h, "Host")
 	}
 	contentLength := int64(-1)
-	if cl := h.Get("Content-Length"); cl != "" {
+	if cl := wire.Get(h, "Content-Length"); cl != "" {
 		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n >= 0 {
 			contentLength = n
 		}

@@ -404,7 +404,7 @@ func (s *ClientStream) awaitResponse() error {
 	resp := s.resp
 	if resp.StatusCode != http.StatusOK {
 		return status.Errorf(wire.CodeFromHTTP(resp.StatusCode),
-			"provider answered HTTP %d (content-type %q)", resp.StatusCode, resp.Header.Get(wire.HeaderContentType))
+			"provider answered HTTP %d (content-type %q)", resp.StatusCode, wire.Get(resp.Header, wire.HeaderContentType))
 	}
 	if se, ok := wire.StatusFrom(resp.Header); ok { // trailers-only response
 		if se != nil {
@@ -412,10 +412,10 @@ func (s *ClientStream) awaitResponse() error {
 		}
 		return nil
 	}
-	if _, ok := wire.ParseContentType(resp.Header.Get(wire.HeaderContentType)); !ok {
-		return status.Errorf(status.Internal, "provider answered with content-type %q, not gRPC", resp.Header.Get(wire.HeaderContentType))
+	if _, ok := wire.ParseContentType(wire.Get(resp.Header, wire.HeaderContentType)); !ok {
+		return status.Errorf(status.Internal, "provider answered with content-type %q, not gRPC", wire.Get(resp.Header, wire.HeaderContentType))
 	}
-	s.reader = wire.NewReader(resp.Body, s.settings.MaxRecvBytes, resp.Header.Get(wire.HeaderEncoding))
+	s.reader = wire.NewReader(resp.Body, s.settings.MaxRecvBytes, wire.Get(resp.Header, wire.HeaderEncoding))
 	return nil
 }
 

@@ -61,7 +61,7 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 		http.Error(w, "gRPC requires POST", http.StatusMethodNotAllowed)
 		return nil, status.Errorf(status.Unimplemented, "method %s", r.Method)
 	}
-	ct := r.Header.Get(wire.HeaderContentType)
+	ct := wire.Get(r.Header, wire.HeaderContentType)
 	codec, ok := wire.ParseContentType(ct)
 	if !ok || !accept(codec) {
 		w.Header().Set("Accept-Post", wire.ContentTypePrefix)
@@ -74,7 +74,7 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 	}
 	ctx, cancel := r.Context(), context.CancelFunc(func() {})
 	ss := &ServerStream{w: w, r: r, rc: *http.NewResponseController(w), settings: s, codec: codec}
-	if raw := r.Header.Get(wire.HeaderTimeout); raw != "" {
+	if raw := wire.Get(r.Header, wire.HeaderTimeout); raw != "" {
 		d, err := wire.DecodeTimeout(raw)
 		if err != nil {
 			ss.ctx, ss.cancel = ctx, cancel
@@ -89,7 +89,7 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 		}
 	}
 	ss.ctx, ss.cancel = ctx, cancel
-	ss.reader = wire.NewReader(r.Body, s.MaxRecvBytes, r.Header.Get(wire.HeaderEncoding))
+	ss.reader = wire.NewReader(r.Body, s.MaxRecvBytes, wire.Get(r.Header, wire.HeaderEncoding))
 	ss.gzipOut = s.CompressMinBytes >= 0 && acceptsGzip(r.Header)
 	ss.dropEmpty = codec == "data"
 	return ss, nil
@@ -100,7 +100,7 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 // request's context itself (h2server.Config.Timeout): Accept then needs
 // no context of its own. A malformed value gives none; Accept rejects it.
 func RequestTimeout(h http.Header) (time.Duration, bool) {
-	raw := h.Get(wire.HeaderTimeout)
+	raw := wire.Get(h, wire.HeaderTimeout)
 	if raw == "" {
 		return 0, false
 	}

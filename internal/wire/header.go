@@ -126,7 +126,7 @@ func setStatus(h http.Header, statusKey, messageKey string, err *status.Error) {
 // StatusFrom reads the status from h. ok is false when h has no grpc-status.
 // A zero status returns (nil, true).
 func StatusFrom(h http.Header) (err *status.Error, ok bool) {
-	raw := h.Get(HeaderStatus)
+	raw := Get(h, HeaderStatus)
 	if raw == "" {
 		return nil, false
 	}
@@ -137,7 +137,7 @@ func StatusFrom(h http.Header) (err *status.Error, ok bool) {
 	if code == 0 {
 		return nil, true
 	}
-	return status.New(status.Code(code), decodeMessage(h.Get(HeaderMessage))), true
+	return status.New(status.Code(code), decodeMessage(Get(h, HeaderMessage))), true
 }
 
 // CodeFromHTTP maps a non-200 HTTP status to a gRPC code, as gRPC clients do.
@@ -225,3 +225,14 @@ func ContentTypeValue(codec string) []string {
 
 // GzipValue is the header value "gzip", shared.
 func GzipValue() []string { return gzipValue }
+
+// Get returns the first value of key in h, like http.Header.Get, for a key
+// already in canonical form (as all the names above are, and as servers and
+// Canon store them): it skips canonicalizing the key, which was 1.8% of a
+// provider's CPU at five lookups per call.
+func Get(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}

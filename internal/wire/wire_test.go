@@ -303,3 +303,12 @@ func TestLower(t *testing.T) {
 		t.Fatal("ContentTypeValue")
 	}
 }
+
+func TestGet(t *testing.T) {
+	h := http.Header{}
+	h.Set("grpc-timeout", "1S") // stored under the canonical key, as servers do
+	h["Grpc-Message"] = []string{}
+	if Get(h, HeaderTimeout) != "1S" || Get(h, HeaderMessage) != "" || Get(h, HeaderStatus) != "" || Get(nil, HeaderStatus) != "" {
+		t.Fatalf("Get on %v", h)
+	}
+}

@@ -176,7 +176,7 @@ func (s *endpoint) lookup(r *http.Request) http.Handler {
 	if len(vs) == 0 {
 		return nil
 	}
-	key := routeKey(r.Header.Get(wire.HeaderGroup), r.Header.Get(wire.HeaderVersion))
+	key := routeKey(wire.Get(r.Header, wire.HeaderGroup), wire.Get(r.Header, wire.HeaderVersion))
 	if h, ok := vs[key]; ok {
 		return h
 	}
@@ -200,7 +200,7 @@ func (s *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer ss.Release()
 	ss.Finish(status.Errorf(status.Unimplemented, "no method %s on this provider (group %q, version %q)",
-		r.URL.Path, r.Header.Get(wire.HeaderGroup), r.Header.Get(wire.HeaderVersion)))
+		r.URL.Path, wire.Get(r.Header, wire.HeaderGroup), wire.Get(r.Header, wire.HeaderVersion)))
 }
 
 // stop closes the listener and waits up to timeout for open streams, then
