@@ -89,14 +89,9 @@ type Chain struct {
 }
 
 // ContextKey is the context key of a call's chain, for a context that
-// carries it among other values in one node (the provider's call context).
+// carries it among other values in one node (the provider's call context,
+// the consumer's call spec).
 type ContextKey struct{}
-
-// NewContext returns ctx carrying a new, empty chain.
-func NewContext(ctx context.Context) (context.Context, *Chain) {
-	c := &Chain{}
-	return context.WithValue(ctx, ContextKey{}, c), c
-}
 
 // FromContext returns the chain of the call whose context ctx is, or nil
 // outside a streamx call.
