@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -63,17 +64,11 @@ func TestServerStreamIdleKeepsNoBatcher(t *testing.T) {
 // the stream keeps no batcher; the provider counts every byte, in order.
 func TestClientStreamIdleKeepsNoBatcher(t *testing.T) {
 	addr := serveEcho(t, func(ss *ServerStream) *status.Error {
-		var got []byte
-		for {
-			b, err := ss.Receive()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return status.From(err)
-			}
-			got = append(got, b...)
+		msgs, err := readAll(ss)
+		if !errors.Is(err, io.EOF) {
+			return status.From(err)
 		}
+		got := strings.Join(msgs, "")
 		sum := 0
 		for i, c := range got {
 			sum += (i + 1) * int(c)

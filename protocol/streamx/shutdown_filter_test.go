@@ -2,6 +2,7 @@ package streamx
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -56,6 +57,8 @@ func TestReferSwapsShutdownFilter(t *testing.T) {
 	}
 }
 
+var closingRuns int
+
 // Through streamx-cshutdown, dubbo-go's cshutdown still counts calls in
 // flight for graceful shutdown, and a provider that answers "closing" is
 // taken out of rotation and skipped.
@@ -69,7 +72,11 @@ func TestShutdownFilterKeepsCshutdownBehaviour(t *testing.T) {
 	setter.Set(constant.GracefulShutdownFilterShutdownConfig, cfg)
 	t.Cleanup(func() { setter.Set(constant.GracefulShutdownFilterShutdownConfig, (*global.ShutdownConfig)(nil)) })
 
-	u, _ := common.NewURL("tri://127.0.0.1:20001/org.example.Closing?interface=org.example.Closing&reference.filter=cshutdown")
+	// cshutdown remembers closing providers for 30 s, process-wide: each
+	// run (go test -count=N) gets a provider of its own.
+	closingRuns++
+	svc := fmt.Sprintf("org.example.Closing%d", closingRuns)
+	u, _ := common.NewURL("tri://127.0.0.1:20001/" + svc + "?interface=" + svc + "&reference.filter=cshutdown")
 	useShutdownFilter(u)
 	f, ok := extension.GetFilter(shutdownFilterName)
 	if !ok {
