@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -456,7 +457,7 @@ func TestUnwatchedLargeBodyGivesUp(t *testing.T) {
 	go func() {
 		_, err := tr.OpenUnwatched(ctx, "/hold", http.Header{"content-type": {"application/grpc"}}, make([]byte, 1<<20), func(r *http.Response, err error) {
 			got <- answer{r, err}
-		})
+		}, nil)
 		opened <- err
 	}()
 	select {
@@ -466,6 +467,70 @@ func TestUnwatchedLargeBodyGivesUp(t *testing.T) {
 	}
 	if a := <-got; a.err == nil || !errors.Is(a.err, context.DeadlineExceeded) {
 		t.Fatalf("response: %v, want the context's deadline", a.err)
+	}
+}
+
+// testWatch is a Watch whose Stop runs stop.
+type testWatch struct {
+	done  chan struct{}
+	stop  func()
+	stops atomic.Int32
+}
+
+func (w *testWatch) Done() <-chan struct{} { return w.done }
+func (w *testWatch) Stop()                 { w.stops.Add(1); w.stop() }
+
+// An unwatched stream's Watch ends the waits it is checked in: Open's
+// wait for flow control for a large body, and a read of a response body
+// that does not come. A Watch already done ends them at once.
+func TestWatchEndsWaits(t *testing.T) {
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/headers-only" {
+			w.WriteHeader(200)
+			w.(http.Flusher).Flush()
+		}
+		<-r.Context().Done() // never reads the body, never sends one
+	}, &http.HTTP2Config{MaxReceiveBufferPerStream: 64 << 10, MaxReceiveBufferPerConnection: 64 << 10})
+	tr, base := transport(t, addr)
+
+	// Open, waiting for flow control: Stop ends ctx, which resets the stream.
+	ctx, cancel := context.WithCancel(base)
+	w := &testWatch{done: make(chan struct{}), stop: cancel}
+	close(w.done)
+	got := make(chan answer, 1)
+	if _, err := tr.OpenUnwatched(ctx, "/hold", http.Header{"content-type": {"application/grpc"}}, make([]byte, 1<<20), func(r *http.Response, err error) {
+		got <- answer{r, err}
+	}, w); err != nil {
+		t.Fatal(err)
+	}
+	if a := <-got; !errors.Is(a.err, context.Canceled) || w.stops.Load() == 0 {
+		t.Fatalf("response %v after %d stops, want the cancel Stop caused", a.err, w.stops.Load())
+	}
+
+	// A read waiting for the body: Stop resets the stream with its error.
+	errStopped := errors.New("stopped by the watch")
+	w = &testWatch{done: make(chan struct{})}
+	st, err := tr.OpenUnwatched(base, "/headers-only", http.Header{"content-type": {"application/grpc"}}, []byte("x"), func(r *http.Response, err error) {
+		got <- answer{r, err}
+	}, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.stop = func() { _ = st.CloseWithError(errStopped) }
+	a := <-got
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	read := make(chan error, 1)
+	go func() { _, err := a.resp.Body.Read(make([]byte, 8)); read <- err }()
+	close(w.done)
+	select {
+	case err := <-read:
+		if !errors.Is(err, errStopped) || w.stops.Load() != 1 {
+			t.Fatalf("read: %v after %d stops, want the watch's error after one", err, w.stops.Load())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a read still waits 10 s after its watch was done")
 	}
 }
 

@@ -42,6 +42,8 @@ type Stream struct {
 	err     error // why the stream failed; sticky
 	wake    chan struct{}
 	stopCtx func() bool // guarded by mu
+
+	w Watch // OpenUnwatched's other end, checked while a read waits; the reader's
 }
 
 // respond delivers the response (or failure) once.
@@ -314,12 +316,21 @@ func (s *Stream) CloseWithError(err error) error {
 }
 
 // read is the response body's Read: it blocks until data, the end, or a
-// failure.
+// failure (from s.w too, whose Stop ends the stream).
 func (s *Stream) read(p []byte) (int, error) {
 	s.mu.Lock()
 	for s.rb.Empty() && !s.recvEnd && s.err == nil {
 		s.mu.Unlock()
-		<-s.wake
+		var done <-chan struct{}
+		if s.w != nil {
+			done = s.w.Done()
+		}
+		select {
+		case <-s.wake:
+		case <-done:
+			s.w.Stop()
+			s.w = nil // stopped: the failure it caused ends the wait
+		}
 		s.mu.Lock()
 	}
 	if !s.rb.Empty() {

@@ -40,24 +40,39 @@ var errRetry = errors.New("connection not usable")
 // Cancelling ctx resets the stream. The response's Header and Trailer
 // maps may be shared with other responses: read them, do not change them.
 func (t *Transport) Open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
-	return t.open(ctx, path, h, fixed, onResponse, true)
+	return t.open(ctx, path, h, fixed, onResponse, true, nil)
 }
 
 // OpenUnwatched is Open for a caller that resets the stream itself
 // (CloseWithError) when ctx ends: ctx then stops only what Open waits for
 // (a stream slot, flow control for a large fixed body), and the open
 // stream costs ctx no watcher.
-func (t *Transport) OpenUnwatched(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
-	return t.open(ctx, path, h, fixed, onResponse, false)
+//
+// w, if not nil, is another end of the call (the caller's context), which
+// is not watched either: it is checked only while Open waits and while a
+// read of the response body waits, and then w.Stop runs, which must end
+// the stream (CloseWithError) and ctx. A caller that waits for the
+// response headers checks it there itself.
+func (t *Transport) OpenUnwatched(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), w Watch) (*Stream, error) {
+	return t.open(ctx, path, h, fixed, onResponse, false, w)
 }
 
-func (t *Transport) open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), watch bool) (*Stream, error) {
+// Watch is an end of a call that OpenUnwatched checks only while the call
+// waits.
+type Watch interface {
+	// Done is closed when the call must end; nil never is.
+	Done() <-chan struct{}
+	// Stop ends the call; it may run more than once.
+	Stop()
+}
+
+func (t *Transport) open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), watch bool, w Watch) (*Stream, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := t.conn(ctx)
 		if err != nil {
 			return nil, err
 		}
-		s, err := c.open(ctx, t.addr, path, h, fixed, onResponse, watch)
+		s, err := c.open(ctx, t.addr, path, h, fixed, onResponse, watch, w)
 		if errors.Is(err, errRetry) && attempt < 2 {
 			continue
 		}
@@ -101,16 +116,16 @@ func (t *Transport) Close() {
 }
 
 // open registers a stream and sends its HEADERS (and fixed body).
-func (c *conn) open(ctx context.Context, authority, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), watch bool) (*Stream, error) {
-	s := &Stream{c: c, ctx: ctx, onResponse: onResponse, wake: make(chan struct{}, 1)}
+func (c *conn) open(ctx context.Context, authority, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), watch bool, w Watch) (*Stream, error) {
+	s := &Stream{c: c, ctx: ctx, onResponse: onResponse, wake: make(chan struct{}, 1), w: w}
 	// Wait for a stream slot; a cancelled context stops the wait (watched
 	// only when there is a wait: the common case costs no watch).
-	var stop func() bool
+	var stop func()
 	c.mu.Lock()
 	for c.err == nil && !c.goAway && uint32(c.active) >= c.peerStreams && ctx.Err() == nil {
 		if stop == nil {
 			c.mu.Unlock()
-			stop = context.AfterFunc(ctx, func() {
+			stop = watchWait(ctx, w, func() {
 				c.mu.Lock()
 				c.cond.Broadcast()
 				c.mu.Unlock()
@@ -174,28 +189,66 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 		// reaches onResponse like any other.
 		return s, nil
 	}
-	var stopCtx func() bool
-	if watch || fixed != nil && !fits {
-		// An unwatched stream is watched while Open itself may wait:
-		// until a large fixed body has been through flow control.
-		stopCtx = context.AfterFunc(ctx, func() {
-			s.reset(http2.ErrCodeCancel, context.Cause(ctx))
-		})
-	}
+	resetOnEnd := func() { s.reset(http2.ErrCodeCancel, context.Cause(ctx)) }
 	if watch {
+		stopCtx := context.AfterFunc(ctx, resetOnEnd)
 		s.mu.Lock()
 		s.stopCtx = stopCtx
 		s.mu.Unlock()
 	}
-	if fixed != nil && !fits { // a large fixed body goes through flow control
+	if fixed != nil && !fits {
+		// A large fixed body goes through flow control; an unwatched
+		// stream is watched while Open waits for it.
+		var stop func()
+		if !watch {
+			stop = watchWait(ctx, w, resetOnEnd)
+		}
 		_, err := s.Write(fixed)
 		if err == nil {
 			_ = s.Close()
 		}
 		// On failure the response (or its failure) tells the caller.
-	}
-	if !watch && stopCtx != nil {
-		stopCtx()
+		if stop != nil {
+			stop()
+		}
 	}
 	return s, nil
+}
+
+// watchWait runs wake when ctx ends, and w.Stop (which ends ctx) when w
+// is done, until the returned stop is called: the watch of a wait.
+func watchWait(ctx context.Context, w Watch, wake func()) (stop func()) {
+	stopCtx := context.AfterFunc(ctx, wake)
+	var stopW func() bool
+	if w != nil {
+		if done := w.Done(); done != nil {
+			stopW = afterChan(done, w.Stop)
+		}
+	}
+	return func() {
+		stopCtx()
+		if stopW != nil {
+			stopW()
+		}
+	}
+}
+
+// afterChan runs f on its own goroutine once done is closed, unless stop
+// is called first.
+func afterChan(done <-chan struct{}, f func()) (stop func() bool) {
+	quit := make(chan struct{})
+	var once sync.Once
+	go func() {
+		select {
+		case <-done:
+			once.Do(f)
+		case <-quit:
+		}
+	}()
+	return func() bool {
+		stopped := false
+		once.Do(func() { stopped = true })
+		close(quit)
+		return stopped
+	}
 }

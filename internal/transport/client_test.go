@@ -1,7 +1,9 @@
 package transport
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
@@ -25,5 +27,22 @@ func TestUnaryRequestRefusesSend(t *testing.T) {
 	s.Abort(status.New(status.Canceled, "gave up"))
 	if _, err := s.Receive(); status.CodeOf(err) != status.Canceled {
 		t.Fatalf("Receive after Abort: %v", err)
+	}
+}
+
+// A unary call whose caller's context is already done fails at once, with
+// the context's code, and sends nothing.
+func TestUnaryWithDoneContext(t *testing.T) {
+	c := NewClient("127.0.0.1:1", nil, testSettings)
+	defer c.Close()
+	canceled, cancel := context.WithCancel(t.Context())
+	cancel()
+	expired, cancel2 := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
+	defer cancel2()
+	for ctx, want := range map[context.Context]status.Code{canceled: status.Canceled, expired: status.DeadlineExceeded} {
+		s, err := c.NewUnary(ctx, "/svc/m", nil, "proto", []byte("req"), time.Second)
+		if s != nil || status.CodeOf(err) != want {
+			t.Errorf("stream %v, error %v; want none and %v", s, err, want)
+		}
 	}
 }
