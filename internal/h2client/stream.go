@@ -315,6 +315,9 @@ func (s *Stream) CloseWithError(err error) error {
 	return nil
 }
 
+// resetOnEnd resets the stream when its context ends.
+func (s *Stream) resetOnEnd() { s.reset(http2.ErrCodeCancel, context.Cause(s.ctx)) }
+
 // read is the response body's Read: it blocks until data, the end, or a
 // failure (from s.w too, whose Stop ends the stream).
 func (s *Stream) read(p []byte) (int, error) {

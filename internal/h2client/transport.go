@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-
-	"golang.org/x/net/http2"
 )
 
 // Transport opens streams to one address over one connection at a time,
@@ -189,9 +187,8 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 		// reaches onResponse like any other.
 		return s, nil
 	}
-	resetOnEnd := func() { s.reset(http2.ErrCodeCancel, context.Cause(ctx)) }
 	if watch {
-		stopCtx := context.AfterFunc(ctx, resetOnEnd)
+		stopCtx := context.AfterFunc(ctx, s.resetOnEnd)
 		s.mu.Lock()
 		s.stopCtx = stopCtx
 		s.mu.Unlock()
@@ -201,7 +198,7 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 		// stream is watched while Open waits for it.
 		var stop func()
 		if !watch {
-			stop = watchWait(ctx, w, resetOnEnd)
+			stop = watchWait(ctx, w, s.resetOnEnd)
 		}
 		_, err := s.Write(fixed)
 		if err == nil {
@@ -219,7 +216,7 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 // is done, until the returned stop is called: the watch of a wait.
 func watchWait(ctx context.Context, w Watch, wake func()) (stop func()) {
 	stopCtx := context.AfterFunc(ctx, wake)
-	var stopW func() bool
+	var stopW func()
 	if w != nil {
 		if done := w.Done(); done != nil {
 			stopW = afterChan(done, w.Stop)
@@ -235,20 +232,14 @@ func watchWait(ctx context.Context, w Watch, wake func()) (stop func()) {
 
 // afterChan runs f on its own goroutine once done is closed, unless stop
 // is called first.
-func afterChan(done <-chan struct{}, f func()) (stop func() bool) {
+func afterChan(done <-chan struct{}, f func()) (stop func()) {
 	quit := make(chan struct{})
-	var once sync.Once
 	go func() {
 		select {
 		case <-done:
-			once.Do(f)
+			f()
 		case <-quit:
 		}
 	}()
-	return func() bool {
-		stopped := false
-		once.Do(func() { stopped = true })
-		close(quit)
-		return stopped
-	}
+	return func() { close(quit) }
 }
