@@ -207,14 +207,19 @@ func (s *stream) endResponse() {
 	c.remove(s)
 }
 
-// encodeHeader writes the response HEADERS; wmu is held. Unless the
-// stream ends with them, the header map then keeps only the trailers
-// already set, or is dropped when there are none (so an idle stream keeps
-// no map); later trailers go into the map Header returns, and the names
-// the Trailer header declared are remembered.
+// sendHeader writes the response HEADERS ahead of the response's end
+// (a first Write or Flush); wmu is held.
+func (s *stream) sendHeader() error {
+	s.declared = declaredTrailers(s.header)
+	return s.encodeHeader(false)
+}
+
+// encodeHeader writes the response HEADERS, s.declared being set; wmu is
+// held. Unless the stream ends with them, the header map then keeps only
+// the trailers already set, or is dropped when there are none (so an idle
+// stream keeps no map); later trailers go into the map Header returns.
 func (s *stream) encodeHeader(endStream bool) error {
 	s.sentHeader = true
-	s.declared = declaredTrailers(s.header)
 	err := s.c.encodeHeaders(s.id, s.status, s.header, s.headerName, endStream)
 	if !endStream {
 		// Keep only the trailers already set, in the same map; none
@@ -238,10 +243,11 @@ func (s *stream) headerName(k string) (string, bool) {
 	return k, !trailer
 }
 
-// declaredTrailers returns the canonical names h's Trailer header lists.
+// declaredTrailers returns the canonical names h's Trailer header lists
+// (under its canonical key, as net/http reads it).
 func declaredTrailers(h http.Header) []string {
 	var names []string
-	for _, list := range h.Values("Trailer") {
+	for _, list := range h["Trailer"] {
 		for _, name := range strings.Split(list, ",") {
 			if k := http.CanonicalHeaderKey(strings.TrimSpace(name)); k != "" {
 				names = append(names, k)
@@ -307,7 +313,7 @@ func (s *stream) write(p []byte) (int, error) {
 		chunk := p[:n]
 		if err := c.write(func() error {
 			if !s.sentHeader {
-				if err := s.encodeHeader(false); err != nil {
+				if err := s.sendHeader(); err != nil {
 					return err
 				}
 			}
@@ -341,7 +347,7 @@ func (s *stream) flush() error {
 	}
 	if err := s.c.write(func() error {
 		if !s.sentHeader {
-			return s.encodeHeader(false)
+			return s.sendHeader()
 		}
 		return nil
 	}, true); err != nil {
