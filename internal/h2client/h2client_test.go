@@ -472,13 +472,13 @@ func TestUnwatchedLargeBodyGivesUp(t *testing.T) {
 
 // testWatch is a Watch whose Stop runs stop.
 type testWatch struct {
-	done  chan struct{}
+	ctx   context.Context
 	stop  func()
 	stops atomic.Int32
 }
 
-func (w *testWatch) Done() <-chan struct{} { return w.done }
-func (w *testWatch) Stop()                 { w.stops.Add(1); w.stop() }
+func (w *testWatch) Context() context.Context { return w.ctx }
+func (w *testWatch) Stop()                    { w.stops.Add(1); w.stop() }
 
 // An unwatched stream's Watch ends the waits it is checked in: Open's
 // wait for flow control for a large body, and a read of a response body
@@ -495,8 +495,9 @@ func TestWatchEndsWaits(t *testing.T) {
 
 	// Open, waiting for flow control: Stop ends ctx, which resets the stream.
 	ctx, cancel := context.WithCancel(base)
-	w := &testWatch{done: make(chan struct{}), stop: cancel}
-	close(w.done)
+	done, end := context.WithCancel(base)
+	end()
+	w := &testWatch{ctx: done, stop: cancel}
 	got := make(chan answer, 1)
 	if _, err := tr.OpenUnwatched(ctx, "/hold", http.Header{"content-type": {"application/grpc"}}, make([]byte, 1<<20), func(r *http.Response, err error) {
 		got <- answer{r, err}
@@ -509,7 +510,9 @@ func TestWatchEndsWaits(t *testing.T) {
 
 	// A read waiting for the body: Stop resets the stream with its error.
 	errStopped := errors.New("stopped by the watch")
-	w = &testWatch{done: make(chan struct{})}
+	done, end = context.WithCancel(base)
+	defer end()
+	w = &testWatch{ctx: done}
 	st, err := tr.OpenUnwatched(base, "/headers-only", http.Header{"content-type": {"application/grpc"}}, []byte("x"), func(r *http.Response, err error) {
 		got <- answer{r, err}
 	}, w)
@@ -523,7 +526,7 @@ func TestWatchEndsWaits(t *testing.T) {
 	}
 	read := make(chan error, 1)
 	go func() { _, err := a.resp.Body.Read(make([]byte, 8)); read <- err }()
-	close(w.done)
+	end()
 	select {
 	case err := <-read:
 		if !errors.Is(err, errStopped) || w.stops.Load() != 1 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"golang.org/x/net/http2/hpack"
 	"io"
 	"maps"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"sync"
 
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -326,7 +326,7 @@ func (s *Stream) read(p []byte) (int, error) {
 		s.mu.Unlock()
 		var done <-chan struct{}
 		if s.w != nil {
-			done = s.w.Done()
+			done = s.w.Context().Done()
 		}
 		select {
 		case <-s.wake:

@@ -58,9 +58,9 @@ func (t *Transport) OpenUnwatched(ctx context.Context, path string, h http.Heade
 // Watch is an end of a call that OpenUnwatched checks only while the call
 // waits.
 type Watch interface {
-	// Done is closed when the call must end; nil never is.
-	Done() <-chan struct{}
-	// Stop ends the call; it may run more than once.
+	// Context is done when the call must end.
+	Context() context.Context
+	// Stop ends the call; it may run more than once, concurrently.
 	Stop()
 }
 
@@ -216,30 +216,12 @@ func (c *conn) open(ctx context.Context, authority, path string, h http.Header, 
 // is done, until the returned stop is called: the watch of a wait.
 func watchWait(ctx context.Context, w Watch, wake func()) (stop func()) {
 	stopCtx := context.AfterFunc(ctx, wake)
-	var stopW func()
-	if w != nil {
-		if done := w.Done(); done != nil {
-			stopW = afterChan(done, w.Stop)
-		}
+	if w == nil {
+		return func() { stopCtx() }
 	}
+	stopW := context.AfterFunc(w.Context(), w.Stop)
 	return func() {
 		stopCtx()
-		if stopW != nil {
-			stopW()
-		}
+		stopW()
 	}
-}
-
-// afterChan runs f on its own goroutine once done is closed, unless stop
-// is called first.
-func afterChan(done <-chan struct{}, f func()) (stop func()) {
-	quit := make(chan struct{})
-	go func() {
-		select {
-		case <-done:
-			f()
-		case <-quit:
-		}
-	}()
-	return func() { close(quit) }
 }
