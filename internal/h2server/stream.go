@@ -114,8 +114,8 @@ const maxSharedURLs = 256
 
 // requestURL returns the request's URL. A plain path (all an RPC sends)
 // gets one URL per connection, shared by its requests: handlers read a
-// request's URL and do not change it, and an idle stream then keeps 144
-// bytes less.
+// request's URL and do not change it, and an idle stream then keeps no
+// URL of its own.
 func (c *conn) requestURL(path string) (*url.URL, error) {
 	if u, ok := c.urls[path]; ok {
 		return u, nil

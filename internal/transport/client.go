@@ -63,7 +63,8 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 	if err := checkSendSize(len(payload), c.settings); err != nil {
 		return nil, err
 	}
-	if done := ctx.Done(); done != nil {
+	done := ctx.Done()
+	if done != nil {
 		select {
 		case <-done:
 			return nil, status.FromContext(ctx)
@@ -83,7 +84,7 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 			s.Abort(status.Errorf(status.DeadlineExceeded, "no reply within the call's timeout (%v): %w", timeout, context.DeadlineExceeded))
 		})
 	}
-	if parent.Done() != nil {
+	if done != nil {
 		s.caller = callerWatch{s: s, ctx: parent}
 	}
 	return s, nil
