@@ -322,7 +322,7 @@ func (c *conn) onHeaders(f *h2conn.Headers) error {
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
-		s.cancel()
+		s.cancelContext()
 		return nil
 	}
 	c.streams[id] = s

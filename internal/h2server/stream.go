@@ -1,7 +1,6 @@
 package h2server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -34,9 +34,12 @@ type stream struct {
 	id          uint32
 	recvEnd     bool // on mu
 	handlerDone bool // on mu
-	ctx         context.Context
-	cancel      context.CancelFunc
 	req         *http.Request
+
+	// The request's context (see streamContext).
+	deadline time.Duration                // since epoch; 0: none
+	ctxMu    sync.Mutex                   // guards ctxEnd, and ctxInner's making
+	ctxInner atomic.Pointer[innerContext] // nil until something waits on Done
 
 	sendWindow int64 // guarded by c.mu
 	werr       error // guarded by c.mu: why writes fail
@@ -56,6 +59,7 @@ type stream struct {
 	wroteHeader bool // WriteHeader was called
 	sentHeader  bool // the HEADERS frame is written
 	ended       bool
+	ctxEnd      uint8 // on ctxMu: why the context ended, before ctxInner
 }
 
 func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
@@ -81,9 +85,7 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 	}
 	s.rcond.L = &s.mu
 	if d, ok := c.timeout(h); ok {
-		s.ctx, s.cancel = context.WithTimeout(c.base, d)
-	} else {
-		s.ctx, s.cancel = context.WithCancel(c.base)
+		s.setDeadline(d)
 	}
 	r := http.Request{
 		Method:        method,
@@ -98,7 +100,7 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 		RequestURI:    path,
 		TLS:           c.tls,
 	}
-	s.req = r.WithContext(s.ctx)
+	s.req = r.WithContext(s.context())
 	c.mu.Lock()
 	s.sendWindow = int64(c.peerWindow)
 	c.mu.Unlock()
@@ -146,7 +148,7 @@ func (s *stream) runHandler() {
 		s.timer.Stop()
 	}
 	s.mu.Unlock()
-	s.cancel()
+	s.cancelContext()
 	s.release()
 }
 
@@ -426,7 +428,7 @@ func (s *stream) abort(err error) {
 	if s.rerr == nil {
 		s.rerr = err
 	}
-	s.cancel()
+	s.cancelContext()
 	s.mu.Unlock()
 	s.signal()
 }
