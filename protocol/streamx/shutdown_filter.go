@@ -3,6 +3,7 @@ package streamx
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
@@ -22,7 +23,7 @@ const shutdownKeyAttr = "streamx.shutdown-key"
 func init() {
 	extension.SetFilter(shutdownFilterName, func() filter.Filter {
 		orig, _ := extension.GetFilter(constant.GracefulShutdownConsumerFilterKey)
-		return shutdownFilter{orig: orig}
+		return &shutdownFilter{orig: orig}
 	})
 }
 
@@ -32,20 +33,45 @@ func init() {
 // provider's address, interface, group, version and timestamp. cshutdown
 // names a provider by the whole URL's String(), formatting and sorting
 // every parameter on every call, 12% of a unary caller's CPU.
-type shutdownFilter struct{ orig filter.Filter }
+//
+// dubbo-go makes a filter per reference chain, so the filter keeps the
+// keyed invoker it made for the invoker after it instead of making one
+// (and reading the URL's attributes under their lock) twice per call.
+type shutdownFilter struct {
+	orig  filter.Filter
+	cache atomic.Pointer[keyedInvoker]
+}
 
-func (f shutdownFilter) Invoke(ctx context.Context, inv base.Invoker, invocation base.Invocation) result.Result {
+func (f *shutdownFilter) Invoke(ctx context.Context, inv base.Invoker, invocation base.Invocation) result.Result {
 	if f.orig == nil {
 		return inv.Invoke(ctx, invocation)
 	}
-	return f.orig.Invoke(ctx, keyed(inv), invocation)
+	return f.orig.Invoke(ctx, f.keyed(inv), invocation)
 }
 
-func (f shutdownFilter) OnResponse(ctx context.Context, res result.Result, inv base.Invoker, invocation base.Invocation) result.Result {
+func (f *shutdownFilter) OnResponse(ctx context.Context, res result.Result, inv base.Invoker, invocation base.Invocation) result.Result {
 	if f.orig == nil {
 		return res
 	}
-	return f.orig.OnResponse(ctx, res, keyed(inv), invocation)
+	return f.orig.OnResponse(ctx, res, f.keyed(inv), invocation)
+}
+
+// keyed returns inv seen through its key URL, or inv if its URL has none.
+func (f *shutdownFilter) keyed(inv base.Invoker) base.Invoker {
+	if k := f.cache.Load(); k != nil && k.Invoker == inv {
+		return k
+	}
+	v, ok := inv.GetURL().GetAttribute(shutdownKeyAttr)
+	if !ok {
+		return inv
+	}
+	key, ok := v.(*common.URL)
+	if !ok {
+		return inv
+	}
+	k := &keyedInvoker{Invoker: inv, key: key}
+	f.cache.Store(k)
+	return k
 }
 
 // keyedInvoker is an invoker seen through its key URL.
@@ -54,22 +80,13 @@ type keyedInvoker struct {
 	key *common.URL
 }
 
-func (k keyedInvoker) GetURL() *common.URL { return k.key }
+func (k *keyedInvoker) GetURL() *common.URL { return k.key }
 
 // SetAvailable lets cshutdown take a closing provider out of rotation.
-func (k keyedInvoker) SetAvailable(v bool) {
+func (k *keyedInvoker) SetAvailable(v bool) {
 	if s, ok := k.Invoker.(base.AvailabilitySetter); ok {
 		s.SetAvailable(v)
 	}
-}
-
-func keyed(inv base.Invoker) base.Invoker {
-	if v, ok := inv.GetURL().GetAttribute(shutdownKeyAttr); ok {
-		if key, ok := v.(*common.URL); ok {
-			return keyedInvoker{Invoker: inv, key: key}
-		}
-	}
-	return inv
 }
 
 // useShutdownFilter puts shutdownFilter in place of cshutdown in the
@@ -87,10 +104,22 @@ func useShutdownFilter(url *common.URL) {
 	if !swapped {
 		return
 	}
-	key := url.CloneWithParams([]string{
-		constant.InterfaceKey, constant.GroupKey, constant.VersionKey,
-		constant.MeshClusterIDKey, constant.TimestampKey,
-	})
+	// The key URL keeps what names the provider: address, path, group,
+	// version, mesh cluster and timestamp (a restarted provider is another
+	// one). The interface is left out when the path says it (dubbo-go
+	// reads it from there too), so that a reference without group,
+	// version or timestamp (a direct URL) has a key with no parameters to
+	// format.
+	keep := []string{constant.GroupKey, constant.VersionKey, constant.MeshClusterIDKey, constant.TimestampKey}
+	if strings.TrimPrefix(url.Path, "/") != url.GetParam(constant.InterfaceKey, "") {
+		keep = append(keep, constant.InterfaceKey)
+	}
+	key := url.CloneWithParams(keep)
+	for _, k := range keep {
+		if key.GetParam(k, "") == "" {
+			key.DelParam(k) // dubbo-go reads empty and absent alike
+		}
+	}
 	url.SetAttribute(shutdownKeyAttr, key)
 	url.SetParam(constant.ReferenceFilterKey, strings.Join(names, ","))
 }

@@ -39,12 +39,47 @@ func TestReferSwapsShutdownFilter(t *testing.T) {
 	if got := u.GetParam(constant.ReferenceFilterKey, ""); got != "mine,streamx-cshutdown,other" {
 		t.Fatalf("reference.filter %q", got)
 	}
-	key := keyed(base.NewBaseInvoker(u)).GetURL()
+	f := &shutdownFilter{}
+	first := base.NewBaseInvoker(u)
+	keyedFirst := f.keyed(first)
+	key := keyedFirst.GetURL()
 	if key == u || strings.Contains(key.String(), "application") || strings.Contains(key.String(), "methods") {
 		t.Fatalf("key URL %s", key)
 	}
 	if key.GetCacheInvokerMapKey() != u.GetCacheInvokerMapKey() || key.ServiceKey() != u.ServiceKey() || key.Location != u.Location {
 		t.Fatalf("key URL %s names another provider than %s", key, full)
+	}
+	// The filter keeps the keyed invoker for the invoker after it, and
+	// makes another for another invoker.
+	if again := f.keyed(first); again != keyedFirst {
+		t.Fatal("the keyed invoker was made again for the same invoker")
+	}
+	u2, _ := common.NewURL("tri://127.0.0.1:20002/org.example.Svc?interface=org.example.Svc&reference.filter=cshutdown")
+	useShutdownFilter(u2)
+	if got := f.keyed(base.NewBaseInvoker(u2)).GetURL(); got.Location != "127.0.0.1:20002" {
+		t.Fatalf("another invoker got the key URL %s", got)
+	}
+	if got := f.keyed(first).GetURL(); got != key {
+		t.Fatalf("the first invoker got the key URL %s back, want %s", got, key)
+	}
+
+	// A direct URL's key names the provider with no parameters, and
+	// dubbo-go still reads the same service from it.
+	direct, _ := common.NewURL("tri://127.0.0.1:20000/org.example.Svc?interface=org.example.Svc&group=&version=&application=app&reference.filter=cshutdown")
+	useShutdownFilter(direct)
+	dkey := (&shutdownFilter{}).keyed(base.NewBaseInvoker(direct)).GetURL()
+	if got := dkey.String(); got != "tri://127.0.0.1:20000/org.example.Svc" {
+		t.Fatalf("a direct URL's key is %s", got)
+	}
+	if dkey.GetCacheInvokerMapKey() != direct.GetCacheInvokerMapKey() || dkey.ServiceKey() != direct.ServiceKey() || dkey.Service() != "org.example.Svc" {
+		t.Fatalf("key URL %s names another service than %s", dkey, direct)
+	}
+	// An interface the path does not say stays in the key.
+	other, _ := common.NewURL("tri://127.0.0.1:20000/svc-path?interface=org.example.Svc&reference.filter=cshutdown")
+	useShutdownFilter(other)
+	okey := (&shutdownFilter{}).keyed(base.NewBaseInvoker(other)).GetURL()
+	if okey.ServiceKey() != "org.example.Svc" || okey.GetCacheInvokerMapKey() != other.GetCacheInvokerMapKey() {
+		t.Fatalf("key URL %s lost the interface of %s", okey, other)
 	}
 
 	plain, _ := common.NewURL("tri://127.0.0.1:20000/org.example.Svc?reference.filter=mine")
