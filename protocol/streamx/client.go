@@ -18,8 +18,13 @@ import (
 // package's invoker, through dubbo-go's cluster and filter chain.
 type callSpec struct {
 	codec   string
-	request []byte             // unary and server stream
-	reply   func([]byte) error // unary: decodes the reply
+	request []byte       // unary and server stream
+	reply   replyDecoder // unary: decodes the reply
+}
+
+// replyDecoder decodes a unary call's reply into the call.
+type replyDecoder interface {
+	decodeReply(b []byte) error
 }
 
 type callSpecKey struct{}
@@ -76,13 +81,26 @@ func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connectio
 	if err != nil {
 		return reply, requestError(req, m.codec, err)
 	}
-	spec := callSpec{codec: m.codec.Name(), request: b, reply: func(b []byte) error {
-		var derr error
-		reply, derr = m.res.unmarshal(b)
-		return derr
-	}}
-	err = conn.CallUnary(withSpec(ctx, spec), []any{req}, &reply, m.name)
-	return reply, callError(err)
+	c := &unaryCall[Req, Res]{m: m}
+	c.specContext = specContext{Context: ctx, spec: callSpec{codec: m.codec.Name(), request: b, reply: c}}
+	c.args[0] = req
+	err = conn.CallUnary(&c.specContext, c.args[:], &c.reply, m.name)
+	return c.reply, callError(err)
+}
+
+// unaryCall is one typed unary call: its context, dubbo-go's argument
+// list and the reply, in one allocation instead of four.
+type unaryCall[Req, Res any] struct {
+	specContext
+	m     *UnaryMethod[Req, Res]
+	args  [1]any
+	reply Res
+}
+
+func (c *unaryCall[Req, Res]) decodeReply(b []byte) error {
+	var err error
+	c.reply, err = c.m.res.unmarshal(b)
+	return err
 }
 
 // Open starts a client-streaming call written with Write and DoneWriting;

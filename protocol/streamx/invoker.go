@@ -153,7 +153,7 @@ func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpe
 	if err == nil {
 		_, err = s.Receive() // the status
 		if errors.Is(err, io.EOF) {
-			if derr := spec.reply(b); derr != nil {
+			if derr := spec.reply.decodeReply(b); derr != nil {
 				return status.Errorf(status.Internal, "cannot decode the reply: %v", derr)
 			}
 			return nil
