@@ -29,8 +29,11 @@ type FrameReader struct {
 
 // NewFrameReader reads from fr, which must not have ReadMetaHeaders set.
 // The header list limit is fr.MaxHeaderListSize (16 MiB when 0), as in
-// x/net.
+// x/net. It has fr reuse its DATA frames: every frame ReadFrame returns is
+// valid until the next call (a DATA frame's payload always was), which
+// saves an allocation per DATA frame.
 func NewFrameReader(fr *http2.Framer) *FrameReader {
+	fr.SetReuseFrames()
 	r := &FrameReader{fr: fr}
 	r.dec = hpack.NewDecoder(4096, r.emit)
 	return r
@@ -61,8 +64,8 @@ func (h *Headers) PseudoValue(name string) string {
 // RegularFields returns the fields that are not pseudo fields.
 func (h *Headers) RegularFields() []hpack.HeaderField { return h.Fields[h.nPseudo:] }
 
-// ReadFrame returns the next frame; a HEADERS frame comes back as *Headers
-// with its block decoded. Errors are x/net's: a http2.StreamError for a
+// ReadFrame returns the next frame, valid until the next call; a HEADERS
+// frame comes back as *Headers with its block decoded. Errors are x/net's: a http2.StreamError for a
 // malformed block (the connection goes on), a http2.ConnectionError for
 // one that breaks the connection.
 func (r *FrameReader) ReadFrame() (http2.Frame, error) {
