@@ -20,6 +20,26 @@ import (
 type Client struct {
 	h2       *h2client.Transport
 	settings Settings
+	timeout  atomic.Pointer[encodedTimeout] // the last one NewUnary sent
+}
+
+// encodedTimeout is a grpc-timeout header value, shared by the calls that
+// send it (nobody modifies it).
+type encodedTimeout struct {
+	d     time.Duration
+	value []string
+}
+
+// timeoutValue returns the grpc-timeout value for d: the one made for the
+// last d asked when it is the same, as it is for a reference's calls
+// without a deadline of their own.
+func (c *Client) timeoutValue(d time.Duration) []string {
+	if t := c.timeout.Load(); t != nil && t.d == d {
+		return t.value
+	}
+	t := &encodedTimeout{d: d, value: []string{wire.EncodeTimeout(d)}}
+	c.timeout.Store(t)
+	return t.value
 }
 
 // NewClient returns a client for addr (host:port). With tlsConf nil it speaks
@@ -79,7 +99,7 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 	if dl, ok := parent.Deadline(); ok {
 		s.header["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
 	} else if timeout > 0 {
-		s.header["grpc-timeout"] = []string{wire.EncodeTimeout(timeout)}
+		s.header["grpc-timeout"] = c.timeoutValue(timeout)
 		s.timer = time.AfterFunc(timeout, func() {
 			s.Abort(status.Errorf(status.DeadlineExceeded, "no reply within the call's timeout (%v): %w", timeout, context.DeadlineExceeded))
 		})

@@ -46,3 +46,32 @@ func TestUnaryWithDoneContext(t *testing.T) {
 		}
 	}
 }
+
+// Unary calls without a deadline of their own send the reference's
+// timeout; calls with the same one share its encoded header value, and a
+// caller's deadline still gives a value of its own.
+func TestUnaryTimeoutHeader(t *testing.T) {
+	c := NewClient("127.0.0.1:1", nil, testSettings)
+	defer c.Close()
+	value := func(ctx context.Context, timeout time.Duration) []string {
+		t.Helper()
+		s, err := c.NewUnary(ctx, "/svc/m", nil, "proto", []byte("req"), timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Abort(nil)
+		return s.header["grpc-timeout"]
+	}
+	a, b := value(t.Context(), 3*time.Second), value(t.Context(), 3*time.Second)
+	if len(a) != 1 || a[0] != "3000000u" || &a[0] != &b[0] {
+		t.Fatalf("3 s twice: %q and %q, shared %v", a, b, len(a) == 1 && len(b) == 1 && &a[0] == &b[0])
+	}
+	if other := value(t.Context(), 5*time.Second); len(other) != 1 || other[0] != "5000000u" || a[0] != "3000000u" {
+		t.Fatalf("5 s: %q (and 3 s became %q)", other, a)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+	defer cancel()
+	if dl := value(ctx, 3*time.Second); len(dl) != 1 || dl[0] == "3000000u" || dl[0] == "5000000u" {
+		t.Fatalf("a caller's deadline of an hour sent %q", dl)
+	}
+}
