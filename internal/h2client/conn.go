@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -400,7 +399,7 @@ func ResetCode(err error) (http2.ErrCode, bool) {
 
 // encodeHeaders writes a request's HEADERS (and CONTINUATION) frames; the
 // caller is writing (in c.w).
-func (c *conn) encodeHeaders(id uint32, authority, path string, h http.Header, endStream bool) error {
+func (c *conn) encodeHeaders(id uint32, authority, path string, h Header, endStream bool) error {
 	c.hbuf.Reset()
 	scheme := "http"
 	if c.tls {
@@ -411,7 +410,13 @@ func (c *conn) encodeHeaders(id uint32, authority, path string, h http.Header, e
 	enc(":scheme", scheme)
 	enc(":authority", authority)
 	enc(":path", path)
-	for k, vs := range h {
+	for _, f := range h.Fields {
+		enc(f.Name, f.Value)
+	}
+	if h.Timeout != "" {
+		enc("grpc-timeout", h.Timeout)
+	}
+	for k, vs := range h.Extra {
 		lk := wire.Lower(k)
 		switch lk {
 		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host":

@@ -17,11 +17,15 @@ import (
 
 	"go.uber.org/goleak"
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2client"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// grpcHeader is a request header given as a shared field list.
+var grpcHeader = h2client.Header{Fields: []hpack.HeaderField{{Name: "content-type", Value: "application/grpc"}}}
 
 // server runs h on an x/net h2c server on loopback with the given
 // settings and returns its address.
@@ -49,7 +53,7 @@ func server(t *testing.T, h http.HandlerFunc, conf *http.HTTP2Config, connState 
 // arrives on the returned channel.
 func open(ctx context.Context, tr *h2client.Transport, path string, fixed []byte) (*h2client.Stream, <-chan answer, error) {
 	got := make(chan answer, 1)
-	st, err := tr.Open(ctx, path, http.Header{"Content-Type": {"application/grpc"}}, fixed, func(r *http.Response, err error) {
+	st, err := tr.Open(ctx, path, h2client.Header{Extra: http.Header{"Content-Type": {"application/grpc"}}}, fixed, func(r *http.Response, err error) {
 		got <- answer{r, err}
 	})
 	return st, got, err
@@ -455,7 +459,7 @@ func TestUnwatchedLargeBodyGivesUp(t *testing.T) {
 	got := make(chan answer, 1)
 	opened := make(chan error, 1)
 	go func() {
-		_, err := tr.OpenUnwatched(ctx, "/hold", http.Header{"content-type": {"application/grpc"}}, make([]byte, 1<<20), func(r *http.Response, err error) {
+		_, err := tr.OpenUnwatched(ctx, "/hold", grpcHeader, make([]byte, 1<<20), func(r *http.Response, err error) {
 			got <- answer{r, err}
 		}, nil)
 		opened <- err
@@ -499,7 +503,7 @@ func TestWatchEndsWaits(t *testing.T) {
 	end()
 	w := &testWatch{ctx: done, stop: cancel}
 	got := make(chan answer, 1)
-	if _, err := tr.OpenUnwatched(ctx, "/hold", http.Header{"content-type": {"application/grpc"}}, make([]byte, 1<<20), func(r *http.Response, err error) {
+	if _, err := tr.OpenUnwatched(ctx, "/hold", grpcHeader, make([]byte, 1<<20), func(r *http.Response, err error) {
 		got <- answer{r, err}
 	}, w); err != nil {
 		t.Fatal(err)
@@ -513,7 +517,7 @@ func TestWatchEndsWaits(t *testing.T) {
 	done, end = context.WithCancel(base)
 	defer end()
 	w = &testWatch{ctx: done}
-	st, err := tr.OpenUnwatched(base, "/headers-only", http.Header{"content-type": {"application/grpc"}}, []byte("x"), func(r *http.Response, err error) {
+	st, err := tr.OpenUnwatched(base, "/headers-only", grpcHeader, []byte("x"), func(r *http.Response, err error) {
 		got <- answer{r, err}
 	}, w)
 	if err != nil {
@@ -551,5 +555,42 @@ func TestResponseHeaders(t *testing.T) {
 			t.Fatalf("response to %s: X-Path %q", path, v)
 		}
 		_ = resp.Body.Close()
+	}
+}
+
+// A request sends its field list, then its timeout, then its extra
+// fields, all of them, and requests sharing the list do not change it.
+func TestRequestHeader(t *testing.T) {
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Got", fmt.Sprintf("%q %q %q %q", r.Header.Values("Content-Type"), r.Header.Values("Te"),
+			r.Header.Values("Grpc-Timeout"), r.Header.Values("X-Extra")))
+		w.WriteHeader(200)
+	}, nil)
+	tr, ctx := transport(t, addr)
+	fields := []hpack.HeaderField{{Name: "content-type", Value: "application/grpc"}, {Name: "te", Value: "trailers"}}
+	for _, c := range []struct {
+		h    h2client.Header
+		want string
+	}{
+		{h2client.Header{Fields: fields}, `["application/grpc"] ["trailers"] [] []`},
+		{h2client.Header{Fields: fields, Timeout: "3S"}, `["application/grpc"] ["trailers"] ["3S"] []`},
+		{h2client.Header{Fields: fields, Timeout: "1M", Extra: http.Header{"x-extra": {"a", "b"}}}, `["application/grpc"] ["trailers"] ["1M"] ["a" "b"]`},
+		{h2client.Header{Extra: http.Header{"content-type": {"application/grpc+json"}}}, `["application/grpc+json"] [] [] []`},
+	} {
+		got := make(chan answer, 1)
+		if _, err := tr.Open(ctx, "/h", c.h, []byte("x"), func(r *http.Response, err error) { got <- answer{r, err} }); err != nil {
+			t.Fatal(err)
+		}
+		a := <-got
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		_ = a.resp.Body.Close()
+		if v := a.resp.Header.Get("X-Got"); v != c.want {
+			t.Errorf("sent %+v: the server got %s, want %s", c.h, v, c.want)
+		}
+	}
+	if len(fields) != 2 || fields[0].Value != "application/grpc" || fields[1].Value != "trailers" {
+		t.Fatalf("the shared list changed: %v", fields)
 	}
 }

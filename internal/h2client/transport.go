@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+
+	"golang.org/x/net/http2/hpack"
 )
 
 // Transport opens streams to one address over one connection at a time,
@@ -37,7 +39,7 @@ var errRetry = errors.New("connection not usable")
 // the error that prevented them; the response body reads the stream.
 // Cancelling ctx resets the stream. The response's Header and Trailer
 // maps may be shared with other responses: read them, do not change them.
-func (t *Transport) Open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
+func (t *Transport) Open(ctx context.Context, path string, h Header, fixed []byte, onResponse func(*http.Response, error)) (*Stream, error) {
 	return t.open(ctx, path, h, fixed, onResponse, true, nil)
 }
 
@@ -51,8 +53,18 @@ func (t *Transport) Open(ctx context.Context, path string, h http.Header, fixed 
 // read of the response body waits, and then w.Stop runs, which must end
 // the stream (CloseWithError) and ctx. A caller that waits for the
 // response headers checks it there itself.
-func (t *Transport) OpenUnwatched(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), w Watch) (*Stream, error) {
+func (t *Transport) OpenUnwatched(ctx context.Context, path string, h Header, fixed []byte, onResponse func(*http.Response, error), w Watch) (*Stream, error) {
 	return t.open(ctx, path, h, fixed, onResponse, false, w)
+}
+
+// Header is a request's header fields, names in lower case: Fields, then
+// grpc-timeout when Timeout is set, then Extra's. Fields is read only, so
+// that requests can share one list of the fields every request sends: a
+// unary call then needs no map of its own.
+type Header struct {
+	Fields  []hpack.HeaderField
+	Timeout string
+	Extra   http.Header
 }
 
 // Watch is an end of a call that OpenUnwatched checks only while the call
@@ -64,7 +76,7 @@ type Watch interface {
 	Stop()
 }
 
-func (t *Transport) open(ctx context.Context, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), watch bool, w Watch) (*Stream, error) {
+func (t *Transport) open(ctx context.Context, path string, h Header, fixed []byte, onResponse func(*http.Response, error), watch bool, w Watch) (*Stream, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := t.conn(ctx)
 		if err != nil {
@@ -114,7 +126,7 @@ func (t *Transport) Close() {
 }
 
 // open registers a stream and sends its HEADERS (and fixed body).
-func (c *conn) open(ctx context.Context, authority, path string, h http.Header, fixed []byte, onResponse func(*http.Response, error), watch bool, w Watch) (*Stream, error) {
+func (c *conn) open(ctx context.Context, authority, path string, h Header, fixed []byte, onResponse func(*http.Response, error), watch bool, w Watch) (*Stream, error) {
 	s := &Stream{c: c, ctx: ctx, onResponse: onResponse, wake: make(chan struct{}, 1), w: w}
 	// Wait for a stream slot; a cancelled context stops the wait (watched
 	// only when there is a wait: the common case costs no watch).

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/net/http2/hpack"
+
 	"github.com/dubbo-go-streamx/streamx/internal/h2client"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -21,25 +23,48 @@ type Client struct {
 	h2       *h2client.Transport
 	settings Settings
 	timeout  atomic.Pointer[encodedTimeout] // the last one NewUnary sent
+	fields   atomic.Pointer[codecFields]    // the last ones NewUnary sent
 }
 
-// encodedTimeout is a grpc-timeout header value, shared by the calls that
-// send it (nobody modifies it).
+// encodedTimeout is a grpc-timeout header value.
 type encodedTimeout struct {
 	d     time.Duration
-	value []string
+	value string
 }
 
 // timeoutValue returns the grpc-timeout value for d: the one made for the
 // last d asked when it is the same, as it is for a reference's calls
 // without a deadline of their own.
-func (c *Client) timeoutValue(d time.Duration) []string {
+func (c *Client) timeoutValue(d time.Duration) string {
 	if t := c.timeout.Load(); t != nil && t.d == d {
 		return t.value
 	}
-	t := &encodedTimeout{d: d, value: []string{wire.EncodeTimeout(d)}}
+	t := &encodedTimeout{d: d, value: wire.EncodeTimeout(d)}
 	c.timeout.Store(t)
 	return t.value
+}
+
+// codecFields are the header fields every unary request with one codec
+// sends, shared by those requests (nobody modifies them).
+type codecFields struct {
+	codec  string
+	fields []hpack.HeaderField
+}
+
+// requestFields returns the fields for codec: the ones made for the last
+// codec asked when it is the same, as it is for a method's calls.
+func (c *Client) requestFields(codec string) []hpack.HeaderField {
+	if f := c.fields.Load(); f != nil && f.codec == codec {
+		return f.fields
+	}
+	f := &codecFields{codec: codec, fields: []hpack.HeaderField{
+		{Name: "content-type", Value: wire.ContentTypeValue(codec)[0]},
+		{Name: "te", Value: trailersValue[0]},
+		{Name: "grpc-accept-encoding", Value: wire.GzipValue()[0]},
+		{Name: "user-agent", Value: userAgentValue[0]},
+	}}
+	c.fields.Store(f)
+	return f.fields
 }
 
 // NewClient returns a client for addr (host:port). With tlsConf nil it speaks
@@ -60,10 +85,21 @@ func (c *Client) Close() { c.h2.Close() }
 // map a resize).
 func (c *Client) NewStream(ctx context.Context, path string, header http.Header, codec string) *ClientStream {
 	ctx, cancel := context.WithCancelCause(ctx)
-	s := c.newStream(ctx, cancel, path, header, codec, nil)
-	if dl, ok := ctx.Deadline(); ok {
-		s.header["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
+	s := c.newStream(ctx, cancel, path, codec, nil)
+	// The stream takes header (lower-case names, as HTTP/2 sends them) and
+	// sets the protocol's own fields in it, with shared values.
+	h := header
+	if h == nil {
+		h = make(http.Header, 5)
 	}
+	h["content-type"] = wire.ContentTypeValue(codec)
+	h["te"] = trailersValue
+	h["grpc-accept-encoding"] = wire.GzipValue()
+	h["user-agent"] = userAgentValue
+	if dl, ok := ctx.Deadline(); ok {
+		h["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
+	}
+	s.req.Extra = h
 	// A cancelled call must release a Send waiting for the stream to open.
 	context.AfterFunc(ctx, func() { s.pw.CloseWithError(context.Cause(ctx)) })
 	return s
@@ -95,11 +131,13 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 	fixed := wire.AppendFrame(nil, payload, compressed)
 	parent := ctx
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
-	s := c.newStream(ctx, cancel, path, header, codec, fixed)
+	s := c.newStream(ctx, cancel, path, codec, fixed)
+	// The transport's fields go as a shared list: no map per call.
+	s.req = h2client.Header{Fields: c.requestFields(codec), Extra: header}
 	if dl, ok := parent.Deadline(); ok {
-		s.header["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
+		s.req.Timeout = wire.EncodeTimeout(time.Until(dl))
 	} else if timeout > 0 {
-		s.header["grpc-timeout"] = c.timeoutValue(timeout)
+		s.req.Timeout = c.timeoutValue(timeout)
 		s.timer = time.AfterFunc(timeout, func() {
 			s.Abort(status.Errorf(status.DeadlineExceeded, "no reply within the call's timeout (%v): %w", timeout, context.DeadlineExceeded))
 		})
@@ -123,7 +161,7 @@ func (w *callerWatch) Context() context.Context { return w.ctx }
 
 func (w *callerWatch) Stop() { w.s.Abort(status.FromContext(w.ctx)) }
 
-func (c *Client) newStream(ctx context.Context, cancel context.CancelCauseFunc, path string, header http.Header, codec string, fixed []byte) *ClientStream {
+func (c *Client) newStream(ctx context.Context, cancel context.CancelCauseFunc, path, codec string, fixed []byte) *ClientStream {
 	s := &ClientStream{
 		ctx:      ctx,
 		cancel:   cancel,
@@ -138,17 +176,6 @@ func (c *Client) newStream(ctx context.Context, cancel context.CancelCauseFunc, 
 		// the stream to open.
 		s.pw.opened = make(chan struct{})
 	}
-	// The stream takes header (lower-case names, as HTTP/2 sends them) and
-	// sets the protocol's own fields in it, with shared values.
-	h := header
-	if h == nil {
-		h = make(http.Header, 5)
-	}
-	h["content-type"] = wire.ContentTypeValue(codec)
-	h["te"] = trailersValue
-	h["grpc-accept-encoding"] = wire.GzipValue()
-	h["user-agent"] = userAgentValue
-	s.header = h
 	return s
 }
 
@@ -163,9 +190,9 @@ func (s *ClientStream) open() {
 		if s.caller.ctx != nil {
 			w = &s.caller
 		}
-		st, err = s.client.h2.OpenUnwatched(s.ctx, s.path, s.header, s.fixed, s.onResponse, w)
+		st, err = s.client.h2.OpenUnwatched(s.ctx, s.path, s.req, s.fixed, s.onResponse, w)
 	} else {
-		st, err = s.client.h2.Open(s.ctx, s.path, s.header, s.fixed, s.onResponse)
+		st, err = s.client.h2.Open(s.ctx, s.path, s.req, s.fixed, s.onResponse)
 	}
 	s.pw.open(st, err)
 	if err != nil {
@@ -260,10 +287,10 @@ type ClientStream struct {
 	pw       lazyBody
 	settings Settings
 
-	// What Start sends; header is the stream's from NewStream on.
+	// What Start sends; req.Extra is the stream's from NewStream on.
 	client *Client
 	path   string
-	header http.Header
+	req    h2client.Header
 	fixed  []byte
 
 	// NewUnary's: its timeout, and its watch of the caller's context.

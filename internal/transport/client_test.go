@@ -2,9 +2,12 @@ package transport
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
+	"github.com/dubbo-go-streamx/streamx/internal/h2client"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -48,30 +51,44 @@ func TestUnaryWithDoneContext(t *testing.T) {
 }
 
 // Unary calls without a deadline of their own send the reference's
-// timeout; calls with the same one share its encoded header value, and a
-// caller's deadline still gives a value of its own.
+// timeout; calls with the same one share its encoded value, and a
+// caller's deadline still gives a value of its own. The transport's
+// fields go as a list shared by the calls with one codec, and the
+// caller's header (none here) is all the map there is.
 func TestUnaryTimeoutHeader(t *testing.T) {
+	fields := func(h h2client.Header) string {
+		var out []string
+		for _, f := range h.Fields {
+			out = append(out, f.Name+"="+f.Value)
+		}
+		return strings.Join(out, " ")
+	}
 	c := NewClient("127.0.0.1:1", nil, testSettings)
 	defer c.Close()
-	value := func(ctx context.Context, timeout time.Duration) []string {
+	req := func(ctx context.Context, timeout time.Duration, codec string) h2client.Header {
 		t.Helper()
-		s, err := c.NewUnary(ctx, "/svc/m", nil, "proto", []byte("req"), timeout)
+		s, err := c.NewUnary(ctx, "/svc/m", nil, codec, []byte("req"), timeout)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer s.Abort(nil)
-		return s.header["grpc-timeout"]
+		return s.req
 	}
-	a, b := value(t.Context(), 3*time.Second), value(t.Context(), 3*time.Second)
-	if len(a) != 1 || a[0] != "3000000u" || &a[0] != &b[0] {
-		t.Fatalf("3 s twice: %q and %q, shared %v", a, b, len(a) == 1 && len(b) == 1 && &a[0] == &b[0])
+	a, b := req(t.Context(), 3*time.Second, "proto"), req(t.Context(), 3*time.Second, "proto")
+	if a.Timeout != "3000000u" || unsafe.StringData(a.Timeout) != unsafe.StringData(b.Timeout) {
+		t.Fatalf("3 s twice: %q and %q, not shared", a.Timeout, b.Timeout)
 	}
-	if other := value(t.Context(), 5*time.Second); len(other) != 1 || other[0] != "5000000u" || a[0] != "3000000u" {
-		t.Fatalf("5 s: %q (and 3 s became %q)", other, a)
+	if a.Extra != nil || len(a.Fields) != 4 || &a.Fields[0] != &b.Fields[0] ||
+		fields(a) != "content-type=application/grpc+proto te=trailers grpc-accept-encoding=gzip user-agent=streamx-go/0.1" {
+		t.Fatalf("request fields %v (shared %v), extra %v", a.Fields, &a.Fields[0] == &b.Fields[0], a.Extra)
+	}
+	other := req(t.Context(), 5*time.Second, "json")
+	if other.Timeout != "5000000u" || a.Timeout != "3000000u" || other.Fields[0].Value != "application/grpc+json" || a.Fields[0].Value != "application/grpc+proto" {
+		t.Fatalf("5 s and json: %q %v (and 3 s became %q %v)", other.Timeout, other.Fields[0], a.Timeout, a.Fields[0])
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
 	defer cancel()
-	if dl := value(ctx, 3*time.Second); len(dl) != 1 || dl[0] == "3000000u" || dl[0] == "5000000u" {
+	if dl := req(ctx, 3*time.Second, "proto").Timeout; dl == "" || dl == "3000000u" || dl == "5000000u" {
 		t.Fatalf("a caller's deadline of an hour sent %q", dl)
 	}
 }

@@ -106,6 +106,9 @@ func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Resul
 // It returns the raw stream too, for what only it knows.
 func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *callSpec, kind string) (*transport.ClientStream, transport.Stream, error) {
 	header := iv.header(inv)
+	if header == nil {
+		header = make(http.Header, 5) // for the transport's fields, which filters see
+	}
 	raw := iv.client.NewStream(ctx, methodPath(iv.service, inv.MethodName()), header, spec.codec)
 	// Filters open before the request leaves, so one can refuse it.
 	s, err := filterchain.FromContext(ctx).Wrap(ctx, raw, &filterchain.StreamInfo{
@@ -173,17 +176,29 @@ func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpe
 }
 
 // header turns the invocation's attachments into request headers.
+// It is nil when there is none: a unary call's transport fields go
+// without a map.
 func (iv *invoker) header(inv base.Invocation) http.Header {
 	// Sized for what it will hold: the attachments sent, group, version
-	// and the 5 fields the transport adds. (A map over 8 entries costs
-	// twice as much, and dubbo-go's own attachments are never sent.)
-	n := 7
+	// and the 5 fields the transport adds to a stream's. (A map over 8
+	// entries costs twice as much, and dubbo-go's own attachments are
+	// never sent.)
+	n := 0
 	for k := range inv.Attachments() {
 		if !reservedHeader(wire.Lower(k)) {
 			n++
 		}
 	}
-	h := make(http.Header, n)
+	if iv.group != "" {
+		n++
+	}
+	if iv.version != "" {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	h := make(http.Header, n+5)
 	for k, v := range inv.Attachments() {
 		k = wire.Lower(k)
 		if reservedHeader(k) {
