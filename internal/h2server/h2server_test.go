@@ -793,3 +793,56 @@ func TestRequestURL(t *testing.T) {
 		t.Fatalf("past the limit: path %q", b.path)
 	}
 }
+
+// Response header maps are reused once their handler returns: every
+// response, one after another and side by side, carries its own headers
+// and trailers and nothing of an earlier one's.
+func TestResponseHeadersOfTheirOwn(t *testing.T) {
+	ts := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		n := r.URL.Query().Get("n")
+		w.Header().Set("X-N", n)
+		if n[len(n)-1]%2 == 0 {
+			w.Header().Set("X-Even", n)
+			w.Header().Set(http.TrailerPrefix+"X-Trailer", n)
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	c := client(t)
+	check := func(n string) error {
+		resp := post(ctxT(t), t, c, "http://"+ts.addr+"/?n="+n, nil)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		even := n[len(n)-1]%2 == 0
+		want := ""
+		if even {
+			want = n
+		}
+		if resp.Header.Get("X-N") != n || resp.Header.Get("X-Even") != want || resp.Trailer.Get("X-Trailer") != want {
+			return fmt.Errorf("request %s: headers %v, trailers %v", n, resp.Header, resp.Trailer)
+		}
+		return nil
+	}
+	for i := range 20 {
+		if err := check(strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*20)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				if err := check(fmt.Sprintf("%d-%d", g, i)); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

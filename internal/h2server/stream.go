@@ -177,6 +177,7 @@ func (s *stream) endResponse() {
 	}
 	s.ended = true
 	if s.writeErr() != nil {
+		s.releaseHeader()
 		s.c.remove(s)
 		return
 	}
@@ -206,7 +207,30 @@ func (s *stream) endResponse() {
 		}
 		return err
 	}, true)
+	s.releaseHeader()
 	c.remove(s)
+}
+
+// headerPool holds response header maps of ended responses, cleared.
+var headerPool = sync.Pool{New: func() any { return make(http.Header, 4) }}
+
+// maxPooledHeader bounds the entries of a map put back in headerPool
+// (clearing a map does not shrink it).
+const maxPooledHeader = 8
+
+// newHeader returns an empty response header map.
+func newHeader() http.Header { return headerPool.Get().(http.Header) }
+
+// releaseHeader hands the response header map to the next response, once
+// the handler has returned: a handler may use the map until then, and not
+// after (net/http's rule). A unary response's map was 2 allocations and
+// 400 bytes of garbage.
+func (s *stream) releaseHeader() {
+	if h := s.header; h != nil && len(h) <= maxPooledHeader {
+		clear(h)
+		headerPool.Put(h)
+	}
+	s.header = nil
 }
 
 // sendHeader writes the response HEADERS ahead of the response's end
@@ -292,7 +316,7 @@ func (s *stream) writeHeader(code int) {
 	s.wroteHeader = true
 	s.status = code
 	if s.header == nil {
-		s.header = http.Header{}
+		s.header = newHeader()
 	}
 }
 
@@ -562,7 +586,7 @@ type responseWriter struct{ s *stream }
 
 func (w responseWriter) Header() http.Header {
 	if w.s.header == nil {
-		w.s.header = http.Header{}
+		w.s.header = newHeader()
 	}
 	return w.s.header
 }
