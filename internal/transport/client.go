@@ -308,7 +308,8 @@ type ClientStream struct {
 	resp      *http.Response
 	rtErr     error
 
-	reader  *wire.Reader
+	reader  wire.Reader           // by value: one allocation less per call
+	reading bool                  // reader reads the response body
 	recvErr error                 // sticky once Receive ended; owned by the receiving goroutine
 	ended   atomic.Pointer[error] // recvErr, for the sending goroutine
 
@@ -422,11 +423,11 @@ func (s *ClientStream) Receive() ([]byte, error) {
 	if s.recvErr != nil {
 		return nil, s.recvErr
 	}
-	if s.reader == nil {
+	if !s.reading {
 		if err := s.awaitResponse(); err != nil {
 			return nil, s.end(err)
 		}
-		if s.reader == nil { // trailers-only success: no messages
+		if !s.reading { // trailers-only success: no messages
 			return nil, s.end(io.EOF)
 		}
 	}
@@ -457,7 +458,7 @@ func (s *ClientStream) Receive() ([]byte, error) {
 
 // TryReceive implements Stream.
 func (s *ClientStream) TryReceive() ([]byte, bool, error) {
-	if s.recvErr != nil || s.reader == nil {
+	if s.recvErr != nil || !s.reading {
 		return nil, false, nil
 	}
 	b, ok := s.reader.Buffered(true)
@@ -497,7 +498,8 @@ func (s *ClientStream) awaitResponse() error {
 	if _, ok := wire.ParseContentType(wire.Get(resp.Header, wire.HeaderContentType)); !ok {
 		return status.Errorf(status.Internal, "provider answered with content-type %q, not gRPC", wire.Get(resp.Header, wire.HeaderContentType))
 	}
-	s.reader = wire.NewReader(resp.Body, s.settings.MaxRecvBytes, wire.Get(resp.Header, wire.HeaderEncoding))
+	s.reader.Init(resp.Body, s.settings.MaxRecvBytes, wire.Get(resp.Header, wire.HeaderEncoding))
+	s.reading = true
 	return nil
 }
 

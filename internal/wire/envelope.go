@@ -110,7 +110,15 @@ func (r *Reader) consume(n int) {
 
 // NewReader returns a Reader on r.
 func NewReader(r io.Reader, maxBytes int, encoding string) *Reader {
-	return &Reader{r: r, MaxBytes: maxBytes, Encoding: encoding}
+	rd := new(Reader)
+	rd.Init(r, maxBytes, encoding)
+	return rd
+}
+
+// Init makes r a new Reader on src, for a Reader held by value (one
+// allocation less for its owner).
+func (r *Reader) Init(src io.Reader, maxBytes int, encoding string) {
+	*r = Reader{r: src, MaxBytes: maxBytes, Encoding: encoding}
 }
 
 // Buffered returns the next message if it has fully arrived, without

@@ -74,12 +74,15 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 			return err
 		}
 		c.request = b
-		args = []any{req}
+		c.argv[0] = req
+		args = c.argv[:1]
 		if h.kind == constant.CallServerStream {
-			args = append(args, c)
+			c.argv[1] = c
+			args = c.argv[:2]
 		}
 	default:
-		args = []any{c}
+		c.argv[0] = c
+		args = c.argv[:1]
 	}
 	attachments := attachmentsOf(ss.Header())
 	c.ctx = callContext{Context: ss.Context(), chain: &c.chain, attachments: attachments, call: c}

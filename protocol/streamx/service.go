@@ -89,6 +89,7 @@ type serverCall struct {
 	ctx     callContext       // the handler's context node, likewise
 	info    filterchain.StreamInfo
 	request []byte // unary and server stream: read before the filters ran
+	argv    [2]any // the invocation's arguments, in here too
 
 	once   sync.Once
 	stream transport.Stream // raw, or raw with the stream filters
