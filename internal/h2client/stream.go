@@ -39,9 +39,9 @@ type Stream struct {
 	rb      h2conn.RecvBuf // received data not yet read
 	unacked int            // bytes read, not yet granted back to the peer
 	recvEnd bool
-	err     error // why the stream failed; sticky
-	wake    chan struct{}
-	stopCtx func() bool // guarded by mu
+	err     error         // why the stream failed; sticky
+	wake    chan struct{} // made by the first read that waits
+	stopCtx func() bool   // guarded by mu
 
 	w Watch // OpenUnwatched's other end, checked while a read waits; the reader's
 }
@@ -132,8 +132,8 @@ func (s *Stream) onData(data []byte, padding int) {
 		s.rb.Append(data)
 	}
 	s.unacked += padding
-	s.mu.Unlock()
 	s.signal()
+	s.mu.Unlock()
 }
 
 func (s *Stream) onEnd() {
@@ -144,8 +144,8 @@ func (s *Stream) onEnd() {
 		return
 	}
 	s.recvEnd = true
-	s.mu.Unlock()
 	s.signal()
+	s.mu.Unlock()
 	s.c.mu.Lock()
 	done := s.sentEnd
 	s.c.mu.Unlock()
@@ -154,6 +154,9 @@ func (s *Stream) onEnd() {
 	}
 }
 
+// signal wakes a read waiting for data; mu is held. A stream that never
+// had a read wait has no channel: nothing to wake (a unary caller usually
+// finds its reply there already, and spares the channel).
 func (s *Stream) signal() {
 	select {
 	case s.wake <- struct{}{}:
@@ -169,8 +172,8 @@ func (s *Stream) fail(err error) {
 	if s.err == nil && !s.recvEnd {
 		s.err = err
 	}
-	s.mu.Unlock()
 	s.signal()
+	s.mu.Unlock()
 	s.respond(nil, err)
 	s.finish()
 }
@@ -323,13 +326,17 @@ func (s *Stream) resetOnEnd() { s.reset(http2.ErrCodeCancel, context.Cause(s.ctx
 func (s *Stream) read(p []byte) (int, error) {
 	s.mu.Lock()
 	for s.rb.Empty() && !s.recvEnd && s.err == nil {
+		if s.wake == nil {
+			s.wake = make(chan struct{}, 1)
+		}
+		wake := s.wake
 		s.mu.Unlock()
 		var done <-chan struct{}
 		if s.w != nil {
 			done = s.w.Context().Done()
 		}
 		select {
-		case <-s.wake:
+		case <-wake:
 		case <-done:
 			s.w.Stop()
 			s.w = nil // stopped: the failure it caused ends the wait

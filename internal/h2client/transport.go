@@ -127,7 +127,7 @@ func (t *Transport) Close() {
 
 // open registers a stream and sends its HEADERS (and fixed body).
 func (c *conn) open(ctx context.Context, authority, path string, h Header, fixed []byte, onResponse func(*http.Response, error), watch bool, w Watch) (*Stream, error) {
-	s := &Stream{c: c, ctx: ctx, onResponse: onResponse, wake: make(chan struct{}, 1), w: w}
+	s := &Stream{c: c, ctx: ctx, onResponse: onResponse, w: w}
 	// Wait for a stream slot; a cancelled context stops the wait (watched
 	// only when there is a wait: the common case costs no watch).
 	var stop func()
