@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/http2"
-
 	"github.com/dubbo-go-streamx/streamx/internal/h2server"
 )
 
@@ -114,32 +112,6 @@ func TestContextCanceledAfterHandler(t *testing.T) {
 		if ctx.Err() != context.Canceled {
 			t.Fatalf("waited %v: after the handler: %v, want Canceled", waited, ctx.Err())
 		}
-	}
-}
-
-// A consumer's reset ends the context before the handler's read fails,
-// whether or not anything waits on the context.
-func TestContextCanceledByReset(t *testing.T) {
-	entered := make(chan struct{})
-	result := make(chan string, 1)
-	ts := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		close(entered)
-		_, err := r.Body.Read(make([]byte, 10))
-		result <- fmt.Sprintf("read: %v, ctx: %v", err != nil, r.Context().Err())
-	})
-	rc := dialRaw(t, ts.addr)
-	rc.request(1, "/wait", nil, false)
-	<-entered
-	if err := rc.fr.WriteRSTStream(1, http2.ErrCodeCancel); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case got := <-result:
-		if got != "read: true, ctx: context canceled" {
-			t.Fatal(got)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the handler's read did not fail")
 	}
 }
 

@@ -340,8 +340,11 @@ func TestClientCancel(t *testing.T) {
 		w.(http.Flusher).Flush()
 		close(entered)
 		_, err := r.Body.Read(make([]byte, 10))
+		// The context ended before the read failed: Err says so before
+		// anything waits on Done (the stream context is lazy), and after.
+		before := r.Context().Err()
 		<-r.Context().Done()
-		result <- fmt.Sprintf("read: %v, ctx: %v", err != nil, r.Context().Err())
+		result <- fmt.Sprintf("read: %v, ctx: %v, before Done: %v", err != nil, r.Context().Err(), before)
 	})
 	rc := dialRaw(t, ts.addr)
 	rc.request(1, "/wait", nil, false)
@@ -351,7 +354,7 @@ func TestClientCancel(t *testing.T) {
 	}
 	select {
 	case got := <-result:
-		if got != "read: true, ctx: context canceled" {
+		if got != "read: true, ctx: context canceled, before Done: context canceled" {
 			t.Fatal(got)
 		}
 	case <-time.After(10 * time.Second):
