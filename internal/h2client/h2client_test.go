@@ -594,3 +594,50 @@ func TestRequestHeader(t *testing.T) {
 		t.Fatalf("the shared list changed: %v", fields)
 	}
 }
+
+// watchCountingContext counts the watches Open registers on it and the
+// ones it stops. Its own Done channel keeps the context package from
+// registering with the context it wraps directly.
+type watchCountingContext struct {
+	context.Context
+	done                chan struct{}
+	registered, stopped atomic.Int32
+}
+
+func (c *watchCountingContext) Done() <-chan struct{} { return c.done }
+
+func (c *watchCountingContext) AfterFunc(f func()) func() bool {
+	c.registered.Add(1)
+	stop := context.AfterFunc(c.Context, f)
+	return func() bool {
+		c.stopped.Add(1)
+		return stop()
+	}
+}
+
+// A stream whose exchange is over leaves its context, however soon the
+// response came (before Open registered its watch, or after), and
+// closing its body then is a no-op: the connection serves on.
+func TestFinishedStreamLeavesItsContext(t *testing.T) {
+	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write([]byte("ok"))
+	}, nil)
+	tr, base := transport(t, addr)
+	ctx := &watchCountingContext{Context: base, done: make(chan struct{})}
+	context.AfterFunc(base, func() { close(ctx.done) })
+	const n = 50
+	for i := range n {
+		resp := answered(ctx, t, tr, "/x")
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || string(b) != "ok" {
+			t.Fatalf("call %d: %q, %v", i, b, err)
+		}
+		_ = resp.Body.Close()
+		_ = resp.Body.Close()
+	}
+	// One watch per call, and the dial's.
+	if r, s := ctx.registered.Load(), ctx.stopped.Load(); r != n+1 || s != r {
+		t.Fatalf("%d calls registered %d watches on their context and stopped %d", n, r, s)
+	}
+}

@@ -34,14 +34,15 @@ type Stream struct {
 	onResponse func(*http.Response, error)
 	respOnce   sync.Once
 
-	mu      sync.Mutex
-	resp    *http.Response
-	rb      h2conn.RecvBuf // received data not yet read
-	unacked int            // bytes read, not yet granted back to the peer
-	recvEnd bool
-	err     error         // why the stream failed; sticky
-	wake    chan struct{} // made by the first read that waits
-	stopCtx func() bool   // guarded by mu
+	mu       sync.Mutex
+	resp     *http.Response
+	rb       h2conn.RecvBuf // received data not yet read
+	unacked  int            // bytes read, not yet granted back to the peer
+	recvEnd  bool
+	err      error         // why the stream failed; sticky
+	wake     chan struct{} // made by the first read that waits
+	stopCtx  func() bool   // guarded by mu
+	finished bool          // on mu: finish ran
 
 	w Watch // OpenUnwatched's other end, checked while a read waits; the reader's
 }
@@ -178,22 +179,33 @@ func (s *Stream) fail(err error) {
 	s.finish()
 }
 
-// finish releases the stream: it leaves the connection and its context.
+// finish releases the stream, once: it leaves the connection (waking a
+// Write waiting for flow control, which gives up) and its context.
 func (s *Stream) finish() {
 	s.mu.Lock()
+	if s.finished {
+		s.mu.Unlock()
+		return
+	}
+	s.finished = true
 	stop := s.stopCtx
 	s.mu.Unlock()
 	if stop != nil {
 		stop()
 	}
 	s.c.remove(s)
-	s.c.mu.Lock()
-	s.c.cond.Broadcast() // a Write waiting for flow control gives up
-	s.c.mu.Unlock()
 }
 
 // reset sends RST_STREAM (unless the stream is over) and fails it with err.
+// A finished stream has nothing left to reset or fail: closing the body of
+// a complete unary response costs no connection lock.
 func (s *Stream) reset(code http2.ErrCode, err error) {
+	s.mu.Lock()
+	finished := s.finished
+	s.mu.Unlock()
+	if finished {
+		return
+	}
 	s.c.mu.Lock()
 	live := s.c.streams[s.id] == s
 	s.c.mu.Unlock()

@@ -202,8 +202,14 @@ func (c *conn) open(ctx context.Context, authority, path string, h Header, fixed
 	if watch {
 		stopCtx := context.AfterFunc(ctx, s.resetOnEnd)
 		s.mu.Lock()
-		s.stopCtx = stopCtx
+		finished := s.finished
+		if !finished {
+			s.stopCtx = stopCtx
+		}
 		s.mu.Unlock()
+		if finished { // the whole exchange is already over
+			stopCtx()
+		}
 	}
 	if fixed != nil && !fits {
 		// A large fixed body goes through flow control; an unwatched
