@@ -12,7 +12,6 @@ package h2client
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -24,7 +23,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -57,9 +55,8 @@ type conn struct {
 	// w serialises frames and batches them into few writes to nc. Lock
 	// order: w, then mu.
 	w     *h2conn.Writer
-	henc  *hpack.Encoder
-	hbuf  bytes.Buffer
-	canon wire.Canon // the reader's
+	hdr   *headerEncoder // on w
+	canon wire.Canon     // the reader's
 
 	// The reader's: response header and trailer maps, shared while
 	// responses repeat their fields.
@@ -127,7 +124,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 	c.fr = http2.NewFramer(c.w.Sink(), bufio.NewReaderSize(nc, 32<<10))
 	c.fr.MaxHeaderListSize = maxHeaderList
 	c.rd = h2conn.NewFrameReader(c.fr)
-	c.henc = hpack.NewEncoder(&c.hbuf)
+	c.hdr = newHeaderEncoder()
 
 	// Preface, SETTINGS and the connection window, in one write.
 	err = c.w.Write(func() error {
@@ -313,7 +310,7 @@ func (c *conn) applySettings(f *http2.SettingsFrame) error {
 		close(c.settled)
 	}
 	if setTable { // w before mu is the lock order: not under mu
-		_ = c.w.Write(func() error { c.henc.SetMaxDynamicTableSize(tableSize); return nil }, false)
+		_ = c.w.Write(func() error { c.hdr.setTableSize(tableSize); return nil }, false)
 	}
 	return err
 }
@@ -400,33 +397,11 @@ func ResetCode(err error) (http2.ErrCode, bool) {
 // encodeHeaders writes a request's HEADERS (and CONTINUATION) frames; the
 // caller is writing (in c.w).
 func (c *conn) encodeHeaders(id uint32, authority, path string, h Header, endStream bool) error {
-	c.hbuf.Reset()
 	scheme := "http"
 	if c.tls {
 		scheme = "https"
 	}
-	enc := func(k, v string) { _ = c.henc.WriteField(hpack.HeaderField{Name: k, Value: v}) }
-	enc(":method", "POST")
-	enc(":scheme", scheme)
-	enc(":authority", authority)
-	enc(":path", path)
-	for _, f := range h.Fields {
-		enc(f.Name, f.Value)
-	}
-	if h.Timeout != "" {
-		enc("grpc-timeout", h.Timeout)
-	}
-	for k, vs := range h.Extra {
-		lk := wire.Lower(k)
-		switch lk {
-		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host":
-			continue // connection-specific: not allowed in HTTP/2
-		}
-		for _, v := range vs {
-			enc(lk, v)
-		}
-	}
-	return h2conn.WriteHeaderBlock(c.fr, id, c.hbuf.Bytes(), int(c.maxFrame()), endStream)
+	return h2conn.WriteHeaderBlock(c.fr, id, c.hdr.encode(scheme, authority, path, h), int(c.maxFrame()), endStream)
 }
 
 func (c *conn) maxFrame() uint32 {
