@@ -310,7 +310,7 @@ func (c *conn) applySettings(f *http2.SettingsFrame) error {
 		close(c.settled)
 	}
 	if setTable { // w before mu is the lock order: not under mu
-		_ = c.w.Write(func() error { c.hdr.setTableSize(tableSize); return nil }, false)
+		_ = c.w.Write(func() error { c.hdr.SetTableSize(tableSize); return nil }, false)
 	}
 	return err
 }

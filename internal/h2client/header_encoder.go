@@ -5,21 +5,16 @@ import (
 
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
-// headerEncoder encodes a connection's request header blocks. A block
-// whose fields all went out as indexes into the encoder's table encodes
-// to the same bytes as long as the table does not change, so the start of
-// a block (pseudo fields, the shared field list, the timeout) is kept by
-// path and sent again as it is: hpack's table searches were 5% of a unary
-// caller's CPU. Any field that was not sent as an index may have changed
-// the table, and so does a new table size: both make the kept blocks
-// stale. The connection's writer serialises its use.
+// headerEncoder encodes a connection's request header blocks, keeping the
+// start of a block (pseudo fields, the shared field list, the timeout) by
+// path to send again while the table is unchanged (see
+// h2conn.HeaderEncoder). The connection's writer serialises its use.
 type headerEncoder struct {
-	enc    *hpack.Encoder
-	buf    bytes.Buffer
-	gen    uint64 // the table's generation: bumped when it may have changed
+	*h2conn.HeaderEncoder
 	blocks map[string]*encodedBlock
 }
 
@@ -35,42 +30,33 @@ type encodedBlock struct {
 const maxEncodedBlocks = 64
 
 func newHeaderEncoder() *headerEncoder {
-	e := &headerEncoder{blocks: make(map[string]*encodedBlock)}
-	e.enc = hpack.NewEncoder(&e.buf)
-	return e
-}
-
-// setTableSize applies the peer's SETTINGS_HEADER_TABLE_SIZE.
-func (e *headerEncoder) setTableSize(n uint32) {
-	e.enc.SetMaxDynamicTableSize(n)
-	e.gen++
+	return &headerEncoder{HeaderEncoder: h2conn.NewHeaderEncoder(), blocks: make(map[string]*encodedBlock)}
 }
 
 // encode returns the header block of a request; it is valid until the
 // next call.
 func (e *headerEncoder) encode(scheme, authority, path string, h Header) []byte {
-	e.buf.Reset()
-	if b := e.blocks[path]; b != nil && b.gen == e.gen && b.timeout == h.Timeout && sameList(b.fields, h.Fields) {
-		e.buf.Write(b.b)
+	e.Reset()
+	gen := e.Gen()
+	if b := e.blocks[path]; b != nil && b.gen == gen && b.timeout == h.Timeout && sameList(b.fields, h.Fields) {
+		e.Append(b.b)
 	} else {
-		// Every field is written: no short circuit.
-		indexed := e.field(":method", "POST")
-		indexed = e.field(":scheme", scheme) && indexed
-		indexed = e.field(":authority", authority) && indexed
-		indexed = e.field(":path", path) && indexed
+		e.Field(":method", "POST")
+		e.Field(":scheme", scheme)
+		e.Field(":authority", authority)
+		e.Field(":path", path)
 		for _, f := range h.Fields {
-			indexed = e.field(f.Name, f.Value) && indexed
+			e.Field(f.Name, f.Value)
 		}
 		if h.Timeout != "" {
-			indexed = e.field("grpc-timeout", h.Timeout) && indexed
+			e.Field("grpc-timeout", h.Timeout)
 		}
 		switch {
-		case !indexed:
-			e.gen++
+		case e.Gen() != gen: // not all indexed: nothing to keep
 		case b != nil:
-			b.gen, b.fields, b.timeout, b.b = e.gen, h.Fields, h.Timeout, append(b.b[:0], e.buf.Bytes()...)
+			b.gen, b.fields, b.timeout, b.b = gen, h.Fields, h.Timeout, append(b.b[:0], e.Bytes()...)
 		case len(e.blocks) < maxEncodedBlocks:
-			e.blocks[path] = &encodedBlock{gen: e.gen, fields: h.Fields, timeout: h.Timeout, b: bytes.Clone(e.buf.Bytes())}
+			e.blocks[path] = &encodedBlock{gen: gen, fields: h.Fields, timeout: h.Timeout, b: bytes.Clone(e.Bytes())}
 		}
 	}
 	for k, vs := range h.Extra {
@@ -80,20 +66,10 @@ func (e *headerEncoder) encode(scheme, authority, path string, h Header) []byte 
 			continue // connection-specific: not allowed in HTTP/2
 		}
 		for _, v := range vs {
-			if !e.field(lk, v) {
-				e.gen++
-			}
+			e.Field(lk, v)
 		}
 	}
-	return e.buf.Bytes()
-}
-
-// field encodes one field and reports whether it went out as an index
-// (the table unchanged).
-func (e *headerEncoder) field(name, value string) bool {
-	n := e.buf.Len()
-	_ = e.enc.WriteField(hpack.HeaderField{Name: name, Value: value})
-	return e.buf.Bytes()[n]&0x80 != 0 // RFC 7541 6.1: an indexed field
+	return e.Bytes()
 }
 
 // sameList reports whether a and b are the same shared list.

@@ -39,7 +39,7 @@ func TestHeaderEncoderBlocks(t *testing.T) {
 	}
 	for i, s := range steps {
 		if i == 15 {
-			e.setTableSize(256) // the peer's smaller table: entries are evicted
+			e.SetTableSize(256) // the peer's smaller table: entries are evicted
 		}
 		block := e.encode("http", "127.0.0.1:1", s.path, s.h)
 		got, err := d.DecodeFull(block)
@@ -53,10 +53,10 @@ func TestHeaderEncoderBlocks(t *testing.T) {
 	// A repeat reuses its kept block: the same short bytes, no new table
 	// generation.
 	first := bytes.Clone(e.encode("http", "127.0.0.1:1", a.path, a.h))
-	gen := e.gen
+	gen := e.Gen()
 	again := e.encode("http", "127.0.0.1:1", a.path, a.h)
-	if !bytes.Equal(first, again) || e.gen != gen || len(again) > 8 || e.blocks[a.path].gen != gen {
-		t.Fatalf("repeat: %x then %x (gen %d -> %d)", first, again, gen, e.gen)
+	if !bytes.Equal(first, again) || e.Gen() != gen || len(again) > 8 || e.blocks[a.path].gen != gen {
+		t.Fatalf("repeat: %x then %x (gen %d -> %d)", first, again, gen, e.Gen())
 	}
 	if _, err := d.DecodeFull(first); err != nil {
 		t.Fatal(err)

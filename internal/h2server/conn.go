@@ -2,7 +2,6 @@ package h2server
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -49,9 +47,8 @@ type conn struct {
 
 	// w serialises frames and batches them into few writes to nc.
 	// Lock order: w, then mu.
-	w    *h2conn.Writer
-	henc *hpack.Encoder
-	hbuf bytes.Buffer
+	w   *h2conn.Writer
+	hdr *responseEncoder // on w
 
 	mu         sync.Mutex
 	cond       *sync.Cond // send windows
@@ -95,7 +92,7 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 	c.fr.MaxHeaderListSize = srv.cfg.MaxHeaderListSize
 	c.rd = h2conn.NewFrameReader(c.fr)
 	c.fr.SetMaxReadFrameSize(16 << 10)
-	c.henc = hpack.NewEncoder(&c.hbuf)
+	c.hdr = newResponseEncoder()
 	return c
 }
 
@@ -271,7 +268,7 @@ func (c *conn) applySettings(f *http2.SettingsFrame) error {
 	c.cond.Broadcast()
 	c.mu.Unlock()
 	if setTable { // w before mu is the lock order: not under mu
-		_ = c.w.Write(func() error { c.henc.SetMaxDynamicTableSize(tableSize); return nil }, false)
+		_ = c.w.Write(func() error { c.hdr.SetTableSize(tableSize); return nil }, false)
 	}
 	return err
 }
@@ -447,29 +444,9 @@ func (c *conn) closeAfterFlush() {
 // writing (in c.w). name picks the keys of h to send and the name each
 // goes under; nil sends them all.
 func (c *conn) encodeHeaders(id uint32, status int, h http.Header, name func(string) (string, bool), endStream bool) error {
-	c.hbuf.Reset()
-	enc := func(k, v string) { _ = c.henc.WriteField(hpack.HeaderField{Name: k, Value: v}) }
-	if status != 0 {
-		enc(":status", statusText(status))
-	}
-	for k, vs := range h {
-		if name != nil {
-			var ok bool
-			if k, ok = name(k); !ok {
-				continue
-			}
-		}
-		lk := wire.Lower(k)
-		switch lk {
-		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "trailer":
-			continue // connection-specific (not allowed in HTTP/2), or the trailer declaration
-		}
-		for _, v := range vs {
-			enc(lk, v)
-		}
-	}
+	block := c.hdr.encode(status, h, name)
 	c.mu.Lock()
 	max := int(c.peerFrame)
 	c.mu.Unlock()
-	return h2conn.WriteHeaderBlock(c.fr, id, c.hbuf.Bytes(), max, endStream)
+	return h2conn.WriteHeaderBlock(c.fr, id, block, max, endStream)
 }
