@@ -1,8 +1,6 @@
 package h2client
 
 import (
-	"bytes"
-
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
@@ -18,12 +16,12 @@ type headerEncoder struct {
 	blocks map[string]*encodedBlock
 }
 
-// encodedBlock is the start of a block for one path.
+// encodedBlock is the start of a block for one path, and what it holds
+// besides the path.
 type encodedBlock struct {
-	gen     uint64
+	h2conn.Kept
 	fields  []hpack.HeaderField // the shared list it was made with
 	timeout string
-	b       []byte
 }
 
 // maxEncodedBlocks bounds the paths a connection keeps blocks for.
@@ -37,10 +35,9 @@ func newHeaderEncoder() *headerEncoder {
 // next call.
 func (e *headerEncoder) encode(scheme, authority, path string, h Header) []byte {
 	e.Reset()
-	gen := e.Gen()
-	if b := e.blocks[path]; b != nil && b.gen == gen && b.timeout == h.Timeout && sameList(b.fields, h.Fields) {
-		e.Append(b.b)
-	} else {
+	b := e.blocks[path]
+	if b == nil || b.timeout != h.Timeout || !sameList(b.fields, h.Fields) || !e.Reuse(&b.Kept) {
+		gen := e.Gen()
 		e.Field(":method", "POST")
 		e.Field(":scheme", scheme)
 		e.Field(":authority", authority)
@@ -51,19 +48,18 @@ func (e *headerEncoder) encode(scheme, authority, path string, h Header) []byte 
 		if h.Timeout != "" {
 			e.Field("grpc-timeout", h.Timeout)
 		}
-		switch {
-		case e.Gen() != gen: // not all indexed: nothing to keep
-		case b != nil:
-			b.gen, b.fields, b.timeout, b.b = gen, h.Fields, h.Timeout, append(b.b[:0], e.Bytes()...)
-		case len(e.blocks) < maxEncodedBlocks:
-			e.blocks[path] = &encodedBlock{gen: gen, fields: h.Fields, timeout: h.Timeout, b: bytes.Clone(e.Bytes())}
+		if b == nil && len(e.blocks) < maxEncodedBlocks {
+			b = &encodedBlock{}
+			e.blocks[path] = b
+		}
+		if b != nil && e.Keep(&b.Kept, gen) {
+			b.fields, b.timeout = h.Fields, h.Timeout
 		}
 	}
 	for k, vs := range h.Extra {
 		lk := wire.Lower(k)
-		switch lk {
-		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host":
-			continue // connection-specific: not allowed in HTTP/2
+		if lk == "host" || h2conn.ConnectionSpecific(lk) {
+			continue // :authority says it; not allowed in HTTP/2
 		}
 		for _, v := range vs {
 			e.Field(lk, v)

@@ -65,9 +65,9 @@ func (h *Headers) PseudoValue(name string) string {
 func (h *Headers) RegularFields() []hpack.HeaderField { return h.Fields[h.nPseudo:] }
 
 // ReadFrame returns the next frame, valid until the next call; a HEADERS
-// frame comes back as *Headers with its block decoded. Errors are x/net's: a http2.StreamError for a
-// malformed block (the connection goes on), a http2.ConnectionError for
-// one that breaks the connection.
+// frame comes back as *Headers with its block decoded. Errors are x/net's:
+// a http2.StreamError for a malformed block (the connection goes on), a
+// http2.ConnectionError for one that breaks the connection.
 func (r *FrameReader) ReadFrame() (http2.Frame, error) {
 	f, err := r.fr.ReadFrame()
 	if err != nil {

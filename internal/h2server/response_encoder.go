@@ -14,10 +14,9 @@ import (
 // responseEncoder encodes a connection's response header and trailer
 // blocks. It keeps the few blocks a provider sends over and over (a reply's
 // headers, an OK status's trailers) and sends them again while the table
-// is unchanged (see h2conn.HeaderEncoder): HPACK's table searches were 4%
-// of a provider's CPU with 32 unary callers. A block's fields go out
-// sorted by name, so that a map's order does not make the same fields
-// another block. The connection's writer serialises its use.
+// is unchanged (see h2conn.HeaderEncoder). A block's fields go out sorted
+// by name, so that a map's order does not make the same fields another
+// block. The connection's writer serialises its use.
 type responseEncoder struct {
 	*h2conn.HeaderEncoder
 	fields []hpack.HeaderField // the block being encoded
@@ -27,14 +26,10 @@ type responseEncoder struct {
 
 // keptBlock is an encoded block and what it holds.
 type keptBlock struct {
-	gen    uint64
+	h2conn.Kept
 	status int
 	fields []hpack.HeaderField
-	b      []byte
 }
-
-// maxKeptBlock bounds the size of a block worth keeping.
-const maxKeptBlock = 256
 
 func newResponseEncoder() *responseEncoder {
 	return &responseEncoder{HeaderEncoder: h2conn.NewHeaderEncoder()}
@@ -53,9 +48,8 @@ func (e *responseEncoder) encode(status int, h http.Header, name func(string) (s
 			}
 		}
 		lk := wire.Lower(k)
-		switch lk {
-		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "trailer":
-			continue // connection-specific (not allowed in HTTP/2), or the trailer declaration
+		if lk == "trailer" || h2conn.ConnectionSpecific(lk) {
+			continue // the trailer declaration; not allowed in HTTP/2
 		}
 		for _, v := range vs {
 			e.fields = append(e.fields, hpack.HeaderField{Name: lk, Value: v})
@@ -64,25 +58,21 @@ func (e *responseEncoder) encode(status int, h http.Header, name func(string) (s
 	// Stable: a name's values keep their order.
 	slices.SortStableFunc(e.fields, func(a, b hpack.HeaderField) int { return strings.Compare(a.Name, b.Name) })
 	e.Reset()
-	gen := e.Gen()
 	for i := range e.kept {
-		if k := &e.kept[i]; k.b != nil && k.gen == gen && k.status == status && slices.Equal(k.fields, e.fields) {
-			e.Append(k.b)
+		if k := &e.kept[i]; k.status == status && slices.Equal(k.fields, e.fields) && e.Reuse(&k.Kept) {
 			return e.Bytes()
 		}
 	}
+	gen := e.Gen()
 	if status != 0 {
 		e.Field(":status", statusText(status))
 	}
 	for _, f := range e.fields {
 		e.Field(f.Name, f.Value)
 	}
-	if e.Gen() == gen && len(e.Bytes()) <= maxKeptBlock {
-		k := &e.kept[e.next]
+	if k := &e.kept[e.next]; e.Keep(&k.Kept, gen) {
 		e.next = (e.next + 1) % len(e.kept)
-		k.gen, k.status = gen, status
-		k.fields = append(k.fields[:0], e.fields...)
-		k.b = append(k.b[:0], e.Bytes()...)
+		k.status, k.fields = status, append(k.fields[:0], e.fields...)
 	}
 	return e.Bytes()
 }

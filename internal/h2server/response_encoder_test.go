@@ -13,8 +13,8 @@ import (
 // A consumer's decoder, fed every block in order, reads each response's
 // own fields back (sorted by name, a name's values in order) through
 // repeated replies and trailers, an error status, headers that enter the
-// table, a dropped connection header, a value too large to keep and a
-// smaller table; a repeat reuses its short block.
+// table, a dropped connection header, a long value and a smaller table;
+// a repeat reuses its short block.
 func TestResponseEncoderBlocks(t *testing.T) {
 	d := hpack.NewDecoder(4096, nil)
 	e := newResponseEncoder()
