@@ -22,49 +22,48 @@ import (
 type Client struct {
 	h2       *h2client.Transport
 	settings Settings
-	timeout  atomic.Pointer[encodedTimeout] // the last one NewUnary sent
-	fields   atomic.Pointer[codecFields]    // the last ones NewUnary sent
+	// What NewUnary sends, made for the last timeout and codec asked and
+	// shared by the calls that ask for the same (nobody modifies them):
+	// a reference's calls without a deadline of their own send its
+	// timeout, a method's calls its codec.
+	timeout lastMade[time.Duration, string]
+	fields  lastMade[string, []hpack.HeaderField]
 }
 
-// encodedTimeout is a grpc-timeout header value.
-type encodedTimeout struct {
-	d     time.Duration
-	value string
+// lastMade keeps the value made for the last key asked.
+type lastMade[K comparable, V any] struct{ p atomic.Pointer[made[K, V]] }
+
+type made[K comparable, V any] struct {
+	k K
+	v V
 }
 
-// timeoutValue returns the grpc-timeout value for d: the one made for the
-// last d asked when it is the same, as it is for a reference's calls
-// without a deadline of their own.
-func (c *Client) timeoutValue(d time.Duration) string {
-	if t := c.timeout.Load(); t != nil && t.d == d {
-		return t.value
+// get returns the value for k, made by mk unless k was the last key.
+func (m *lastMade[K, V]) get(k K, mk func(K) V) V {
+	if e := m.p.Load(); e != nil && e.k == k {
+		return e.v
 	}
-	t := &encodedTimeout{d: d, value: wire.EncodeTimeout(d)}
-	c.timeout.Store(t)
-	return t.value
+	e := &made[K, V]{k, mk(k)}
+	m.p.Store(e)
+	return e.v
 }
 
-// codecFields are the header fields every unary request with one codec
-// sends, shared by those requests (nobody modifies them).
-type codecFields struct {
-	codec  string
-	fields []hpack.HeaderField
+// transportFields calls set with every header field the transport sends
+// on a request with codec, and its shared value.
+func transportFields(codec string, set func(name string, value []string)) {
+	set("content-type", wire.ContentTypeValue(codec))
+	set("te", trailersValue)
+	set("grpc-accept-encoding", wire.GzipValue())
+	set("user-agent", userAgentValue)
 }
 
-// requestFields returns the fields for codec: the ones made for the last
-// codec asked when it is the same, as it is for a method's calls.
-func (c *Client) requestFields(codec string) []hpack.HeaderField {
-	if f := c.fields.Load(); f != nil && f.codec == codec {
-		return f.fields
-	}
-	f := &codecFields{codec: codec, fields: []hpack.HeaderField{
-		{Name: "content-type", Value: wire.ContentTypeValue(codec)[0]},
-		{Name: "te", Value: trailersValue[0]},
-		{Name: "grpc-accept-encoding", Value: wire.GzipValue()[0]},
-		{Name: "user-agent", Value: userAgentValue[0]},
-	}}
-	c.fields.Store(f)
-	return f.fields
+// requestFields returns transportFields as a list.
+func requestFields(codec string) []hpack.HeaderField {
+	var fields []hpack.HeaderField
+	transportFields(codec, func(name string, value []string) {
+		fields = append(fields, hpack.HeaderField{Name: name, Value: value[0]})
+	})
+	return fields
 }
 
 // NewClient returns a client for addr (host:port). With tlsConf nil it speaks
@@ -92,10 +91,7 @@ func (c *Client) NewStream(ctx context.Context, path string, header http.Header,
 	if h == nil {
 		h = make(http.Header, 5)
 	}
-	h["content-type"] = wire.ContentTypeValue(codec)
-	h["te"] = trailersValue
-	h["grpc-accept-encoding"] = wire.GzipValue()
-	h["user-agent"] = userAgentValue
+	transportFields(codec, func(name string, value []string) { h[name] = value })
 	if dl, ok := ctx.Deadline(); ok {
 		h["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
 	}
@@ -133,11 +129,11 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
 	s := c.newStream(ctx, cancel, path, codec, fixed)
 	// The transport's fields go as a shared list: no map per call.
-	s.req = h2client.Header{Fields: c.requestFields(codec), Extra: header}
+	s.req = h2client.Header{Fields: c.fields.get(codec, requestFields), Extra: header}
 	if dl, ok := parent.Deadline(); ok {
 		s.req.Timeout = wire.EncodeTimeout(time.Until(dl))
 	} else if timeout > 0 {
-		s.req.Timeout = c.timeoutValue(timeout)
+		s.req.Timeout = c.timeout.get(timeout, wire.EncodeTimeout)
 		s.timer = time.AfterFunc(timeout, func() {
 			s.Abort(status.Errorf(status.DeadlineExceeded, "no reply within the call's timeout (%v): %w", timeout, context.DeadlineExceeded))
 		})
