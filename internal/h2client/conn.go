@@ -28,18 +28,8 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
-const (
-	// Receive windows granted to the peer. The connection's is large so
-	// that one slow reader cannot stall the others; a stream's bounds what
-	// it buffers when its reader falls behind.
-	connWindow   = 16 << 20
-	streamWindow = 4 << 20
-	// defaultMaxStreams applies until the peer's SETTINGS say otherwise.
-	defaultMaxStreams = 100
-	// pingEvery and pingTimeout detect a dead peer on a silent connection.
-	pingEvery   = 30 * time.Second
-	pingTimeout = 10 * time.Second
-)
+// defaultMaxStreams applies until the peer's SETTINGS say otherwise.
+const defaultMaxStreams = 100
 
 // ErrConnClosed is in the chain of errors of streams whose connection
 // failed or was closed.
@@ -47,6 +37,7 @@ var ErrConnClosed = errors.New("h2client: connection closed")
 
 // conn is one HTTP/2 connection.
 type conn struct {
+	lim h2conn.Limits
 	nc  net.Conn
 	fr  *http2.Framer
 	rd  *h2conn.FrameReader // fr's reader side, with the header decoding
@@ -81,7 +72,7 @@ type conn struct {
 }
 
 // dial connects to addr and starts the connection's reader.
-func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) {
+func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limits) (*conn, error) {
 	d := net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -107,6 +98,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 		nc = tc
 	}
 	c := &conn{
+		lim:         lim,
 		nc:          nc,
 		tls:         tlsConf != nil,
 		streams:     map[uint32]*Stream{},
@@ -122,7 +114,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 	c.w = h2conn.NewWriter(nc)
 	c.w.OnError = func(err error) { c.close(fmt.Errorf("%w: writing: %v", ErrConnClosed, err)) }
 	c.fr = http2.NewFramer(c.w.Sink(), bufio.NewReaderSize(nc, 32<<10))
-	c.fr.MaxHeaderListSize = maxHeaderList
+	c.fr.MaxHeaderListSize = lim.MaxHeaderListSize
 	c.rd = h2conn.NewFrameReader(c.fr)
 	c.hdr = newHeaderEncoder()
 
@@ -132,12 +124,12 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 		if err == nil {
 			err = c.fr.WriteSettings(
 				http2.Setting{ID: http2.SettingEnablePush, Val: 0},
-				http2.Setting{ID: http2.SettingInitialWindowSize, Val: streamWindow},
-				http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: maxHeaderList},
+				http2.Setting{ID: http2.SettingInitialWindowSize, Val: uint32(lim.StreamWindow)},
+				http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: lim.MaxHeaderListSize},
 			)
 		}
 		if err == nil {
-			err = c.fr.WriteWindowUpdate(0, connWindow-65535)
+			err = c.fr.WriteWindowUpdate(0, uint32(lim.ConnWindow-65535))
 		}
 		return err
 	}, true)
@@ -160,7 +152,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config) (*conn, error) 
 		c.close(fmt.Errorf("%w: no HTTP/2 SETTINGS from %s", ErrConnClosed, addr))
 		return nil, fmt.Errorf("%s did not answer as an HTTP/2 server within %v", addr, d.Timeout)
 	}
-	go h2conn.Keepalive(c.done, &c.frames, pingEvery, pingTimeout,
+	go h2conn.Keepalive(c.done, &c.frames, lim.KeepaliveInterval, lim.KeepaliveTimeout,
 		func() error { return c.write(func() error { return c.fr.WritePing(false, h2conn.PingData) }) },
 		func(err error) { c.close(fmt.Errorf("%w: %v", ErrConnClosed, err)) })
 	return c, nil
@@ -202,9 +194,6 @@ func (c *conn) write(fn func() error) error {
 	}
 	return err
 }
-
-// maxHeaderList bounds a response's header block (and its trailers').
-const maxHeaderList = 1 << 20
 
 // readLoop reads and dispatches frames until the connection fails.
 func (c *conn) readLoop() {
@@ -321,7 +310,7 @@ func (c *conn) onData(f *http2.DataFrame) error {
 	s := c.streams[f.StreamID]
 	c.recvUnacked += n
 	grant := 0
-	if c.recvUnacked >= connWindow/4 {
+	if c.recvUnacked >= int(c.lim.ConnWindow)/4 {
 		grant, c.recvUnacked = c.recvUnacked, 0
 	}
 	c.mu.Unlock()

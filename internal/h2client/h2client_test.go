@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2client"
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -67,7 +68,7 @@ type answer struct {
 // transport returns a transport to addr and a context for its calls,
 // both ended when the test ends.
 func transport(t *testing.T, addr string) (*h2client.Transport, context.Context) {
-	tr := h2client.New(addr, nil)
+	tr := h2client.New(addr, nil, h2conn.Limits{})
 	t.Cleanup(tr.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
@@ -155,7 +156,7 @@ func TestCancelUnblocksWrite(t *testing.T) {
 		<-r.Context().Done()
 		reset <- r.Context().Err()
 	}, &http.HTTP2Config{MaxReceiveBufferPerStream: 64 << 10})
-	tr := h2client.New(addr, nil)
+	tr := h2client.New(addr, nil, h2conn.Limits{})
 	defer tr.Close()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	st, got, err := open(ctx, tr, "/stuck", nil)
@@ -196,7 +197,7 @@ func TestDeadConnection(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	tr := h2client.New(addr, nil)
+	tr := h2client.New(addr, nil, h2conn.Limits{})
 	defer tr.Close()
 	ctx := context.Background()
 	_, got, err := open(ctx, tr, "/hang", nil)
@@ -227,7 +228,7 @@ func TestProviderReset(t *testing.T) {
 		w.(http.Flusher).Flush()
 		panic(http.ErrAbortHandler)
 	}, nil)
-	tr := h2client.New(addr, nil)
+	tr := h2client.New(addr, nil, h2conn.Limits{})
 	defer tr.Close()
 	_, got, err := open(context.Background(), tr, "/reset", []byte("x"))
 	if err != nil {
@@ -258,7 +259,7 @@ func TestWholeResponseSurvivesLateReset(t *testing.T) {
 		w.(http.Flusher).Flush()
 		close(done)
 	}, nil)
-	tr := h2client.New(addr, nil)
+	tr := h2client.New(addr, nil, h2conn.Limits{})
 	defer tr.Close()
 	ctx := context.Background()
 	st, got, err := open(ctx, tr, "/big", nil) // never half-closed by us
@@ -300,7 +301,7 @@ func TestGoAway(t *testing.T) {
 		<-release
 		_, _ = w.Write([]byte("last words"))
 	}, nil)
-	tr := h2client.New(addr, nil)
+	tr := h2client.New(addr, nil, h2conn.Limits{})
 	defer tr.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -452,7 +453,7 @@ func TestUnwatchedLargeBodyGivesUp(t *testing.T) {
 	addr, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // never reads the body
 	}, &http.HTTP2Config{MaxReceiveBufferPerStream: 64 << 10, MaxReceiveBufferPerConnection: 64 << 10})
-	tr := h2client.New(addr, nil)
+	tr := h2client.New(addr, nil, h2conn.Limits{})
 	defer tr.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()

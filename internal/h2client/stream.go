@@ -55,7 +55,7 @@ func (s *Stream) respond(resp *http.Response, err error) {
 // onHeaders handles a HEADERS block: the response headers, then trailers.
 func (s *Stream) onHeaders(f *h2conn.Headers) {
 	if f.Truncated {
-		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", maxHeaderList))
+		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.lim.MaxHeaderListSize))
 		return
 	}
 	s.mu.Lock()
@@ -359,7 +359,7 @@ func (s *Stream) read(p []byte) (int, error) {
 		n := s.rb.Take(p)
 		s.unacked += n
 		grant := 0
-		if s.unacked >= streamWindow/4 && !s.recvEnd && s.err == nil {
+		if s.unacked >= int(s.c.lim.StreamWindow)/4 && !s.recvEnd && s.err == nil {
 			grant, s.unacked = s.unacked, 0
 		}
 		s.mu.Unlock()

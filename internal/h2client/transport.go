@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 )
 
 // Transport opens streams to one address over one connection at a time,
@@ -17,6 +19,7 @@ import (
 type Transport struct {
 	addr    string
 	tlsConf *tls.Config
+	limits  h2conn.Limits
 
 	mu     sync.Mutex // held while dialling: concurrent callers share one dial
 	c      *conn
@@ -24,9 +27,10 @@ type Transport struct {
 }
 
 // New returns a Transport for addr (host:port); tlsConf nil means HTTP/2
-// without TLS (prior knowledge), as Triple and gRPC use.
-func New(addr string, tlsConf *tls.Config) *Transport {
-	return &Transport{addr: addr, tlsConf: tlsConf}
+// without TLS (prior knowledge), as Triple and gRPC use. Its connections
+// keep limits (zero fields take h2conn's defaults).
+func New(addr string, tlsConf *tls.Config, limits h2conn.Limits) *Transport {
+	return &Transport{addr: addr, tlsConf: tlsConf, limits: limits.WithDefaults()}
 }
 
 // errRetry marks a stream refused before it was sent: another connection
@@ -99,7 +103,7 @@ func (t *Transport) conn(ctx context.Context) (*conn, error) {
 	if t.c != nil && t.c.usable() {
 		return t.c, nil
 	}
-	c, err := dial(ctx, t.addr, t.tlsConf)
+	c, err := dial(ctx, t.addr, t.tlsConf, t.limits)
 	if err != nil {
 		return nil, err
 	}

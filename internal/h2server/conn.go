@@ -26,9 +26,6 @@ var (
 )
 
 const (
-	// pingEvery and pingTimeout detect a dead peer on a silent connection.
-	pingEvery   = 30 * time.Second
-	pingTimeout = 10 * time.Second
 	// settingsTimeout bounds the wait for a new connection's preface.
 	settingsTimeout = 10 * time.Second
 )
@@ -89,7 +86,7 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 	c.w = h2conn.NewWriter(nc)
 	c.w.OnError = func(err error) { c.close(fmt.Errorf("%w: writing: %v", errConnClosed, err)) }
 	c.fr = http2.NewFramer(c.w.Sink(), c.br)
-	c.fr.MaxHeaderListSize = srv.cfg.MaxHeaderListSize
+	c.fr.MaxHeaderListSize = srv.cfg.Limits.MaxHeaderListSize
 	c.rd = h2conn.NewFrameReader(c.fr)
 	c.fr.SetMaxReadFrameSize(16 << 10)
 	c.hdr = newResponseEncoder()
@@ -112,14 +109,14 @@ func (c *conn) serve(prefaceRead, goAway bool) {
 	cfg := c.srv.cfg
 	err := c.write(func() error {
 		if err := c.fr.WriteSettings(
-			http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: cfg.MaxConcurrentStreams},
-			http2.Setting{ID: http2.SettingInitialWindowSize, Val: uint32(cfg.StreamWindow)},
-			http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: cfg.MaxHeaderListSize},
+			http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: cfg.Limits.MaxConcurrentStreams},
+			http2.Setting{ID: http2.SettingInitialWindowSize, Val: uint32(cfg.Limits.StreamWindow)},
+			http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: cfg.Limits.MaxHeaderListSize},
 		); err != nil {
 			return err
 		}
-		c.recvWindow = int64(cfg.ConnWindow)
-		return c.fr.WriteWindowUpdate(0, uint32(cfg.ConnWindow-65535))
+		c.recvWindow = int64(cfg.Limits.ConnWindow)
+		return c.fr.WriteWindowUpdate(0, uint32(cfg.Limits.ConnWindow-65535))
 	}, true)
 	if err != nil {
 		return
@@ -127,7 +124,7 @@ func (c *conn) serve(prefaceRead, goAway bool) {
 	if goAway {
 		c.goAway()
 	}
-	go h2conn.Keepalive(c.done, &c.frames, pingEvery, pingTimeout,
+	go h2conn.Keepalive(c.done, &c.frames, cfg.Limits.KeepaliveInterval, cfg.Limits.KeepaliveTimeout,
 		func() error { return c.write(func() error { return c.fr.WritePing(false, h2conn.PingData) }, true) },
 		func(err error) { c.close(fmt.Errorf("%w: %v", errConnClosed, err)) })
 	c.readLoop()
@@ -294,7 +291,7 @@ func (c *conn) onHeaders(f *h2conn.Headers) error {
 		return nil // a stream that has ended (reset by us, say): ignore
 	}
 	c.maxID = id
-	refuse := c.goingAway || c.err != nil || uint32(len(c.streams)) >= c.srv.cfg.MaxConcurrentStreams
+	refuse := c.goingAway || c.err != nil || uint32(len(c.streams)) >= c.srv.cfg.Limits.MaxConcurrentStreams
 	c.mu.Unlock()
 	if refuse {
 		return c.write(func() error { return c.fr.WriteRSTStream(id, http2.ErrCodeRefusedStream) }, true)
@@ -358,7 +355,7 @@ func (c *conn) credit(s *stream, n int64) error {
 	var connGrant, streamGrant int64
 	c.mu.Lock()
 	c.recvCredit += n
-	if c.recvCredit >= int64(c.srv.cfg.ConnWindow)/4 {
+	if c.recvCredit >= int64(c.srv.cfg.Limits.ConnWindow)/4 {
 		connGrant, c.recvCredit = c.recvCredit, 0
 		c.recvWindow += connGrant
 	}

@@ -85,7 +85,7 @@ func serveWith(t *testing.T, h http.HandlerFunc, cfg h2server.Config) *testServe
 	p.SetHTTP1(true)
 	p.SetUnencryptedHTTP2(true)
 	ts.hs = &http.Server{Handler: h, Protocols: &p}
-	cfg.StreamWindow, cfg.ConnWindow = 1<<20, 2<<20
+	cfg.Limits.StreamWindow, cfg.Limits.ConnWindow = 1<<20, 2<<20
 	cfg.Logf = func(format string, args ...any) { ts.logs <- fmt.Sprintf(format, args...) }
 	ts.h2 = h2server.New(cfg)
 	ts.h2.Install(ts.hs)
@@ -711,7 +711,7 @@ func TestRequestHeaderBlocks(t *testing.T) {
 	ts := serveWith(t, func(w http.ResponseWriter, r *http.Request) {
 		seen <- r.URL.Path + " " + r.Header.Get("X-A") + " " + r.Header.Get("X-B")
 		w.WriteHeader(http.StatusOK)
-	}, h2server.Config{MaxHeaderListSize: 1000})
+	}, h2server.Config{Limits: h2conn.Limits{MaxHeaderListSize: 1000}})
 	rc := dialRaw(t, ts.addr)
 	send := func(id uint32, path string, extra ...string) {
 		t.Helper()

@@ -22,20 +22,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 )
 
 // Config holds what the server grants its peers.
 type Config struct {
-	// MaxConcurrentStreams is advertised in SETTINGS; streams over it are
-	// refused.
-	MaxConcurrentStreams uint32
-	// StreamWindow is the receive window of every stream: what a stream
-	// may buffer when its handler does not read.
-	StreamWindow int32
-	// ConnWindow is the connection's receive window.
-	ConnWindow int32
-	// MaxHeaderListSize bounds a request's header block.
-	MaxHeaderListSize uint32
+	// Limits are the bounds every connection keeps; zero fields take
+	// h2conn's defaults.
+	Limits h2conn.Limits
 	// CloseWait bounds how long Close waits for handlers to return
 	// (default 5 s).
 	CloseWait time.Duration
@@ -67,20 +62,9 @@ type Server struct {
 
 // New returns a Server; zero fields of cfg take defaults.
 func New(cfg Config) *Server {
-	if cfg.MaxConcurrentStreams == 0 {
-		cfg.MaxConcurrentStreams = 1 << 16
-	}
-	if cfg.StreamWindow <= 0 {
-		cfg.StreamWindow = 4<<20 - 1
-	}
-	if cfg.ConnWindow <= 0 {
-		cfg.ConnWindow = 16 << 20
-	}
+	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.CloseWait <= 0 {
 		cfg.CloseWait = 5 * time.Second
-	}
-	if cfg.MaxHeaderListSize == 0 {
-		cfg.MaxHeaderListSize = 1 << 20
 	}
 	return &Server{cfg: cfg, conns: map[*conn]struct{}{}, work: make(chan func()), stopPool: make(chan struct{})}
 }

@@ -68,7 +68,7 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 	if method == "" || path == "" || scheme == "" || method == "CONNECT" {
 		return nil, errors.New("malformed request pseudo-headers")
 	}
-	s := &stream{c: c, id: f.StreamID, recvWindow: int64(c.srv.cfg.StreamWindow)}
+	s := &stream{c: c, id: f.StreamID, recvWindow: int64(c.srv.cfg.Limits.StreamWindow)}
 	u, err := c.requestURL(path)
 	if err != nil {
 		return nil, err
@@ -518,7 +518,7 @@ func (s *stream) credit(n int64) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.recvCredit += n
-	if s.recvEnd || s.rerr != nil || s.recvCredit < int64(s.c.srv.cfg.StreamWindow)/4 {
+	if s.recvEnd || s.rerr != nil || s.recvCredit < int64(s.c.srv.cfg.Limits.StreamWindow)/4 {
 		return 0
 	}
 	grant := s.recvCredit

@@ -69,7 +69,7 @@ func requestFields(codec string) []hpack.HeaderField {
 // NewClient returns a client for addr (host:port). With tlsConf nil it speaks
 // HTTP/2 without TLS (prior knowledge), as Triple does.
 func NewClient(addr string, tlsConf *tls.Config, s Settings) *Client {
-	return &Client{h2: h2client.New(addr, tlsConf), settings: s}
+	return &Client{h2: h2client.New(addr, tlsConf, s.H2), settings: s}
 }
 
 // Close closes the connection once its open streams have ended.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
@@ -53,6 +54,8 @@ type Settings struct {
 	// CompressMinBytes is the smallest message that is gzip-compressed when
 	// the peer accepts gzip; < 0 never compresses.
 	CompressMinBytes int
+	// H2 are the HTTP/2 connection's bounds (zero fields: defaults).
+	H2 h2conn.Limits
 }
 
 // maybeGzip compresses a request payload when configured to; a provider's

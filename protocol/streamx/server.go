@@ -75,20 +75,9 @@ func newEndpoint(url *common.URL) (*endpoint, error) {
 	// keeps the listener, TLS, the h2c preface and HTTP/1 callers (they get
 	// a clear error from ServeHTTP).
 	s.h2 = h2server.New(h2server.Config{
-		// x/net's default of 250 makes clients open a connection per 250
-		// streams; streams are cheap here.
-		MaxConcurrentStreams: 1 << 16,
-		// Just under 4 MiB per stream. dubbo-python 3.0.0b1's sender
-		// truncates a request whose tail and done_writing wait for a stream
-		// WINDOW_UPDATE (it sends END_STREAM as soon as a connection
-		// WINDOW_UPDATE wakes it with the stream window still zero), so any
-		// message it sends that does not fit the window can reach us cut
-		// short. Big windows keep messages below ~4 MiB (the default
-		// receive limit) out of that path.
-		StreamWindow: 4<<20 - 1,
-		ConnWindow:   16 << 20,
-		Logf:         logger.Errorf,
-		Timeout:      transport.RequestTimeout,
+		Limits:  settings.H2,
+		Logf:    logger.Errorf,
+		Timeout: transport.RequestTimeout,
 	})
 	s.hs = &http.Server{
 		Handler:           s,
