@@ -22,12 +22,12 @@ import (
 // CloseWithError) and read side (the response body) may be used from two
 // goroutines; neither side from more than one at a time.
 type Stream struct {
-	c   *conn
-	id  uint32
-	ctx context.Context
+	c    *conn
+	id   uint32
+	core h2conn.Stream // windows and state: on c.Mu
+	ctx  context.Context
 
-	sendWindow int64 // guarded by c.mu
-	sentEnd    bool  // guarded by c.mu
+	sentEnd bool // guarded by c.Mu
 
 	// onResponse receives the response headers, or why there are none;
 	// exactly once, on the connection's reader goroutine or the caller's.
@@ -55,7 +55,11 @@ func (s *Stream) respond(resp *http.Response, err error) {
 // onHeaders handles a HEADERS block: the response headers, then trailers.
 func (s *Stream) onHeaders(f *h2conn.Headers) {
 	if f.Truncated {
-		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.lim.MaxHeaderListSize))
+		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.Lim.MaxHeaderListSize))
+		return
+	}
+	if err := h2conn.CheckResponse(f, s.resp != nil); err != nil {
+		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider sent a malformed header block: %v", err))
 		return
 	}
 	s.mu.Lock()
@@ -147,9 +151,9 @@ func (s *Stream) onEnd() {
 	s.recvEnd = true
 	s.signal()
 	s.mu.Unlock()
-	s.c.mu.Lock()
+	s.c.Mu.Lock()
 	done := s.sentEnd
-	s.c.mu.Unlock()
+	s.c.Mu.Unlock()
 	if done {
 		s.finish()
 	}
@@ -206,11 +210,11 @@ func (s *Stream) reset(code http2.ErrCode, err error) {
 	if finished {
 		return
 	}
-	s.c.mu.Lock()
-	live := s.c.streams[s.id] == s
-	s.c.mu.Unlock()
+	s.c.Mu.Lock()
+	live := s.c.Streams[s.id] == s
+	s.c.Mu.Unlock()
 	if live {
-		_ = s.c.write(func() error { return s.c.fr.WriteRSTStream(s.id, code) })
+		_ = s.c.write(func() error { return s.c.Fr.WriteRSTStream(s.id, code) })
 	}
 	s.fail(err)
 }
@@ -226,16 +230,17 @@ func (s *Stream) Write(p []byte) (int, error) {
 		chunk := p[:n]
 		// All the frames the windows allow, then one flush.
 		if err := s.c.write(func() error {
+			s.c.Sent()
 			for b := chunk; len(b) > 0; {
 				k := min(len(b), frame)
-				if err := s.c.fr.WriteData(s.id, false, b[:k]); err != nil {
+				if err := s.c.Fr.WriteData(s.id, false, b[:k]); err != nil {
 					return err
 				}
 				b = b[k:]
 			}
 			return nil
 		}); err != nil {
-			return written, s.c.deadErr()
+			return written, s.c.DeadErr()
 		}
 		written += n
 		p = p[n:]
@@ -246,27 +251,13 @@ func (s *Stream) Write(p []byte) (int, error) {
 // reserve waits for send window and takes up to n bytes of it; it also
 // returns the peer's frame size limit.
 func (s *Stream) reserve(n int) (int, int, error) {
-	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for {
-		if err := s.writeErrLocked(); err != nil {
-			return 0, 0, err
-		}
-		avail := min(c.sendWindow, s.sendWindow, int64(n))
-		if avail > 0 {
-			c.sendWindow -= avail
-			s.sendWindow -= avail
-			return int(avail), int(c.peerFrame), nil
-		}
-		c.cond.Wait()
-	}
+	return s.c.Reserve(&s.core, n, s.writeErrLocked, nil)
 }
 
-// writeErrLocked tells why the stream can no longer send; c.mu is held.
+// writeErrLocked tells why the stream can no longer send; c.Mu is held.
 func (s *Stream) writeErrLocked() error {
-	if s.c.err != nil {
-		return s.c.err
+	if s.c.Err != nil {
+		return s.c.Err
 	}
 	if s.ctx.Err() != nil {
 		return context.Cause(s.ctx)
@@ -274,7 +265,7 @@ func (s *Stream) writeErrLocked() error {
 	if s.sentEnd {
 		return io.ErrClosedPipe
 	}
-	if s.c.streams[s.id] != s {
+	if s.c.Streams[s.id] != s {
 		s.mu.Lock()
 		err := s.err
 		s.mu.Unlock()
@@ -286,30 +277,21 @@ func (s *Stream) writeErrLocked() error {
 	return nil
 }
 
-func (c *conn) deadErr() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil {
-		return c.err
-	}
-	return ErrConnClosed
-}
-
 // Close ends the request body (END_STREAM).
 func (s *Stream) Close() error {
 	c := s.c
-	c.mu.Lock()
+	c.Mu.Lock()
 	if err := s.writeErrLocked(); err != nil {
-		c.mu.Unlock()
+		c.Mu.Unlock()
 		if errors.Is(err, io.ErrClosedPipe) {
 			return nil
 		}
 		return err
 	}
 	s.sentEnd = true
-	c.mu.Unlock()
-	if err := c.write(func() error { return c.fr.WriteData(s.id, true, nil) }); err != nil {
-		return c.deadErr()
+	c.Mu.Unlock()
+	if err := c.write(func() error { return c.Fr.WriteData(s.id, true, nil) }); err != nil {
+		return c.DeadErr()
 	}
 	s.mu.Lock()
 	done := s.recvEnd
@@ -359,12 +341,12 @@ func (s *Stream) read(p []byte) (int, error) {
 		n := s.rb.Take(p)
 		s.unacked += n
 		grant := 0
-		if s.unacked >= int(s.c.lim.StreamWindow)/4 && !s.recvEnd && s.err == nil {
+		if s.unacked >= int(s.c.Lim.StreamWindow)/4 && !s.recvEnd && s.err == nil {
 			grant, s.unacked = s.unacked, 0
 		}
 		s.mu.Unlock()
 		if grant > 0 {
-			_ = s.c.write(func() error { return s.c.fr.WriteWindowUpdate(s.id, uint32(grant)) })
+			_ = s.c.Credit(&s.core, 0, int64(grant))
 		}
 		return n, nil
 	}
@@ -387,3 +369,6 @@ func (b body) Close() error {
 	b.s.reset(http2.ErrCodeCancel, errors.New("response body closed"))
 	return nil
 }
+
+// Core is the engine's part of the stream.
+func (s *Stream) Core() *h2conn.Stream { return &s.core }

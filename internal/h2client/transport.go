@@ -35,7 +35,7 @@ func New(addr string, tlsConf *tls.Config, limits h2conn.Limits) *Transport {
 
 // errRetry marks a stream refused before it was sent: another connection
 // may take it.
-var errRetry = errors.New("connection not usable")
+var errRetry = fmt.Errorf("connection not usable: %w", h2conn.ErrNotWritten)
 
 // Open starts a POST to path with the given headers. With fixed not nil,
 // fixed is the whole request body and the stream's write side is already
@@ -119,12 +119,12 @@ func (t *Transport) Close() {
 	t.c, t.closed = nil, true
 	t.mu.Unlock()
 	if c != nil {
-		c.mu.Lock()
+		c.Mu.Lock()
 		c.goAway = true // no new streams
-		idle := len(c.streams) == 0
-		c.mu.Unlock()
+		idle := len(c.Streams) == 0
+		c.Mu.Unlock()
 		if idle {
-			c.close(fmt.Errorf("%w: transport closed", ErrConnClosed))
+			c.Close(fmt.Errorf("%w: transport closed", ErrConnClosed))
 		}
 	}
 }
@@ -135,26 +135,26 @@ func (c *conn) open(ctx context.Context, authority, path string, h Header, fixed
 	// Wait for a stream slot; a cancelled context stops the wait (watched
 	// only when there is a wait: the common case costs no watch).
 	var stop func()
-	c.mu.Lock()
-	for c.err == nil && !c.goAway && uint32(c.active) >= c.peerStreams && ctx.Err() == nil {
+	c.Mu.Lock()
+	for c.Err == nil && !c.goAway && uint32(c.active) >= c.Peer.MaxStreams && ctx.Err() == nil {
 		if stop == nil {
-			c.mu.Unlock()
+			c.Mu.Unlock()
 			stop = watchWait(ctx, w, func() {
-				c.mu.Lock()
-				c.cond.Broadcast()
-				c.mu.Unlock()
+				c.Mu.Lock()
+				c.Cond.Broadcast()
+				c.Mu.Unlock()
 			})
-			c.mu.Lock()
-			continue // checked again under mu: no broadcast is missed
+			c.Mu.Lock()
+			continue // checked again under Mu: no broadcast is missed
 		}
-		c.cond.Wait()
+		c.Cond.Wait()
 	}
 	err := ctx.Err()
-	usable := c.err == nil && !c.goAway
+	usable := c.Err == nil && !c.goAway
 	if err == nil && usable {
 		c.active++ // the slot is ours from now on, until remove
 	}
-	c.mu.Unlock()
+	c.Mu.Unlock()
 	if stop != nil {
 		stop()
 	}
@@ -167,31 +167,31 @@ func (c *conn) open(ctx context.Context, authority, path string, h Header, fixed
 	fits := fixed != nil
 	err = c.write(func() error {
 		// IDs must reach the wire in increasing order: take one while writing.
-		c.mu.Lock()
-		if c.err != nil || c.goAway {
+		c.Mu.Lock()
+		if c.Err != nil || c.goAway {
 			c.active--
-			c.mu.Unlock()
+			c.Mu.Unlock()
 			return errRetry
 		}
-		s.id = c.nextID
-		c.nextID += 2
-		s.sendWindow = int64(c.peerWindow)
+		s.id = c.NextID
+		c.NextID += 2
+		s.core = h2conn.Stream{ID: s.id, SendWindow: int64(c.Peer.InitialWindow), RecvWindow: int64(c.Lim.StreamWindow)}
 		if fits {
 			n := int64(len(fixed))
-			fits = n <= c.sendWindow && n <= s.sendWindow && n <= int64(c.peerFrame)
+			fits = n <= c.SendWindow && n <= s.core.SendWindow && n <= int64(c.Peer.MaxFrame)
 			if fits {
-				c.sendWindow -= n
-				s.sendWindow -= n
+				c.SendWindow -= n
+				s.core.SendWindow -= n
 				s.sentEnd = true
 			}
 		}
-		c.streams[s.id] = s
-		c.mu.Unlock()
+		c.Streams[s.id] = s
+		c.Mu.Unlock()
 		if err := c.encodeHeaders(s.id, authority, path, h, false); err != nil {
 			return err
 		}
 		if fits {
-			return c.fr.WriteData(s.id, true, fixed)
+			return c.Fr.WriteData(s.id, true, fixed)
 		}
 		return nil
 	})

@@ -21,6 +21,11 @@ type FrameReader struct {
 	dec *hpack.Decoder
 	hb  Headers
 
+	// MaxContinuations bounds the CONTINUATION frames of a block (0: no
+	// bound); more end the connection with ENHANCE_YOUR_CALM, since
+	// empty ones cost the header list limit nothing.
+	MaxContinuations int
+
 	// The block being decoded.
 	remain     uint32 // bytes of header list still allowed
 	sawRegular bool
@@ -91,7 +96,10 @@ func (r *FrameReader) readBlock(hf *http2.HeadersFrame) (http2.Frame, error) {
 	r.dec.SetMaxStringLength(int(r.remain))
 
 	frag, ended := hf.HeaderBlockFragment(), hf.HeadersEnded()
-	for {
+	for n := 0; ; n++ {
+		if r.MaxContinuations > 0 && n > r.MaxContinuations {
+			return nil, calm("more than %d CONTINUATION frames in a header block", r.MaxContinuations)
+		}
 		// Like x/net: a fragment far over what is left of the limit, or
 		// any fragment after an invalid field, ends the connection
 		// rather than being decoded.

@@ -26,6 +26,7 @@ type Writer struct {
 	flushing bool      // on mu: a round is being written to dst
 	err      error     // on mu: dst's failure; sticky
 	drained  sync.Cond // on mu: a round ended
+	rounds   uint64    // on mu: rounds written, for Progress
 }
 
 // MaxWrite is the most DATA a stream should put in one Write, so that a
@@ -141,7 +142,17 @@ func (w *Writer) round() {
 	if err != nil && w.err == nil {
 		w.err = err
 	}
+	w.rounds++
 	w.drained.Broadcast()
+}
+
+// Progress reports whether a write to dst is in flight and how many have
+// ended so far: a write in flight across two calls with the same count
+// is a peer that has not read in between.
+func (w *Writer) Progress() (writing bool, rounds uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.flushing, w.rounds
 }
 
 // finish writes the rounds a flushing caller handed over.

@@ -143,7 +143,7 @@ func (s *Server) Close() {
 	conns := s.connsLocked()
 	s.mu.Unlock()
 	for _, c := range conns {
-		c.close(errServerClosed)
+		c.Close(errServerClosed)
 	}
 	// Handlers see their contexts cancelled and reads fail; one that
 	// ignores both must not hold up the caller for ever.

@@ -31,6 +31,7 @@ var (
 // goroutine at a time.
 type stream struct {
 	c           *conn
+	core        h2conn.Stream // windows and state: on c.Mu
 	id          uint32
 	recvEnd     bool // on mu
 	handlerDone bool // on mu
@@ -41,12 +42,13 @@ type stream struct {
 	ctxMu    sync.Mutex                   // guards ctxEnd, and ctxInner's making
 	ctxInner atomic.Pointer[innerContext] // nil until something waits on Done
 
-	sendWindow int64 // guarded by c.mu
-	werr       error // guarded by c.mu: why writes fail
+	werr error // guarded by c.Mu: why writes fail
+
+	// The request's declared content-length (-1: none) and what has come.
+	contentLength, received int64 // the reader's
 
 	mu         sync.Mutex
 	rb         h2conn.RecvBuf // received data not yet read
-	recvWindow int64          // what the peer may still send on this stream
 	recvCredit int64          // bytes read, not yet granted back
 	rerr       error          // why reads fail; sticky
 	rcond      sync.Cond      // on mu: data, the end or a failure arrived
@@ -68,7 +70,7 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 	if method == "" || path == "" || scheme == "" || method == "CONNECT" {
 		return nil, errors.New("malformed request pseudo-headers")
 	}
-	s := &stream{c: c, id: f.StreamID, recvWindow: int64(c.srv.cfg.Limits.StreamWindow)}
+	s := &stream{c: c, id: f.StreamID, core: h2conn.Stream{ID: f.StreamID}}
 	u, err := c.requestURL(path)
 	if err != nil {
 		return nil, err
@@ -79,10 +81,13 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 	}
 	contentLength := int64(-1)
 	if cl := wire.Get(h, "Content-Length"); cl != "" {
-		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n >= 0 {
-			contentLength = n
+		n, err := strconv.ParseInt(cl, 10, 64)
+		if err != nil || n < 0 {
+			return nil, errors.New("malformed content-length")
 		}
+		contentLength = n
 	}
+	s.contentLength = contentLength
 	s.rcond.L = &s.mu
 	if d, ok := c.timeout(h); ok {
 		s.setDeadline(d)
@@ -101,10 +106,10 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 		TLS:           c.tls,
 	}
 	s.req = r.WithContext(s.context())
-	c.mu.Lock()
-	s.sendWindow = int64(c.peerWindow)
-	c.mu.Unlock()
 	if f.StreamEnded() {
+		if contentLength > 0 {
+			return nil, errors.New("content-length without the body it declares")
+		}
 		s.recvEnd = true
 	}
 	return s, nil
@@ -139,7 +144,11 @@ func (c *conn) requestURL(path string) (*url.URL, error) {
 // response.
 func (s *stream) runHandler() {
 	defer s.c.handlers.Done()
-	if s.serveHTTP() {
+	ok := s.serveHTTP()
+	// The slot is free before the response's end can reach the peer,
+	// which may then open the next stream at once.
+	s.c.handlerDone()
+	if ok {
 		s.endResponse()
 	}
 	s.mu.Lock()
@@ -189,7 +198,7 @@ func (s *stream) endResponse() {
 	recvEnd := s.recvEnd
 	s.mu.Unlock()
 	c := s.c
-	_ = c.write(func() error {
+	_ = c.Write(func() error {
 		var err error
 		switch {
 		case !s.sentHeader:
@@ -200,10 +209,10 @@ func (s *stream) endResponse() {
 		case trailers:
 			err = c.encodeHeaders(s.id, 0, s.header, s.trailerName, true)
 		default:
-			err = c.fr.WriteData(s.id, true, nil)
+			err = c.Fr.WriteData(s.id, true, nil)
 		}
 		if err == nil && !recvEnd {
-			err = c.fr.WriteRSTStream(s.id, http2.ErrCodeNo)
+			err = c.Fr.WriteRSTStream(s.id, http2.ErrCodeNo)
 		}
 		return err
 	}, true)
@@ -337,15 +346,16 @@ func (s *stream) write(p []byte) (int, error) {
 			return written, err
 		}
 		chunk := p[:n]
-		if err := c.write(func() error {
+		if err := c.Write(func() error {
 			if !s.sentHeader {
 				if err := s.sendHeader(); err != nil {
 					return err
 				}
 			}
+			c.Sent()
 			for b := chunk; len(b) > 0; {
 				k := min(len(b), frame)
-				if err := c.fr.WriteData(s.id, false, b[:k]); err != nil {
+				if err := c.Fr.WriteData(s.id, false, b[:k]); err != nil {
 					return err
 				}
 				b = b[k:]
@@ -371,7 +381,7 @@ func (s *stream) flush() error {
 	if err := s.writeErr(); err != nil {
 		return err
 	}
-	if err := s.c.write(func() error {
+	if err := s.c.Write(func() error {
 		if !s.sentHeader {
 			return s.sendHeader()
 		}
@@ -385,46 +395,24 @@ func (s *stream) flush() error {
 // reserve waits for send window and takes up to n bytes of it; it also
 // returns the peer's frame size limit.
 func (s *stream) reserve(n int) (int, int, error) {
-	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	flushed := false
-	for {
-		if err := s.writeErrLocked(); err != nil {
-			return 0, 0, err
-		}
-		avail := min(c.sendWindow, s.sendWindow, int64(n))
-		if avail > 0 {
-			c.sendWindow -= avail
-			s.sendWindow -= avail
-			return int(avail), int(c.peerFrame), nil
-		}
-		if !flushed {
-			// The peer grants more window only for data it got: what is
-			// buffered goes out before we wait (lock order: w, then mu).
-			flushed = true
-			c.mu.Unlock()
-			_ = c.write(func() error { return nil }, true)
-			c.mu.Lock()
-			continue
-		}
-		c.cond.Wait()
-	}
+	// The peer grants more window only for data it got: what is buffered
+	// goes out before we wait.
+	return s.c.Reserve(&s.core, n, s.writeErrLocked, s.c.flush)
 }
 
 func (s *stream) writeErrLocked() error {
 	if s.werr != nil {
 		return s.werr
 	}
-	if s.c.err != nil {
-		return s.c.err
+	if s.c.Err != nil {
+		return s.c.Err
 	}
 	return nil
 }
 
 func (s *stream) writeErr() error {
-	s.c.mu.Lock()
-	defer s.c.mu.Unlock()
+	s.c.Mu.Lock()
+	defer s.c.Mu.Unlock()
 	return s.writeErrLocked()
 }
 
@@ -442,12 +430,12 @@ func (s *stream) writeErrOr(err error) error {
 // so that a read that sees the failure also sees why (a consumer's cancel
 // reads as CANCELLED, not as a lost peer).
 func (s *stream) abort(err error) {
-	s.c.mu.Lock()
+	s.c.Mu.Lock()
 	if s.werr == nil {
 		s.werr = err
 	}
-	s.c.cond.Broadcast()
-	s.c.mu.Unlock()
+	s.c.Cond.Broadcast()
+	s.c.Mu.Unlock()
 	s.mu.Lock()
 	if s.rerr == nil {
 		s.rerr = err
@@ -478,16 +466,14 @@ func (s *stream) setWriteDeadline(t time.Time) error {
 }
 
 // onData buffers a DATA frame's payload; n is its flow-controlled length
-// (padding included).
-func (s *stream) onData(data []byte, n int64) {
-	s.mu.Lock()
-	if n > s.recvWindow {
-		s.mu.Unlock()
-		s.c.resetStream(s.id, http2.ErrCodeFlowControl, errors.New("the consumer overran the stream's window"))
-		_ = s.c.credit(nil, n)
-		return
+// (padding included), already taken from the stream's window.
+func (s *stream) onData(data []byte, n int64) error {
+	if s.contentLength >= 0 {
+		if s.received += int64(len(data)); s.received > s.contentLength {
+			return h2conn.StreamError{ID: s.id, Code: http2.ErrCodeProtocol, Reason: "more DATA than content-length declares"}
+		}
 	}
-	s.recvWindow -= n
+	s.mu.Lock()
 	// Padding is granted back at once, on the stream too; data nobody will
 	// read only on the connection.
 	padding, dropped := n-int64(len(data)), int64(0)
@@ -499,17 +485,22 @@ func (s *stream) onData(data []byte, n int64) {
 	s.mu.Unlock()
 	s.signal()
 	if dropped > 0 {
-		_ = s.c.credit(nil, dropped)
+		return s.c.credit(nil, dropped)
 	} else if padding > 0 {
-		_ = s.c.credit(s, padding)
+		return s.c.credit(s, padding)
 	}
+	return nil
 }
 
-func (s *stream) onEnd() {
+func (s *stream) onEnd() error {
+	if s.contentLength >= 0 && s.received != s.contentLength {
+		return h2conn.StreamError{ID: s.id, Code: http2.ErrCodeProtocol, Reason: "less DATA than content-length declares"}
+	}
 	s.mu.Lock()
 	s.recvEnd = true
 	s.mu.Unlock()
 	s.signal()
+	return nil
 }
 
 // credit takes n read bytes and returns what to grant back to the peer on
@@ -523,7 +514,6 @@ func (s *stream) credit(n int64) int64 {
 	}
 	grant := s.recvCredit
 	s.recvCredit = 0
-	s.recvWindow += grant
 	return grant
 }
 
@@ -606,6 +596,9 @@ func statusText(code int) string {
 	}
 	return strconv.Itoa(code)
 }
+
+// Core is the engine's part of the stream.
+func (s *stream) Core() *h2conn.Stream { return &s.core }
 
 // timeout is Config.Timeout for a request's headers.
 func (c *conn) timeout(h http.Header) (time.Duration, bool) {

@@ -1,0 +1,596 @@
+package h2conn
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+// Stream is the engine's part of a stream: its windows and whether the
+// peer has ended its side. Each side's stream type holds one; its fields
+// are guarded by Conn.Mu.
+type Stream struct {
+	ID          uint32
+	SendWindow  int64 // what we may still send
+	RecvWindow  int64 // what the peer may still send
+	RemoteEnded bool  // END_STREAM received
+}
+
+// StreamOf is a side's stream type: a pointer that knows its Stream.
+type StreamOf interface {
+	comparable
+	Core() *Stream
+}
+
+// Side is what a provider's and a consumer's connections do differently:
+// a provider accepts streams, a consumer opens them. The engine calls it
+// from the connection's reader goroutine, without Mu held, after it has
+// checked the frame against the stream's state and the flow-control
+// windows. An error a method returns (ConnError, StreamError) is handled
+// as one the engine found itself.
+type Side[S StreamOf] interface {
+	// Headers handles a header block. s is the open stream it belongs to
+	// (ok); otherwise it opens a stream, which only a provider's peer may
+	// (the engine has checked that the id is new and the peer's to use).
+	// END_STREAM, if set, is already recorded in s's Stream.
+	Headers(f *Headers, s S, ok bool) error
+	// Data takes a DATA frame's payload for s; n is its flow-controlled
+	// length, padding included. Giving the bytes back to the peer (Credit)
+	// is the side's to do, when it sees fit.
+	Data(s S, data []byte, n int64) error
+	// End tells that the peer ended its side of s with a DATA frame.
+	End(s S) error
+	// Fail ends s with err: the peer reset it (a ResetError), or the
+	// engine did and has sent RST_STREAM. The side removes s.
+	Fail(s S, err error)
+	// GoAway handles the peer's GOAWAY.
+	GoAway(f *http2.GoAwayFrame)
+	// TableSize applies the peer's SETTINGS_HEADER_TABLE_SIZE to the
+	// side's header encoder; it runs inside Write.
+	TableSize(n uint32)
+	// Closed fails the streams the connection had when it died with err.
+	Closed(err error, streams map[uint32]S)
+	// Idle is called when the connection has had no stream for
+	// Limits.IdleTimeout (a provider closes it gracefully).
+	Idle()
+}
+
+// ErrNotWritten marks an error returned by a Write function that did not
+// put the connection in doubt (a stream refused before it was sent):
+// Write does not close the connection for it.
+var ErrNotWritten = errors.New("h2conn: nothing written")
+
+// ResetError is a stream reset by the peer.
+type ResetError struct {
+	Code http2.ErrCode
+	Peer string // "provider" or "consumer"
+}
+
+func (e ResetError) Error() string { return "stream reset by the " + e.Peer + ": " + e.Code.String() }
+
+// Conn is the HTTP/2 connection engine both sides share: the read loop
+// and frame dispatch, RFC 9113's stream states, SETTINGS, flow control in
+// both directions, PING, RST_STREAM, GOAWAY, and the bounds of Limits
+// whatever the peer sends. One reader goroutine runs ReadLoop; any
+// goroutine may write frames through Write.
+type Conn[S StreamOf] struct {
+	Lim    Limits
+	NC     net.Conn
+	Fr     *http2.Framer // writes go through W; reads through ReadLoop only
+	W      *Writer
+	rd     *FrameReader
+	side   Side[S]
+	server bool
+	peer   string // the peer's role, for messages
+	closed error  // the side's sentinel, wrapped by every close error
+
+	// Mu guards what follows and the Stream of every stream. Lock order:
+	// W (Write), then Mu.
+	Mu         sync.Mutex
+	Cond       sync.Cond // send windows and stream slots
+	Streams    map[uint32]S
+	Peer       PeerSettings
+	SendWindow int64  // the connection's send window
+	NextID     uint32 // the next stream id we open (a consumer's)
+	Err        error  // why the connection is dead; nil while it lives
+	recvWindow int64  // what the peer may still send on the connection
+	recvCredit int64  // bytes taken back from streams, not yet granted
+	maxPeerID  uint32 // the highest stream id the peer opened
+	got        bool   // the peer's first SETTINGS arrived
+
+	Done    chan struct{} // closed when the connection dies
+	Settled chan struct{} // closed by the peer's first SETTINGS
+
+	frames atomic.Int64 // read so far (keepalive)
+	sent   atomic.Bool  // DATA or HEADERS sent since the peer's last PING
+
+	// The reader's.
+	settingsRate, resetRate rate
+	pings                   pings
+}
+
+// NewConn returns the engine of a connection over nc, which reads through
+// br (a buffered reader over nc). server tells which side this is; closed
+// is the side's sentinel error, in the chain of every error that ends
+// the connection. lim must have its defaults set.
+func NewConn[S StreamOf](nc net.Conn, br io.Reader, lim Limits, server bool, side Side[S], closed error) *Conn[S] {
+	c := &Conn[S]{
+		Lim:        lim,
+		NC:         nc,
+		side:       side,
+		server:     server,
+		peer:       side0(server),
+		closed:     closed,
+		Streams:    map[uint32]S{},
+		Peer:       InitialPeerSettings(100),
+		SendWindow: 65535,
+		recvWindow: 65535,
+		NextID:     1,
+		Done:       make(chan struct{}),
+		Settled:    make(chan struct{}),
+	}
+	if server {
+		c.NextID = 2 // a provider opens none: every even id stays idle
+	}
+	c.Cond.L = &c.Mu
+	c.W = NewWriter(nc)
+	c.W.OnError = func(err error) { c.Close(fmt.Errorf("%w: writing: %v", closed, err)) }
+	c.Fr = http2.NewFramer(c.W.Sink(), br)
+	c.Fr.MaxHeaderListSize = lim.MaxHeaderListSize
+	c.Fr.SetMaxReadFrameSize(lim.MaxFrameSize)
+	c.rd = NewFrameReader(c.Fr)
+	c.rd.MaxContinuations = lim.MaxContinuations
+	c.settingsRate.n = lim.MaxSettingsPerSecond
+	c.resetRate.n = lim.MaxResetsPerSecond
+	c.pings = pings{minInterval: lim.MinPingInterval, maxStrikes: lim.MaxPingStrikes}
+	return c
+}
+
+// side0 names the peer of the given side.
+func side0(server bool) string { return side(!server) }
+
+// WriteSettings writes our SETTINGS and opens the connection's receive
+// window to Lim.ConnWindow; the caller is in Write. extra adds to the
+// settings both sides send.
+func (c *Conn[S]) WriteSettings(extra ...http2.Setting) error {
+	s := append([]http2.Setting{
+		{ID: http2.SettingInitialWindowSize, Val: uint32(c.Lim.StreamWindow)},
+		{ID: http2.SettingMaxFrameSize, Val: c.Lim.MaxFrameSize},
+		{ID: http2.SettingMaxHeaderListSize, Val: c.Lim.MaxHeaderListSize},
+	}, extra...)
+	if err := c.Fr.WriteSettings(s...); err != nil {
+		return err
+	}
+	c.Mu.Lock()
+	c.recvWindow = int64(c.Lim.ConnWindow)
+	c.Mu.Unlock()
+	if d := c.Lim.ConnWindow - 65535; d > 0 {
+		return c.Fr.WriteWindowUpdate(0, uint32(d))
+	}
+	return nil
+}
+
+// Start starts the connection's timers (keepalive, idle and write
+// timeouts) on a goroutine of their own, until the connection dies.
+func (c *Conn[S]) Start() { go c.watch() }
+
+// Close fails the connection and every stream on it with err, once.
+func (c *Conn[S]) Close(err error) { c.close(err, false) }
+
+// lingerTime bounds how long a connection ended by a connection error
+// keeps reading after its GOAWAY.
+const lingerTime = time.Second
+
+// close is Close; with linger (the reader, after sending GOAWAY) it stops
+// writing and reads what the peer still sends for up to lingerTime before
+// closing: closing a socket with unread data resets the connection, and
+// the reset can destroy the GOAWAY before the peer reads why.
+func (c *Conn[S]) close(err error, linger bool) {
+	c.Mu.Lock()
+	if c.Err != nil {
+		c.Mu.Unlock()
+		return
+	}
+	c.Err = err
+	streams := c.Streams
+	c.Streams = map[uint32]S{}
+	close(c.Done)
+	c.Cond.Broadcast()
+	c.Mu.Unlock()
+	c.side.Closed(err, streams)
+	if cw, ok := c.NC.(interface{ CloseWrite() error }); linger && ok && cw.CloseWrite() == nil {
+		_ = c.NC.SetReadDeadline(time.Now().Add(lingerTime))
+		_, _ = io.CopyN(io.Discard, c.NC, 1<<20)
+	}
+	_ = c.NC.Close()
+}
+
+// Write runs fn with the connection's writer (see Writer.Write). A write
+// failure closes the connection; an fn error wrapping ErrNotWritten does
+// not.
+func (c *Conn[S]) Write(fn func() error, flush bool) error {
+	err := c.W.Write(fn, flush)
+	if err != nil && !errors.Is(err, ErrNotWritten) {
+		c.Close(fmt.Errorf("%w: writing: %v", c.closed, err))
+	}
+	return err
+}
+
+// Sent records that a stream sent DATA or HEADERS: the peer's next PING
+// is no strike. Call it inside Write.
+func (c *Conn[S]) Sent() {
+	if !c.sent.Load() {
+		c.sent.Store(true)
+	}
+}
+
+// DeadErr returns why the connection died, or the side's sentinel.
+func (c *Conn[S]) DeadErr() error {
+	c.Mu.Lock()
+	defer c.Mu.Unlock()
+	if c.Err != nil {
+		return c.Err
+	}
+	return c.closed
+}
+
+// ReadLoop reads and dispatches frames until the connection dies.
+func (c *Conn[S]) ReadLoop() {
+	for {
+		f, err := c.rd.ReadFrame()
+		if err == nil {
+			c.frames.Add(1)
+			err = c.dispatch(f)
+		}
+		if err == nil {
+			continue
+		}
+		err = classify(err, c.Fr)
+		var se StreamError
+		if errors.As(err, &se) {
+			// A live stream the peer broke counts as a reset; the answer to
+			// frames still in flight on one already closed does not.
+			open, err := c.ResetStream(se.ID, se.Code, fmt.Errorf("bad frame from the %s: %v", c.peer, se.Reason))
+			if err == nil && open {
+				err = c.CountReset()
+			}
+			if err != nil {
+				c.fail(err)
+				return
+			}
+			continue
+		}
+		c.fail(err)
+		return
+	}
+}
+
+// fail ends the connection with err, telling the peer why first when err
+// is a ConnError.
+func (c *Conn[S]) fail(err error) {
+	var ce ConnError
+	linger := false
+	if errors.As(err, &ce) {
+		c.SendGoAway(ce.Code, ce.Reason)
+		err = fmt.Errorf("%w: %v (sent GOAWAY %v)", c.closed, ce.Reason, ce.Code)
+		linger = true
+	} else if errors.Is(err, io.EOF) {
+		err = fmt.Errorf("%w: the %s closed the connection", c.closed, c.peer)
+	} else {
+		err = fmt.Errorf("%w: %v", c.closed, err)
+	}
+	c.close(err, linger)
+}
+
+// SendGoAway sends GOAWAY with code, naming the last stream the peer opened
+// that we take (all it opened so far), and flushes.
+func (c *Conn[S]) SendGoAway(code http2.ErrCode, reason string) {
+	c.Mu.Lock()
+	last := c.maxPeerID
+	c.Mu.Unlock()
+	var debug []byte
+	if code != http2.ErrCodeNo {
+		debug = []byte(reason)
+	}
+	_ = c.Write(func() error { return c.Fr.WriteGoAway(last, code, debug) }, true)
+}
+
+// ResetStream sends RST_STREAM for id with code and fails the stream with
+// err if it is open, which it reports.
+func (c *Conn[S]) ResetStream(id uint32, code http2.ErrCode, err error) (open bool, werr error) {
+	c.Mu.Lock()
+	s, ok := c.Streams[id]
+	c.Mu.Unlock()
+	if ok {
+		c.side.Fail(s, err)
+	}
+	return ok, c.Write(func() error { return c.Fr.WriteRSTStream(id, code) }, true)
+}
+
+// CountReset counts a reset (the peer's, or ours of a stream the peer
+// broke) or a refused stream against Limits.MaxResetsPerSecond: a peer
+// that keeps streams churning without letting them run is cut off. The
+// reader only.
+func (c *Conn[S]) CountReset() error {
+	if !c.resetRate.allow() {
+		return calm("more than %d stream resets and refusals a second", c.Lim.MaxResetsPerSecond)
+	}
+	return nil
+}
+
+// idle reports whether id names a stream not opened yet; Mu is held.
+func (c *Conn[S]) idle(id uint32) bool {
+	if id%2 == 1 == c.server { // the peer's to open
+		return id > c.maxPeerID
+	}
+	return id >= c.NextID
+}
+
+// Credit gives n received bytes back to the peer's connection window
+// (once a quarter of it has added up) and streamGrant bytes to s's; one
+// write sends both, the stream's first (dubbo-python 3.0.0b1 ends a
+// request early when a connection update wakes it while its stream window
+// is empty). s may be nil when streamGrant is 0.
+func (c *Conn[S]) Credit(s *Stream, n, streamGrant int64) error {
+	var connGrant int64
+	c.Mu.Lock()
+	c.recvCredit += n
+	if c.recvCredit >= int64(c.Lim.ConnWindow)/4 {
+		connGrant, c.recvCredit = c.recvCredit, 0
+		c.recvWindow += connGrant
+	}
+	if streamGrant > 0 {
+		s.RecvWindow += streamGrant
+	}
+	c.Mu.Unlock()
+	if connGrant == 0 && streamGrant == 0 {
+		return nil
+	}
+	return c.Write(func() error {
+		if streamGrant > 0 {
+			if err := c.Fr.WriteWindowUpdate(s.ID, uint32(streamGrant)); err != nil {
+				return err
+			}
+		}
+		if connGrant > 0 {
+			return c.Fr.WriteWindowUpdate(0, uint32(connGrant))
+		}
+		return nil
+	}, true)
+}
+
+// Reserve waits for send window on s and takes up to n bytes of it; it
+// also returns the peer's frame size limit. wait blocks on Cond (Mu held)
+// and returns why the stream can no longer send, if it cannot.
+func (c *Conn[S]) Reserve(s *Stream, n int, check func() error, beforeWait func()) (int, int, error) {
+	c.Mu.Lock()
+	defer c.Mu.Unlock()
+	for {
+		if err := check(); err != nil {
+			return 0, 0, err
+		}
+		avail := min(c.SendWindow, s.SendWindow, int64(n))
+		if avail > 0 {
+			c.SendWindow -= avail
+			s.SendWindow -= avail
+			return int(avail), int(c.Peer.MaxFrame), nil
+		}
+		if beforeWait != nil {
+			c.Mu.Unlock()
+			beforeWait()
+			beforeWait = nil
+			c.Mu.Lock()
+			continue
+		}
+		c.Cond.Wait()
+	}
+}
+
+// MaxFrame returns the peer's frame size limit.
+func (c *Conn[S]) MaxFrame() int {
+	c.Mu.Lock()
+	defer c.Mu.Unlock()
+	return int(c.Peer.MaxFrame)
+}
+
+func (c *Conn[S]) dispatch(f http2.Frame) error {
+	switch f := f.(type) {
+	case *http2.DataFrame:
+		return c.onData(f)
+	case *Headers:
+		return c.onHeaders(f)
+	case *http2.WindowUpdateFrame:
+		return c.onWindowUpdate(f)
+	case *http2.SettingsFrame:
+		return c.onSettings(f)
+	case *http2.PingFrame:
+		if f.IsAck() {
+			return nil
+		}
+		if !c.pings.ok(c.sent.Swap(false)) {
+			return calm("too many pings")
+		}
+		data := f.Data
+		return c.Write(func() error { return c.Fr.WritePing(true, data) }, true)
+	case *http2.RSTStreamFrame:
+		return c.onReset(f)
+	case *http2.PriorityFrame:
+		if f.StreamDep == f.StreamID {
+			return streamErr(f.StreamID, http2.ErrCodeProtocol, "stream %d depends on itself", f.StreamID)
+		}
+	case *http2.GoAwayFrame:
+		c.side.GoAway(f)
+	case *http2.PushPromiseFrame:
+		return connErr(http2.ErrCodeProtocol, "PUSH_PROMISE although push is disabled")
+	}
+	return nil // unknown frame types are ignored
+}
+
+func (c *Conn[S]) onData(f *http2.DataFrame) error {
+	id, n := f.StreamID, int64(f.Length) // padding counts too
+	c.Mu.Lock()
+	if n > c.recvWindow {
+		c.Mu.Unlock()
+		return connErr(http2.ErrCodeFlowControl, "DATA over the connection's receive window")
+	}
+	c.recvWindow -= n
+	s, ok := c.Streams[id]
+	if !ok {
+		idle := c.idle(id)
+		c.Mu.Unlock()
+		if idle {
+			return connErr(http2.ErrCodeProtocol, "DATA on idle stream %d", id)
+		}
+		if err := c.Credit(nil, n, 0); err != nil || !c.server {
+			// A consumer resets streams all the time (cancels, deadlines):
+			// what the provider had sent by then is dropped quietly.
+			return err
+		}
+		return streamErr(id, http2.ErrCodeStreamClosed, "DATA on closed stream %d", id)
+	}
+	st := s.Core()
+	var bad error
+	switch {
+	case st.RemoteEnded:
+		bad = streamErr(id, http2.ErrCodeStreamClosed, "DATA after END_STREAM on stream %d", id)
+	case n > st.RecvWindow:
+		bad = streamErr(id, http2.ErrCodeFlowControl, "DATA over stream %d's receive window", id)
+	}
+	if bad != nil {
+		c.Mu.Unlock()
+		if err := c.Credit(nil, n, 0); err != nil {
+			return err
+		}
+		return bad
+	}
+	st.RecvWindow -= n
+	end := f.StreamEnded()
+	st.RemoteEnded = end
+	c.Mu.Unlock()
+	if err := c.side.Data(s, f.Data(), n); err != nil {
+		return err
+	}
+	if end {
+		return c.side.End(s)
+	}
+	return nil
+}
+
+func (c *Conn[S]) onHeaders(f *Headers) error {
+	id := f.StreamID
+	if f.HasPriority() && f.Priority.StreamDep == id {
+		return streamErr(id, http2.ErrCodeProtocol, "stream %d depends on itself", id)
+	}
+	c.Mu.Lock()
+	s, ok := c.Streams[id]
+	switch {
+	case ok:
+		st := s.Core()
+		if st.RemoteEnded {
+			c.Mu.Unlock()
+			return streamErr(id, http2.ErrCodeStreamClosed, "HEADERS after END_STREAM on stream %d", id)
+		}
+		st.RemoteEnded = f.StreamEnded()
+	case !c.idle(id):
+		c.Mu.Unlock()
+		if !c.server {
+			return nil // a stream we reset: see onData
+		}
+		// A closed stream, or one the consumer skipped (RFC 9113 5.1.1).
+		return connErr(http2.ErrCodeProtocol, "HEADERS on closed stream %d", id)
+	case !c.server || id%2 == 0:
+		c.Mu.Unlock()
+		return connErr(http2.ErrCodeProtocol, "HEADERS on stream %d, which the %s may not open", id, c.peer)
+	default:
+		c.maxPeerID = id
+	}
+	c.Mu.Unlock()
+	return c.side.Headers(f, s, ok)
+}
+
+func (c *Conn[S]) onWindowUpdate(f *http2.WindowUpdateFrame) error {
+	id, inc := f.StreamID, int64(f.Increment) // the framer rejects 0
+	c.Mu.Lock()
+	defer c.Mu.Unlock()
+	if id == 0 {
+		if c.SendWindow+inc > maxWindow {
+			return connErr(http2.ErrCodeFlowControl, "WINDOW_UPDATE takes the connection's window over 2^31-1")
+		}
+		c.SendWindow += inc
+	} else if s, ok := c.Streams[id]; ok {
+		st := s.Core()
+		if st.SendWindow+inc > maxWindow {
+			return streamErr(id, http2.ErrCodeFlowControl, "WINDOW_UPDATE takes stream %d's window over 2^31-1", id)
+		}
+		st.SendWindow += inc
+	} else if c.idle(id) {
+		return connErr(http2.ErrCodeProtocol, "WINDOW_UPDATE on idle stream %d", id)
+	}
+	c.Cond.Broadcast()
+	return nil
+}
+
+func (c *Conn[S]) onReset(f *http2.RSTStreamFrame) error {
+	c.Mu.Lock()
+	s, ok := c.Streams[f.StreamID]
+	idle := !ok && c.idle(f.StreamID)
+	c.Mu.Unlock()
+	if idle {
+		return connErr(http2.ErrCodeProtocol, "RST_STREAM on idle stream %d", f.StreamID)
+	}
+	if ok {
+		c.side.Fail(s, ResetError{Code: f.ErrCode, Peer: c.peer})
+	}
+	return c.CountReset()
+}
+
+func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
+	if f.IsAck() {
+		return nil
+	}
+	if !c.settingsRate.allow() {
+		return calm("more than %d SETTINGS frames a second", c.Lim.MaxSettingsPerSecond)
+	}
+	c.Mu.Lock()
+	c.Peer.TableSet = false
+	err := f.ForeachSetting(func(set http2.Setting) error {
+		delta, err := c.Peer.Apply(set, !c.server)
+		if err != nil || delta == 0 {
+			return err
+		}
+		for _, s := range c.Streams {
+			st := s.Core()
+			if st.SendWindow+delta > maxWindow {
+				return connErr(http2.ErrCodeFlowControl, "SETTINGS_INITIAL_WINDOW_SIZE takes stream %d's window over 2^31-1", st.ID)
+			}
+			st.SendWindow += delta
+		}
+		return nil
+	})
+	table, setTable := c.Peer.TableSize, c.Peer.TableSet
+	first := !c.got
+	c.got = true
+	c.Cond.Broadcast()
+	c.Mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := c.Write(func() error {
+		if setTable {
+			c.side.TableSize(table)
+		}
+		return c.Fr.WriteSettingsAck()
+	}, true); err != nil {
+		return err
+	}
+	if first {
+		close(c.Settled)
+	}
+	return nil
+}
