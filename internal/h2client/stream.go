@@ -58,7 +58,11 @@ func (s *Stream) onHeaders(f *h2conn.Headers) {
 		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.Lim.MaxHeaderListSize))
 		return
 	}
-	if err := h2conn.CheckResponse(f, s.resp != nil); err != nil {
+	check := h2conn.CheckResponse
+	if s.resp != nil {
+		check = h2conn.CheckTrailers
+	}
+	if err := check(f); err != nil {
 		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider sent a malformed header block: %v", err))
 		return
 	}
