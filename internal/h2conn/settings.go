@@ -1,6 +1,10 @@
 package h2conn
 
-import "golang.org/x/net/http2"
+import (
+	"errors"
+
+	"golang.org/x/net/http2"
+)
 
 // PeerSettings is what the peer's SETTINGS frames have said so far, with
 // RFC 9113's initial values until they say otherwise.
@@ -23,6 +27,13 @@ func InitialPeerSettings(maxStreams uint32) PeerSettings {
 // applies to streams already open), or a ConnError with the code the RFC
 // gives. Unknown settings are ignored, as the RFC requires.
 func (p *PeerSettings) Apply(s http2.Setting, fromServer bool) (windowDelta int64, err error) {
+	// x/net knows every registered setting's range (ENABLE_CONNECT_PROTOCOL
+	// too); the cases below say which one was broken.
+	var code http2.ConnectionError
+	if err := s.Valid(); errors.As(err, &code) && s.ID != http2.SettingEnablePush &&
+		s.ID != http2.SettingInitialWindowSize && s.ID != http2.SettingMaxFrameSize {
+		return 0, connErr(http2.ErrCode(code), "%v out of range", s)
+	}
 	switch s.ID {
 	case http2.SettingEnablePush:
 		if s.Val > 1 || (fromServer && s.Val != 0) {
