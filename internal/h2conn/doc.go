@@ -1,7 +1,12 @@
-// Package h2conn holds the HTTP/2 connection mechanics that streamx's
-// client (internal/h2client) and server (internal/h2server) share: the
-// frame writer that batches concurrent writers into few system calls, the
-// frame reader that decodes header blocks into reused fields, the
-// received-data buffer of a stream, header blocks split into frames, and
-// the keepalive ping.
+// Package h2conn is the HTTP/2 connection engine that streamx's client
+// (internal/h2client) and server (internal/h2server) share. Conn reads
+// and dispatches frames, keeps RFC 9113's stream states, validates and
+// applies SETTINGS, enforces flow control in both directions, answers
+// PING, RST_STREAM and GOAWAY, and keeps the bounds of Limits whatever the
+// peer sends; each side supplies only what is its own through Side (a
+// provider accepts streams and runs handlers, a consumer opens streams).
+// Beside it: the frame writer that batches concurrent writers into few
+// system calls, the frame reader that decodes header blocks into reused
+// fields, header block validation, the received-data buffer of a stream,
+// and the HPACK encoder that reuses unchanged blocks.
 package h2conn
