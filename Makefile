@@ -5,7 +5,7 @@ GO ?= go
 # Lean on two cores: one test binary at a time, tests inside in parallel.
 GOTEST_FLAGS ?= -race -count=1 -p 1 -timeout 40m
 
-.PHONY: demo demo-python test deps unit integration vet bench bench-smoke
+.PHONY: demo demo-python test deps unit integration vet fuzz bench bench-smoke
 
 demo: ## a Go provider and consumer in every call kind, direct URL
 	@bash scripts/demo.sh
@@ -26,8 +26,29 @@ unit: vet
 integration:
 	$(GO) test $(GOTEST_FLAGS) ./integrate_test/...
 
-test: deps vet ## everything: unit and integration tests with real peers
+test: deps vet ## everything: unit and integration tests with real peers, then the fuzz targets briefly
 	$(GO) test $(GOTEST_FLAGS) ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# Fuzz targets, one after another, each for FUZZTIME (plain `go test` runs
+# their seed corpora in testdata/fuzz/ as regression tests). One worker:
+# the machine has two cores. New interesting inputs are minimised for at
+# most a second, so that the time goes to fuzzing. The first run builds
+# the packages with coverage instrumentation, which takes a few minutes
+# for registry/zookeeper (dubbo-go); later runs use the build cache.
+FUZZTIME ?= 10s
+FUZZ_FLAGS ?= -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s -parallel 1
+FUZZ_TARGETS := \
+	FuzzFrameReader:./internal/h2conn \
+	FuzzReader:./internal/wire \
+	FuzzRoundTrip:./internal/wire \
+	FuzzNormalizeProvider:./registry/zookeeper
+
+fuzz: ## each fuzz target for FUZZTIME (10s)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} ($${t#*:}, $(FUZZTIME))"; \
+		$(GO) test $(FUZZ_FLAGS) -fuzz "^$${t%%:*}\$$" $${t#*:}; \
+	done
 
 # The benchmark (bench/README.md): three framework programs and benchrun,
 # built without -race into build/bench/.
