@@ -12,6 +12,20 @@ var (
 	loaded     *Settings // set by Load
 )
 
+// SetDefaults makes s the plugin-wide settings that Defaults returns, for
+// programs configured in code rather than by Load (a later Load replaces
+// them). Set it before the servers and references it should reach are
+// made: an endpoint or a reference reads the settings once. A connection
+// bound out of its range is an error naming the bound; Defaults is then
+// unchanged.
+func SetDefaults(s Settings) error {
+	if err := s.limits().Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	setDefaults(s)
+	return nil
+}
+
 func setDefaults(s Settings) {
 	defaultsMu.Lock()
 	defer defaultsMu.Unlock()

@@ -10,7 +10,10 @@
 //     parameters (streamx.compress-min-bytes, max-server-recv-msg-size, ...).
 //
 // A per-service or per-reference value wins over the plugin-wide one, which
-// wins over the built-in default. Load fails, naming the key and the value,
+// wins over the built-in default. The HTTP/2 connection bounds (ConnKeys)
+// are set plugin-wide or per reference (streamx.<key>); a provider's are
+// plugin-wide only, as every service on a port shares its connections, and
+// a service setting one is an error. Load fails, naming the key and the value,
 // on a bad size, a negative number, an unknown key under streamx or
 // streamx.* params, or a filter name dubbo-go does not know; it never
 // panics on bad input.

@@ -22,6 +22,13 @@ func validate(o *dubbo.InstanceOptions) (Settings, error) {
 	if err != nil {
 		return s, err
 	}
+	for _, id := range sortedKeys(o.Protocols) {
+		if p := o.Protocols[id]; p != nil {
+			if err := checkKeepAlive("dubbo.protocols."+id+".triple", p.TripleConfig); err != nil {
+				return s, err
+			}
+		}
+	}
 	if p := o.Provider; p != nil {
 		if err := checkFilters("dubbo.provider.filter", p.Filter); err != nil {
 			return s, err
@@ -35,7 +42,7 @@ func validate(o *dubbo.InstanceOptions) (Settings, error) {
 			if err := checkFilters(where+".filter", svc.Filter); err != nil {
 				return s, err
 			}
-			if err := checkParams(where+".params", svc.Params); err != nil {
+			if err := checkParams(where+".params", svc.Params, true); err != nil {
 				return s, err
 			}
 		}
@@ -53,12 +60,43 @@ func validate(o *dubbo.InstanceOptions) (Settings, error) {
 			if err := checkFilters(where+".filter", ref.Filter); err != nil {
 				return s, err
 			}
-			if err := checkParams(where+".params", ref.Params); err != nil {
+			if err := checkParams(where+".params", ref.Params, false); err != nil {
 				return s, err
+			}
+			if err := checkDurations(where, ref.KeepAliveInterval, ref.KeepAliveTimeout); err != nil {
+				return s, err
+			}
+			if pc := ref.ProtocolClientConfig; pc != nil {
+				if err := checkKeepAlive(where+".protocol_config.triple", pc.TripleConfig); err != nil {
+					return s, err
+				}
 			}
 		}
 	}
 	return s, nil
+}
+
+// checkKeepAlive checks dubbo-go's keep-alive-interval and
+// keep-alive-timeout in a triple: section, which streamx reads too.
+func checkKeepAlive(where string, tc *global.TripleConfig) error {
+	if tc == nil {
+		return nil
+	}
+	return checkDurations(where, tc.KeepAliveInterval, tc.KeepAliveTimeout)
+}
+
+func checkDurations(where, interval, timeout string) error {
+	if interval != "" {
+		if _, err := ParseDuration(where+"."+KeyKeepAliveInterval, interval); err != nil {
+			return err
+		}
+	}
+	if timeout != "" {
+		if _, err := ParseDuration(where+"."+KeyKeepAliveTimeout, timeout); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkFilters checks a dubbo-go filter list ("a,b,-c"): each name, with
@@ -78,7 +116,7 @@ func checkFilters(key, list string) error {
 	return nil
 }
 
-func sortedKeys[V *global.ServiceConfig | *global.ReferenceConfig](m map[string]V) []string {
+func sortedKeys[V *global.ServiceConfig | *global.ReferenceConfig | *global.ProtocolConfig](m map[string]V) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)

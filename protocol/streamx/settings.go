@@ -3,12 +3,15 @@ package streamx
 import (
 	"crypto/tls"
 	"fmt"
+	"strings"
+	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 	"dubbo.apache.org/dubbo-go/v3/global"
 
 	"github.com/dubbo-go-streamx/streamx/config"
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
@@ -18,35 +21,161 @@ import (
 // (max-server-recv-msg-size, max-server-send-msg-size,
 // max-call-recv-msg-size, max-call-send-msg-size: "4MiB") can also be set
 // plugin-wide under dubbo.custom.config-map.streamx (package config); a
-// URL parameter wins.
+// URL parameter wins. The HTTP/2 connection bounds (config.ConnKeys) are
+// set likewise: plugin-wide, or for one reference as streamx.<key>; a
+// provider's only plugin-wide (see serverSettings).
 const ParamCompressMinBytes = config.ParamCompressMinBytes
 
 // serverSettings reads the provider's transport settings: plugin-wide
-// values, then the protocol's triple settings, then the URL.
+// values, then the protocol's triple settings, then the URL. The URL is the
+// first service's on the endpoint, whose connections every service there
+// shares: a connection bound on it is an error, they are plugin-wide only.
 func serverSettings(url *common.URL) (transport.Settings, error) {
 	d, err := config.Defaults()
 	if err != nil {
 		return transport.Settings{}, err
 	}
 	s := transport.Settings{MaxRecvBytes: d.MaxServerRecvMsgSize, MaxSendBytes: d.MaxServerSendMsgSize, CompressMinBytes: d.CompressMinBytes}
-	var recv, send string
-	if tc, ok := url.GetAttribute(constant.TripleConfigKey); ok {
-		if c, ok := tc.(*global.TripleConfig); ok && c != nil {
-			recv, send = c.MaxServerRecvMsgSize, c.MaxServerSendMsgSize
+	for _, k := range config.ConnKeys {
+		if p := config.ParamPrefix + k; url.GetParam(p, "") != "" {
+			return s, fmt.Errorf("streamx: %s=%q on %s: a connection bound cannot be set per service "+
+				"(the connections of a port are shared by all its services); set %s under dubbo.custom.config-map.%s",
+				p, url.GetParam(p, ""), url.ServiceKey(), k, config.Name)
 		}
+	}
+	var recv, send string
+	tc := tripleConfig(url)
+	if tc != nil {
+		recv, send = tc.MaxServerRecvMsgSize, tc.MaxServerSendMsgSize
+	}
+	// The protocol's keep-alive-* (dubbo-go's keys) win over plugin-wide.
+	for _, ka := range []struct {
+		v   *time.Duration
+		key string
+	}{{&d.KeepAliveInterval, config.KeyKeepAliveInterval}, {&d.KeepAliveTimeout, config.KeyKeepAliveTimeout}} {
+		if *ka.v, err = keepAlive(*ka.v, source{"triple." + ka.key, tripleValue(tc, ka.key)}); err != nil {
+			return s, err
+		}
+	}
+	if s.H2, err = limits(d); err != nil {
+		return s, err
 	}
 	return s, applyParams(url, &s, constant.MaxServerRecvMsgSize, constant.MaxServerSendMsgSize, recv, send)
 }
 
 // clientSettings reads the consumer's transport settings: plugin-wide
-// values, then the URL.
+// values, then the URL. keep-alive-interval and keep-alive-timeout are
+// resolved as described at keepAlive.
 func clientSettings(url *common.URL) (transport.Settings, error) {
 	d, err := config.Defaults()
 	if err != nil {
 		return transport.Settings{}, err
 	}
 	s := transport.Settings{MaxRecvBytes: d.MaxCallRecvMsgSize, MaxSendBytes: d.MaxCallSendMsgSize, CompressMinBytes: d.CompressMinBytes}
+	for _, k := range config.ConnKeys {
+		p := config.ParamPrefix + k
+		v := url.GetParam(p, "")
+		switch {
+		case v == "" || k == config.KeyKeepAliveInterval || k == config.KeyKeepAliveTimeout:
+		case config.ProviderOnly(k):
+			return s, fmt.Errorf("streamx: %s=%q on reference %s: %s bounds a provider's connections only; set it under dubbo.custom.config-map.%s of the provider",
+				p, v, url.ServiceKey(), k, config.Name)
+		default:
+			if err := d.Set(p, v); err != nil {
+				return s, fmt.Errorf("streamx: %w", err)
+			}
+		}
+	}
+	tc := tripleConfig(url)
+	for _, ka := range []struct {
+		v   *time.Duration
+		key string
+	}{{&d.KeepAliveInterval, config.KeyKeepAliveInterval}, {&d.KeepAliveTimeout, config.KeyKeepAliveTimeout}} {
+		if *ka.v, err = keepAlive(*ka.v,
+			source{ka.key, url.GetParam(ka.key, "")},
+			source{"triple." + ka.key, tripleValue(tc, ka.key)},
+			source{config.ParamPrefix + ka.key, url.GetParam(config.ParamPrefix+ka.key, "")}); err != nil {
+			return s, err
+		}
+	}
+	if s.H2, err = limits(d); err != nil {
+		return s, err
+	}
 	return s, applyParams(url, &s, constant.MaxCallRecvMsgSize, constant.MaxCallSendMsgSize, "", "")
+}
+
+// source is one place a setting may come from: its name for errors and
+// its text ("" when unset there).
+type source struct{ name, value string }
+
+// keepAlive resolves keep-alive-interval or keep-alive-timeout from its
+// sources, lowest precedence first; the plugin-wide value (zero: streamx's
+// default) applies when all are unset. On the consumer the sources are, as
+// in stock Triple's client (genKeepAliveOptions), the reference's URL
+// parameter (set by the reference's own keep-alive-* keys), then the
+// triple config on the URL (the reference's protocol_config.triple, which
+// wins over the URL parameter in stock Triple too); above both comes
+// streamx's own streamx.keep-alive-* in the reference's params:. On the
+// provider the protocol's triple config is the only source. Every value
+// set must be a duration > 0: stock Triple falls back to 3s on a bad URL
+// value, streamx fails naming it.
+func keepAlive(plugin time.Duration, sources ...source) (time.Duration, error) {
+	d := plugin
+	for _, src := range sources {
+		if src.value == "" {
+			continue
+		}
+		var err error
+		if d, err = config.ParseDuration(src.name, src.value); err != nil {
+			return 0, fmt.Errorf("streamx: %w", err)
+		}
+	}
+	return d, nil
+}
+
+func tripleConfig(url *common.URL) *global.TripleConfig {
+	if raw, ok := url.GetAttribute(constant.TripleConfigKey); ok {
+		if c, ok := raw.(*global.TripleConfig); ok {
+			return c
+		}
+	}
+	return nil
+}
+
+func tripleValue(tc *global.TripleConfig, key string) string {
+	switch {
+	case tc == nil:
+		return ""
+	case key == config.KeyKeepAliveInterval:
+		return strings.TrimSpace(tc.KeepAliveInterval)
+	default:
+		return strings.TrimSpace(tc.KeepAliveTimeout)
+	}
+}
+
+// limits converts d's connection bounds (zero: the default) and checks
+// their ranges.
+func limits(d config.Settings) (h2conn.Limits, error) {
+	l := h2conn.Limits{
+		MaxConcurrentStreams: d.MaxConcurrentStreams,
+		MaxFrameSize:         d.MaxFrameSize,
+		MaxHeaderListSize:    d.MaxHeaderListSize,
+		MaxContinuations:     d.MaxContinuationFrames,
+		StreamWindow:         d.StreamWindow,
+		ConnWindow:           d.ConnWindow,
+		MaxResetsPerSecond:   d.MaxResetsPerSecond,
+		MaxSettingsPerSecond: d.MaxSettingsPerSecond,
+		MinPingInterval:      d.MinPingInterval,
+		MaxPingStrikes:       d.MaxPingStrikes,
+		KeepaliveInterval:    d.KeepAliveInterval,
+		KeepaliveTimeout:     d.KeepAliveTimeout,
+		IdleTimeout:          d.IdleTimeout,
+		WriteTimeout:         d.WriteTimeout,
+	}
+	if err := l.Validate(); err != nil {
+		return l, fmt.Errorf("streamx: connection bounds: %w", err)
+	}
+	return l, nil
 }
 
 // applyParams overrides s with the URL's size and compression parameters

@@ -14,6 +14,7 @@ import (
 	"github.com/dubbogo/gost/log/logger"
 
 	"github.com/dubbo-go-streamx/streamx/bench/internal/harness"
+	"github.com/dubbo-go-streamx/streamx/config"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
 )
@@ -41,7 +42,20 @@ func main() {
 	harness.Main(harness.Framework{Name: "streamx", Serve: serve, Dial: dial})
 }
 
+// maxStreams is the provider's max-concurrent-streams, above the idle
+// case's 10,000 streams on one connection (streamx's default is 1000), so
+// that case still measures 10,000 open streams.
+const maxStreams = 20000
+
 func serve(port int) error {
+	s, err := config.Defaults()
+	if err != nil {
+		return err
+	}
+	s.MaxConcurrentStreams = maxStreams
+	if err := config.SetDefaults(s); err != nil {
+		return err
+	}
 	srv, err := server.NewServer(server.WithServerProtocol(
 		protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)))
 	if err != nil {
