@@ -263,12 +263,9 @@ func (p *Peer) ExpectGoAway(code http2.ErrCode, within time.Duration) *http2.GoA
 	return ga
 }
 
-// ExpectRST reads until an RST_STREAM for stream id arrives within the
-// given time and fails the test unless it carries code. A GOAWAY before
-// it fails the test.
-func (p *Peer) ExpectRST(id uint32, code http2.ErrCode, within time.Duration) *http2.RSTStreamFrame {
-	p.T.Helper()
-	f, tr := p.ReadUntil(within, func(f http2.Frame) bool {
+// resetOrGoAway matches an RST_STREAM for stream id, or any GOAWAY.
+func resetOrGoAway(id uint32) func(http2.Frame) bool {
+	return func(f http2.Frame) bool {
 		switch f := f.(type) {
 		case *http2.RSTStreamFrame:
 			return f.StreamID == id
@@ -276,7 +273,15 @@ func (p *Peer) ExpectRST(id uint32, code http2.ErrCode, within time.Duration) *h
 			return true
 		}
 		return false
-	})
+	}
+}
+
+// ExpectRST reads until an RST_STREAM for stream id arrives within the
+// given time and fails the test unless it carries code. A GOAWAY before
+// it fails the test.
+func (p *Peer) ExpectRST(id uint32, code http2.ErrCode, within time.Duration) *http2.RSTStreamFrame {
+	p.T.Helper()
+	f, tr := p.ReadUntil(within, resetOrGoAway(id))
 	rst, ok := f.(*http2.RSTStreamFrame)
 	if !ok || rst.ErrCode != code {
 		p.T.Fatalf("want RST_STREAM(stream %d, %v) within %v; got %s", id, code, within, tr)
@@ -290,15 +295,7 @@ func (p *Peer) ExpectRST(id uint32, code http2.ErrCode, within time.Duration) *h
 // fails the test. It returns the frame.
 func (p *Peer) ExpectRSTOrGoAway(id uint32, code http2.ErrCode, within time.Duration) http2.Frame {
 	p.T.Helper()
-	f, tr := p.ReadUntil(within, func(f http2.Frame) bool {
-		switch f := f.(type) {
-		case *http2.RSTStreamFrame:
-			return f.StreamID == id
-		case *http2.GoAwayFrame:
-			return true
-		}
-		return false
-	})
+	f, tr := p.ReadUntil(within, resetOrGoAway(id))
 	switch f := f.(type) {
 	case *http2.RSTStreamFrame:
 		if f.ErrCode == code {
