@@ -19,6 +19,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2client"
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2server"
 	"github.com/dubbo-go-streamx/streamx/internal/h2test"
 )
 
@@ -443,5 +444,45 @@ func TestHostileProviderUnopenedStream(t *testing.T) {
 			expectFailed(t, ch, time.Second, "after a frame on an unopened stream")
 			wellCalled(t)
 		})
+	}
+}
+
+// A provider that answers in full before the consumer has ended its side
+// and then resets the stream with NO_ERROR (RFC 9113 8.1; streamx's own
+// provider does so) is not a reset flood, however often it does it.
+func TestProviderEarlyAnswersAreNoResetFlood(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	hs := &http.Server{Protocols: &p, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("done")) // without reading the request
+	})}
+	h2 := h2server.New(h2server.Config{})
+	h2.Install(hs)
+	served := make(chan struct{})
+	go func() { defer close(served); _ = hs.Serve(ln) }()
+	defer func() { _ = hs.Close(); h2.Close(); <-served }()
+
+	tr := h2client.New(ln.Addr().String(), nil, h2conn.Limits{MaxResetsPerSecond: 5})
+	defer tr.Close()
+	for i := 0; i < 50; i++ {
+		got := make(chan answer, 1)
+		s, err := tr.Open(callCtx(t, 5*time.Second), "/early", grpcHeader, nil, func(r *http.Response, err error) { got <- answer{r, err} })
+		if err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		a := <-got
+		if a.err != nil {
+			t.Fatalf("call %d: %v", i, a.err)
+		}
+		body, err := io.ReadAll(a.resp.Body)
+		if err != nil || string(body) != "done" {
+			t.Fatalf("call %d: body %q, %v", i, body, err)
+		}
+		_ = a.resp.Body.Close()
+		_ = s.Close()
 	}
 }

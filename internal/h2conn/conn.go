@@ -540,6 +540,11 @@ func (c *Conn[S]) onReset(f *http2.RSTStreamFrame) error {
 	c.Mu.Lock()
 	s, ok := c.Streams[f.StreamID]
 	idle := !ok && c.idle(f.StreamID)
+	// A provider that has answered in full and then resets the stream
+	// with NO_ERROR (RFC 9113 8.1: stop sending, the answer is complete)
+	// costs nothing; nor does a reset of a stream already closed. From a
+	// consumer, any reset of a live stream is a cancel, and counts.
+	counts := ok && !(!c.server && f.ErrCode == http2.ErrCodeNo && s.Core().RemoteEnded)
 	c.Mu.Unlock()
 	if idle {
 		return connErr(http2.ErrCodeProtocol, "RST_STREAM on idle stream %d", f.StreamID)
@@ -547,7 +552,10 @@ func (c *Conn[S]) onReset(f *http2.RSTStreamFrame) error {
 	if ok {
 		c.side.Fail(s, ResetError{Code: f.ErrCode, Peer: c.peer})
 	}
-	return c.CountReset()
+	if counts {
+		return c.CountReset()
+	}
+	return nil
 }
 
 func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
