@@ -26,7 +26,14 @@ if ! command -v cargo >/dev/null 2>&1; then
 	fi
 fi
 
-echo "install-rnacos: $CARGO install --locked rnacos (this takes a while)"
+# The tests need a working server, not rnacos's fastest build: its release
+# profile (fat LTO, one codegen unit) is most of the build time, so the
+# install overrides it (the caller's own CARGO_PROFILE_RELEASE_* win).
+export CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-off}"
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-16}"
+export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-1}"
+export CARGO_PROFILE_RELEASE_DEBUG="${CARGO_PROFILE_RELEASE_DEBUG:-0}"
+echo "install-rnacos: $CARGO install --locked rnacos (this takes a while; about 10-20 minutes on 2 cores)"
 "$CARGO" install --locked rnacos
 
 if [[ ! -x "$CARGO_BIN/rnacos" ]] && ! command -v rnacos >/dev/null 2>&1; then
