@@ -199,16 +199,21 @@ func (c *conn) handlerDone() {
 // remove forgets an ended stream; a connection going away closes after
 // its last stream.
 func (c *conn) remove(s *stream) {
+	if c.forget(s) {
+		c.closeAfterFlush()
+	}
+}
+
+// forget takes s out of the stream table and reports whether it was the
+// last stream of a connection going away.
+func (c *conn) forget(s *stream) bool {
 	c.Mu.Lock()
+	defer c.Mu.Unlock()
 	if c.Streams[s.id] == s {
 		delete(c.Streams, s.id)
 	}
-	last := c.goingAway && len(c.Streams) == 0
 	c.Cond.Broadcast()
-	c.Mu.Unlock()
-	if last {
-		c.closeAfterFlush()
-	}
+	return c.goingAway && len(c.Streams) == 0
 }
 
 // goAway sends GOAWAY(NO_ERROR): streams the peer opened so far finish,

@@ -198,7 +198,12 @@ func (s *stream) endResponse() {
 	recvEnd := s.recvEnd
 	s.mu.Unlock()
 	c := s.c
+	last := false
 	_ = c.Write(func() error {
+		// The stream leaves the table before its end can reach the peer:
+		// a frame the peer sends once it has seen the end is then one on
+		// a closed stream, as RFC 9113 5.1 has it.
+		last = c.forget(s)
 		var err error
 		switch {
 		case !s.sentHeader:
@@ -217,7 +222,9 @@ func (s *stream) endResponse() {
 		return err
 	}, true)
 	s.releaseHeader()
-	c.remove(s)
+	if last {
+		c.closeAfterFlush()
+	}
 }
 
 // headerPool holds response header maps of ended responses, cleared.
