@@ -40,6 +40,9 @@ FUZZTIME ?= 10s
 FUZZ_FLAGS ?= -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s -parallel 1
 FUZZ_TARGETS := \
 	FuzzFrameReader:./internal/h2conn \
+	FuzzPeerSettings:./internal/h2conn \
+	FuzzCheckRequest:./internal/h2conn \
+	FuzzServerConn:./internal/h2server \
 	FuzzReader:./internal/wire \
 	FuzzRoundTrip:./internal/wire \
 	FuzzNormalizeProvider:./registry/zookeeper
