@@ -43,6 +43,7 @@ FUZZ_TARGETS := \
 	FuzzPeerSettings:./internal/h2conn \
 	FuzzCheckRequest:./internal/h2conn \
 	FuzzServerConn:./internal/h2server \
+	FuzzClientConn:./internal/h2client \
 	FuzzReader:./internal/wire \
 	FuzzRoundTrip:./internal/wire \
 	FuzzNormalizeProvider:./registry/zookeeper
