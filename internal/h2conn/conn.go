@@ -278,6 +278,9 @@ func (c *Conn[S]) fail(err error) {
 	linger := false
 	if errors.As(err, &ce) {
 		c.SendGoAway(ce.Code, ce.Reason)
+		// On the wire before the write side closes. A peer that does not
+		// read holds this up until the write timeout closes the connection.
+		_ = c.W.Flush()
 		err = fmt.Errorf("%w: %v (sent GOAWAY %v)", c.closed, ce.Reason, ce.Code)
 		linger = true
 	} else if errors.Is(err, io.EOF) {
@@ -289,7 +292,9 @@ func (c *Conn[S]) fail(err error) {
 }
 
 // SendGoAway sends GOAWAY with code, naming the last stream the peer opened
-// that we take (all it opened so far), and flushes.
+// that we take (all it opened so far), and flushes (a flush by another
+// writer already in flight may take it: it is not on the wire yet when
+// SendGoAway returns).
 func (c *Conn[S]) SendGoAway(code http2.ErrCode, reason string) {
 	c.Mu.Lock()
 	last := c.maxPeerID
