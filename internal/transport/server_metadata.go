@@ -7,7 +7,7 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
-// ErrHeaderSent refuses response headers once they are on the wire.
+// errHeaderSent refuses response headers once they are on the wire.
 var errHeaderSent = status.New(status.FailedPrecondition, "streamx: response headers already sent (set them before the first message)")
 
 // SetHeader adds h to the response headers; -bin values are raw bytes.

@@ -10,17 +10,6 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
-// Metadata is HTTP/2 headers and trailers, as http.Header. Keys ending in
-// "-bin" hold raw bytes (any string, not only UTF-8): streamx sends them
-// base64-encoded and decodes them on receipt (padded or not, as grpc-go
-// accepts them), in both directions, so callers and handlers only ever see
-// the raw bytes. Other values must be printable ASCII. Names that belong to
-// HTTP/2, gRPC ("grpc-*") or dubbo-go (content-type, te, user-agent,
-// timeout, retries, interface, ...) are not user metadata.
-//
-// dubbo-go attachments (ctx.Value(constant.AttachmentKey)) are request
-// headers as before; WithRequestHeader adds to them.
-
 // A CallOption configures one consumer call: the request headers it sends,
 // and where it stores the response headers and trailers. Every call kind
 // takes the same options (Call, Open and OpenWith).
