@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"google.golang.org/protobuf/types/known/anypb"
 )
 
 // Code is a gRPC status code, as carried in the grpc-status trailer.
@@ -51,9 +53,10 @@ func (c Code) String() string {
 // Error is an RPC failure: a status code, a message, and the Go error that
 // caused it when there is one.
 type Error struct {
-	code  Code
-	msg   string
-	cause error
+	code    Code
+	msg     string
+	cause   error
+	details []*anypb.Any // google.rpc.Status details, see details.go
 }
 
 // New returns an error with code and message.

@@ -315,27 +315,6 @@ type ClientStream struct {
 // Context implements Stream.
 func (s *ClientStream) Context() context.Context { return s.ctx }
 
-// Header returns a copy of the response headers, or nil before they
-// arrive.
-func (s *ClientStream) Header() http.Header {
-	select {
-	case <-s.ready:
-		if s.resp != nil {
-			return s.resp.Header.Clone() // h2client may share the map it read
-		}
-	default:
-	}
-	return nil
-}
-
-// an error.
-func (s *ClientStream) Trailer() http.Header {
-	if s.recvErr == nil || s.resp == nil {
-		return nil
-	}
-	return s.resp.Trailer.Clone() // h2client may share the map it read
-}
-
 // Send implements Stream.
 func (s *ClientStream) Send(payload []byte) error {
 	if err := checkSendSize(len(payload), s.settings); err != nil {

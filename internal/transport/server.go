@@ -40,7 +40,9 @@ type ServerStream struct {
 	finished    bool
 	frame       []byte // on mu: a single reply, written by Finish with the status
 	singleReply bool
-	out         *batcher // on mu: Send's queue while it is written and flushed, or the one that failed
+	out         *batcher    // on mu: Send's queue while it is written and flushed, or the one that failed
+	respHeader  http.Header // on mu: SetHeader's, until the headers are written
+	respTrailer http.Header // on mu: SetTrailer's, until Finish
 }
 
 // abortDrainTimeout is how long an aborted stream may take to write what
@@ -272,6 +274,7 @@ func (s *ServerStream) writeHeaderLocked() {
 	}
 	s.wroteHeader = true
 	h := s.w.Header()
+	s.writeUserHeaderLocked(h)
 	// Shared values: the response writer only reads them.
 	h[wire.HeaderContentType] = wire.ContentTypeValue(s.codec)
 	h[wire.HeaderAcceptEncoding] = wire.GzipValue()
@@ -298,12 +301,15 @@ func (s *ServerStream) Finish(err *status.Error) {
 	h := s.w.Header()
 	if !s.wroteHeader {
 		// Trailers-only response: the status rides in the headers.
+		s.writeUserHeaderLocked(h)
+		s.writeUserTrailerLocked(h, false)
 		h[wire.HeaderContentType] = wire.ContentTypeValue(s.codec)
 		wire.SetStatus(h, err)
 		s.wroteHeader = true
 		s.w.WriteHeader(http.StatusOK)
 		return
 	}
+	s.writeUserTrailerLocked(h, true)
 	wire.SetTrailerStatus(h, err)
 	if s.frame != nil {
 		_, _ = s.w.Write(s.frame) // a failure is the connection's: the peer sees it

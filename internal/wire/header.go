@@ -19,6 +19,7 @@ const (
 	HeaderAcceptEncoding = "Grpc-Accept-Encoding"
 	HeaderStatus         = "Grpc-Status"
 	HeaderMessage        = "Grpc-Message"
+	HeaderStatusDetails  = "Grpc-Status-Details-Bin"
 	HeaderGroup          = "Tri-Service-Group"
 	HeaderVersion        = "Tri-Service-Version"
 )
@@ -101,12 +102,21 @@ func DecodeTimeout(s string) (time.Duration, error) {
 }
 
 // SetStatus writes err's status into h (grpc-status and grpc-message).
-func SetStatus(h http.Header, err *status.Error) { setStatus(h, HeaderStatus, HeaderMessage, err) }
+// With details, grpc-status-details-bin too.
+func SetStatus(h http.Header, err *status.Error) {
+	setStatus(h, HeaderStatus, HeaderMessage, err)
+	if b := status.MarshalStatus(err); b != nil {
+		h[HeaderStatusDetails] = []string{EncodeBinValue(string(b))}
+	}
+}
 
 // SetTrailerStatus writes err's status into h as trailers, under
 // http.TrailerPrefix as net/http's handlers do.
 func SetTrailerStatus(h http.Header, err *status.Error) {
 	setStatus(h, http.TrailerPrefix+HeaderStatus, http.TrailerPrefix+HeaderMessage, err)
+	if b := status.MarshalStatus(err); b != nil {
+		h[http.TrailerPrefix+HeaderStatusDetails] = []string{EncodeBinValue(string(b))}
+	}
 }
 
 // okValue is grpc-status 0, shared: header writers only read values.
@@ -137,7 +147,13 @@ func StatusFrom(h http.Header) (err *status.Error, ok bool) {
 	if code == 0 {
 		return nil, true
 	}
-	return status.New(status.Code(code), decodeMessage(Get(h, HeaderMessage))), true
+	se := status.New(status.Code(code), decodeMessage(Get(h, HeaderMessage)))
+	if raw := Get(h, HeaderStatusDetails); raw != "" {
+		if b, derr := DecodeBinValue(raw); derr == nil {
+			se = status.WithStatusDetails(se, []byte(b))
+		}
+	}
+	return se, true
 }
 
 // CodeFromHTTP maps a non-200 HTTP status to a gRPC code, as gRPC clients do.

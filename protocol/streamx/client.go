@@ -20,6 +20,7 @@ type callSpec struct {
 	codec   string
 	request []byte       // unary and server stream
 	reply   replyDecoder // unary: decodes the reply
+	cfg     *callConfig  // the call's options, or nil
 }
 
 // replyDecoder decodes a unary call's reply into the call.
@@ -68,8 +69,10 @@ func checkConn(conn *client.Connection) error {
 // Call invokes the method through conn (from dubbo-go's client.Dial) and
 // returns the reply. It blocks until the reply, a failure, or ctx is done;
 // without a ctx deadline the reference's timeout applies. A failure is an
-// *Error with the provider's status.
-func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connection, req Req) (Res, error) {
+// *Error with the provider's status (and its details). opts add request
+// headers (WithRequestHeader) and capture the response headers and
+// trailers (ResponseHeader, ResponseTrailer), filled when Call returns.
+func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connection, req Req, opts ...CallOption) (Res, error) {
 	var reply Res
 	if m.err != nil {
 		return reply, m.err
@@ -77,12 +80,16 @@ func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connectio
 	if err := checkConn(conn); err != nil {
 		return reply, err
 	}
+	cfg, err := newCallConfig(opts)
+	if err != nil {
+		return reply, err
+	}
 	b, err := m.req.marshal(req)
 	if err != nil {
 		return reply, requestError(req, m.codec, err)
 	}
 	c := &unaryCall[Req, Res]{m: m}
-	c.specContext = specContext{Context: ctx, spec: callSpec{codec: m.codec.Name(), request: b, reply: c}}
+	c.specContext = specContext{Context: ctx, spec: callSpec{codec: m.codec.Name(), request: b, reply: c, cfg: cfg}}
 	c.args[0] = req
 	err = conn.CallUnary(&c.specContext, c.args[:], &c.reply, m.name)
 	return c.reply, callError(err)
@@ -105,9 +112,11 @@ func (c *unaryCall[Req, Res]) decodeReply(b []byte) error {
 
 // Open starts a client-streaming call written with Write and DoneWriting;
 // after DoneWriting, Read returns the one reply and then io.EOF. Close (or a
-// done ctx) cancels the call; a call read to its end needs no Close.
-func (m *ClientStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Connection) (*ReadWriteStream[Res, Req], error) {
-	return m.openReadWrite(ctx, conn, func(c *client.Connection) callFunc { return c.CallClientStream })
+// done ctx) cancels the call; a call read to its end needs no Close. opts
+// are as for UnaryMethod.Call; the response headers and trailers are also
+// the stream's Header and Trailer.
+func (m *ClientStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Connection, opts ...CallOption) (*ReadWriteStream[Res, Req], error) {
+	return m.openReadWrite(ctx, conn, opts, func(c *client.Connection) callFunc { return c.CallClientStream })
 }
 
 // OpenWith starts a client-streaming call whose requests come from seq, as
@@ -115,54 +124,68 @@ func (m *ClientStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Co
 // then DoneWriting. It returns the stream to read the one reply from. If the
 // call ends early the goroutine stops at seq's next yield; seq should return
 // promptly when its yield returns false.
-func (m *ClientStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req]) (*ReadStream[Res], error) {
-	rw, err := m.Open(ctx, conn)
+func (m *ClientStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req], opts ...CallOption) (*ReadStream[Res], error) {
+	rw, err := m.Open(ctx, conn, opts...)
 	return openWith(rw, err, seq)
 }
 
 // Call starts a server-streaming call with one request and returns the
-// stream of replies.
-func (m *ServerStreamMethod[Req, Res]) Call(ctx context.Context, conn *client.Connection, req Req) (*ReadStream[Res], error) {
+// stream of replies. opts are as for UnaryMethod.Call; the response
+// headers and trailers are also the stream's Header and Trailer.
+func (m *ServerStreamMethod[Req, Res]) Call(ctx context.Context, conn *client.Connection, req Req, opts ...CallOption) (*ReadStream[Res], error) {
 	if m.err != nil {
 		return nil, m.err
+	}
+	cfg, err := newCallConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	b, err := m.req.marshal(req)
 	if err != nil {
 		return nil, requestError(req, m.codec, err)
 	}
-	s, err := openStream(ctx, conn, m.name, m.codec, b, func(ctx context.Context, name string, opts ...client.CallOption) (any, error) {
+	s, err := openStream(ctx, conn, m.name, m.codec, b, cfg, func(ctx context.Context, name string, opts ...client.CallOption) (any, error) {
 		return conn.CallServerStream(ctx, req, name, opts...)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return newReadStream(s, m.res, s.Abort), nil
+	rs := newReadStream(s, m.res, s.Abort)
+	rs.cfg = cfg
+	return rs, nil
 }
 
 // Open starts a bidirectional call. Reading and writing may go on in two
 // goroutines at once. DoneWriting half-closes; read until io.EOF, or Close to
-// cancel.
-func (m *BidiStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Connection) (*ReadWriteStream[Res, Req], error) {
-	return m.openReadWrite(ctx, conn, func(c *client.Connection) callFunc { return c.CallBidiStream })
+// cancel. opts are as for UnaryMethod.Call; the response headers and
+// trailers are also the stream's Header and Trailer.
+func (m *BidiStreamMethod[Req, Res]) Open(ctx context.Context, conn *client.Connection, opts ...CallOption) (*ReadWriteStream[Res, Req], error) {
+	return m.openReadWrite(ctx, conn, opts, func(c *client.Connection) callFunc { return c.CallBidiStream })
 }
 
 // OpenWith starts a bidirectional call whose requests come from seq (written
 // by a goroutine, then DoneWriting) and returns the stream of replies.
-func (m *BidiStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req]) (*ReadStream[Res], error) {
-	rw, err := m.Open(ctx, conn)
+func (m *BidiStreamMethod[Req, Res]) OpenWith(ctx context.Context, conn *client.Connection, seq iter.Seq[Req], opts ...CallOption) (*ReadStream[Res], error) {
+	rw, err := m.Open(ctx, conn, opts...)
 	return openWith(rw, err, seq)
 }
 
 // openReadWrite opens a stream the consumer writes: a client or bidi stream.
-func (m *method[Req, Res]) openReadWrite(ctx context.Context, conn *client.Connection, call func(*client.Connection) callFunc) (*ReadWriteStream[Res, Req], error) {
+func (m *method[Req, Res]) openReadWrite(ctx context.Context, conn *client.Connection, opts []CallOption, call func(*client.Connection) callFunc) (*ReadWriteStream[Res, Req], error) {
 	if m.err != nil {
 		return nil, m.err
 	}
-	s, err := openStream(ctx, conn, m.name, m.codec, nil, call(conn))
+	cfg, err := newCallConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	return newClientReadWrite(s, m.res, m.req), nil
+	s, err := openStream(ctx, conn, m.name, m.codec, nil, cfg, call(conn))
+	if err != nil {
+		return nil, err
+	}
+	rw := newClientReadWrite(s, m.res, m.req)
+	rw.ReadStream.cfg = cfg
+	return rw, nil
 }
 
 // openWith starts a goroutine writing seq into an opened stream, then
@@ -207,11 +230,11 @@ func writeAll[Res, Req any](rw *ReadWriteStream[Res, Req], seq iter.Seq[Req]) {
 
 type callFunc func(ctx context.Context, method string, opts ...client.CallOption) (any, error)
 
-func openStream(ctx context.Context, conn *client.Connection, name string, codec Codec, request []byte, call callFunc) (transport.Stream, error) {
+func openStream(ctx context.Context, conn *client.Connection, name string, codec Codec, request []byte, cfg *callConfig, call callFunc) (transport.Stream, error) {
 	if err := checkConn(conn); err != nil {
 		return nil, err
 	}
-	raw, err := call(withSpec(ctx, callSpec{codec: codec.Name(), request: request}), name)
+	raw, err := call(withSpec(ctx, callSpec{codec: codec.Name(), request: request, cfg: cfg}), name)
 	if err != nil {
 		if s, ok := raw.(transport.Stream); ok {
 			s.Abort(err)

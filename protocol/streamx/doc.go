@@ -53,6 +53,17 @@
 // DoneWriting returns ErrDoneTwice, and CanWriteMore reports whether a Write
 // may still succeed.
 //
+// # Metadata
+//
+// Headers and trailers are http.Header, the same on every call kind. A
+// consumer passes WithRequestHeader, ResponseHeader and ResponseTrailer to
+// Call, Open or OpenWith (streams also have Header and Trailer); a handler
+// uses RequestHeader, SetHeader (before its first message) and SetTrailer
+// (until it returns) with its ctx. Keys ending in "-bin" hold raw bytes:
+// base64 on the wire, decoded on receipt. dubbo-go attachments in the
+// context are request headers as before. An *Error carries google.rpc.Status
+// details (AddDetail, Details), as grpc-go's status package does.
+//
 // # Errors
 //
 // Every RPC failure is an *Error with a Code (the gRPC status codes). A

@@ -61,6 +61,9 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 	if h.kind == constant.CallUnary || h.kind == constant.CallClientStream {
 		ss.SingleReply()
 	}
+	if err := decodeRequestHeader(ss); err != nil {
+		return err
+	}
 	c := &serverCall{raw: ss, info: filterchain.StreamInfo{
 		Service: h.service, Method: h.name, Kind: h.kind, Side: filterchain.Provider,
 		Peer: ss.Request().RemoteAddr, Header: ss.Header(), Start: time.Now(),

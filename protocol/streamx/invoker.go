@@ -105,7 +105,7 @@ func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Resul
 // open starts the HTTP/2 stream and opens the call's stream filters on it.
 // It returns the raw stream too, for what only it knows.
 func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *callSpec, kind string) (*transport.ClientStream, transport.Stream, error) {
-	header := iv.header(inv)
+	header := spec.requestHeader(iv.header(inv))
 	if header == nil {
 		header = make(http.Header, 5) // for the transport's fields, which filters see
 	}
@@ -128,10 +128,11 @@ func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpe
 		s   transport.Stream
 		err error
 	)
+	defer func() { spec.record(raw) }()
 	if filterchain.FromContext(ctx).Len() == 0 {
 		// No stream filter to see the request go: send it as a plain body,
 		// with the reference's timeout when ctx has no deadline.
-		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), iv.header(inv), spec.codec, spec.request, iv.timeout)
+		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), spec.requestHeader(iv.header(inv)), spec.codec, spec.request, iv.timeout)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,8 @@ type ReadStream[T any] struct {
 	r     *core.Reader
 	s     transport.Stream
 	codec *typed[T]
-	err   error // what ended Messages, for Err
+	err   error       // what ended Messages, for Err
+	cfg   *callConfig // a consumer call's options, or nil
 }
 
 func newReadStream[T any](s transport.Stream, c *typed[T], onClose func(error)) *ReadStream[T] {
@@ -53,6 +54,9 @@ func (rs *ReadStream[T]) ReadTimeout(d time.Duration) (T, error) {
 
 func (rs *ReadStream[T]) decode(b []byte, err error) (T, error) {
 	if err != nil {
+		if rs.cfg != nil && !errors.Is(err, ErrReadTimeout) {
+			rs.recordStream()
+		}
 		var zero T
 		return zero, err
 	}
@@ -122,6 +126,8 @@ func (rs *ReadStream[T]) Close() { rs.r.Close() }
 // Context returns the stream's context, done when the RPC ends.
 func (rs *ReadStream[T]) Context() context.Context { return rs.s.Context() }
 
-// Header returns the peer's headers: the request headers on a provider, the
-// response headers on a consumer (nil until they arrive).
+// Header returns the peer's headers, -bin values decoded: the request
+// headers on a provider, the response headers on a consumer. A consumer's
+// are there once Read has returned a message, io.EOF or an error (they may
+// be earlier); before they arrive it returns nil. It never blocks.
 func (rs *ReadStream[T]) Header() http.Header { return rs.s.Header() }
