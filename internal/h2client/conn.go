@@ -23,6 +23,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
@@ -47,12 +48,18 @@ type conn struct {
 	goAway bool
 }
 
-// dial connects to addr and starts the connection's reader.
+// dialTimeout bounds connecting and the wait for the peer's first
+// SETTINGS when the call's context has no earlier deadline.
+const dialTimeout = 5 * time.Second
+
+// dial connects to addr and starts the connection's reader. Every wait in
+// it (TCP connect, TLS handshake, the peer's first SETTINGS) ends at ctx's
+// deadline or dialTimeout, whichever comes first, and when ctx ends.
 func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limits) (*conn, error) {
-	d := net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, err
+		return nil, dialErr(ctx, err, "no TCP connection to %s within the deadline", addr)
 	}
 	if tlsConf != nil {
 		cfg := tlsConf.Clone()
@@ -65,7 +72,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limi
 		tc := tls.Client(nc, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = nc.Close()
-			return nil, err
+			return nil, dialErr(ctx, err, "no TLS handshake with %s within the deadline", addr)
 		}
 		if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
 			_ = nc.Close()
@@ -90,19 +97,44 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limi
 	// Streams wait for the peer's limits (its first SETTINGS), as gRPC
 	// clients do: a provider allowing fewer streams than we assume would
 	// refuse the extra ones.
+	wait, byDeadline := dialTimeout, false
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		wait, byDeadline = time.Until(dl), true
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	select {
 	case <-c.Settled:
 	case <-c.Done:
 		return nil, c.DeadErr()
 	case <-ctx.Done():
 		c.Close(fmt.Errorf("%w: %v", ErrConnClosed, context.Cause(ctx)))
-		return nil, context.Cause(ctx)
-	case <-time.After(d.Timeout):
+		return nil, dialErr(ctx, context.Cause(ctx), "no HTTP/2 SETTINGS from %s within the deadline", addr)
+	case <-timer.C:
+		if byDeadline { // ctx's deadline, which the timer may beat by a hair
+			c.Close(fmt.Errorf("%w: no HTTP/2 SETTINGS from %s within the deadline", ErrConnClosed, addr))
+			return nil, status.Errorf(status.DeadlineExceeded, "no HTTP/2 SETTINGS from %s within the deadline", addr)
+		}
 		c.Close(fmt.Errorf("%w: no HTTP/2 SETTINGS from %s", ErrConnClosed, addr))
-		return nil, fmt.Errorf("%s did not answer as an HTTP/2 server within %v", addr, d.Timeout)
+		return nil, fmt.Errorf("%s did not answer as an HTTP/2 server within %v", addr, dialTimeout)
 	}
 	c.Start()
 	return c, nil
+}
+
+// dialErr is the error of a dial step that failed with err: when ctx's
+// deadline ended it (its own, or a cause with DEADLINE_EXCEEDED, such as a
+// unary call's timer), a DEADLINE_EXCEEDED status saying what was waited
+// for (format, addr); when ctx was cancelled, ctx's cause; else err.
+func dialErr(ctx context.Context, err error, format, addr string) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	cause := context.Cause(ctx)
+	if errors.Is(cause, context.DeadlineExceeded) {
+		return status.Errorf(status.DeadlineExceeded, format, addr)
+	}
+	return cause
 }
 
 // usable reports whether new streams may start on c.

@@ -21,9 +21,10 @@ type Transport struct {
 	tlsConf *tls.Config
 	limits  h2conn.Limits
 
-	mu     sync.Mutex // held while dialling: concurrent callers share one dial
-	c      *conn
-	closed bool
+	mu      sync.Mutex
+	c       *conn
+	dialing chan struct{} // on mu: closed when the dial under way ends
+	closed  bool
 }
 
 // New returns a Transport for addr (host:port); tlsConf nil means HTTP/2
@@ -82,7 +83,7 @@ type Watch interface {
 
 func (t *Transport) open(ctx context.Context, path string, h Header, fixed []byte, onResponse func(*http.Response, error), watch bool, w Watch) (*Stream, error) {
 	for attempt := 0; ; attempt++ {
-		c, err := t.conn(ctx)
+		c, err := t.conn(ctx, w)
 		if err != nil {
 			return nil, err
 		}
@@ -94,21 +95,92 @@ func (t *Transport) open(ctx context.Context, path string, h Header, fixed []byt
 	}
 }
 
-func (t *Transport) conn(ctx context.Context) (*conn, error) {
+// conn returns the usable connection, dialling it if there is none.
+// Concurrent callers share one dial; each waits for it only until its own
+// end (ctx, or the call's watch w), so a call never waits past its
+// deadline for a dial that another call, with a longer one, started.
+func (t *Transport) conn(ctx context.Context, w Watch) (*conn, error) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.closed {
+		t.mu.Unlock()
 		return nil, fmt.Errorf("%w: transport closed", ErrConnClosed)
 	}
-	if t.c != nil && t.c.usable() {
-		return t.c, nil
+	if c := t.c; c != nil && c.usable() {
+		t.mu.Unlock()
+		return c, nil
 	}
-	c, err := dial(ctx, t.addr, t.tlsConf, t.limits)
-	if err != nil {
-		return nil, err
+	t.mu.Unlock()
+	// The slow path: the dial, and its waits, end with the call.
+	if w != nil {
+		var stop func()
+		ctx, stop = withCaller(ctx, w.Context())
+		defer stop()
 	}
-	t.c = c
-	return c, nil
+	for {
+		t.mu.Lock()
+		if t.closed {
+			t.mu.Unlock()
+			return nil, fmt.Errorf("%w: transport closed", ErrConnClosed)
+		}
+		if c := t.c; c != nil && c.usable() {
+			t.mu.Unlock()
+			return c, nil
+		}
+		if ch := t.dialing; ch != nil {
+			t.mu.Unlock()
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return nil, dialErr(ctx, context.Cause(ctx), "no HTTP/2 connection to %s within the deadline", t.addr)
+			}
+		}
+		ch := make(chan struct{})
+		t.dialing = ch
+		t.mu.Unlock()
+
+		c, err := dial(ctx, t.addr, t.tlsConf, t.limits)
+
+		t.mu.Lock()
+		t.dialing = nil
+		closed := t.closed
+		if err == nil && !closed {
+			t.c = c
+		}
+		close(ch)
+		t.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		if closed { // Close came while dialling
+			c.Close(fmt.Errorf("%w: transport closed", ErrConnClosed))
+			return nil, fmt.Errorf("%w: transport closed", ErrConnClosed)
+		}
+		return c, nil
+	}
+}
+
+// withCaller returns ctx with caller's deadline if that is earlier, ending
+// also when caller is cancelled during the dial (with its cause): a unary
+// call's own context is not the caller's (see OpenUnwatched), but its
+// dial must end with the caller. A caller already cancelled is left to
+// the waits after the dial, which Stop the call as before. stop releases
+// it.
+func withCaller(ctx, caller context.Context) (context.Context, func()) {
+	cancelDl := context.CancelFunc(func() {})
+	if dl, ok := caller.Deadline(); ok {
+		ctx, cancelDl = context.WithDeadline(ctx, dl)
+	}
+	if caller.Err() != nil {
+		return ctx, cancelDl
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	stopWatch := context.AfterFunc(caller, func() { cancel(context.Cause(caller)) })
+	return ctx, func() {
+		stopWatch()
+		cancel(nil)
+		cancelDl()
+	}
 }
 
 // Close closes the connection once its open streams have ended; later

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
 
@@ -21,6 +22,9 @@ type callSpec struct {
 	request []byte       // unary and server stream
 	reply   replyDecoder // unary: decodes the reply
 	cfg     *callConfig  // the call's options, or nil
+	// start is when a unary call without a ctx deadline began: the
+	// reference's timeout bounds all its attempts from then on.
+	start time.Time
 }
 
 // replyDecoder decodes a unary call's reply into the call.
@@ -68,10 +72,13 @@ func checkConn(conn *client.Connection) error {
 
 // Call invokes the method through conn (from dubbo-go's client.Dial) and
 // returns the reply. It blocks until the reply, a failure, or ctx is done;
-// without a ctx deadline the reference's timeout applies. A failure is an
-// *Error with the provider's status (and its details). opts add request
-// headers (WithRequestHeader) and capture the response headers and
-// trailers (ResponseHeader, ResponseTrailer), filled when Call returns.
+// without a ctx deadline the reference's timeout applies, to the whole call.
+// The cluster's retries (dubbo-go's failover) all run within that deadline:
+// none starts after it, and none outlasts it. A failure is an *Error with
+// the provider's status (and its details); a call out of time has
+// CodeDeadlineExceeded. opts add request headers (WithRequestHeader) and
+// capture the response headers and trailers (ResponseHeader,
+// ResponseTrailer), filled when Call returns.
 func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connection, req Req, opts ...CallOption) (Res, error) {
 	var reply Res
 	if m.err != nil {
@@ -90,6 +97,9 @@ func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connectio
 	}
 	c := &unaryCall[Req, Res]{m: m}
 	c.specContext = specContext{Context: ctx, spec: callSpec{codec: m.codec.Name(), request: b, reply: c, cfg: cfg}}
+	if _, ok := ctx.Deadline(); !ok {
+		c.spec.start = time.Now()
+	}
 	c.args[0] = req
 	err = conn.CallUnary(&c.specContext, c.args[:], &c.reply, m.name)
 	return c.reply, callError(err)

@@ -122,7 +122,75 @@ func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *callSpec
 	return raw, s, nil
 }
 
+// unary makes one attempt of a unary call. dubbo-go's failover cluster
+// calls it again after a failure, with the same ctx and spec, and checks
+// neither the deadline nor the time spent: unary stops the retries (see
+// final) once the call is out of time, so that no attempt starts after the
+// deadline, and bounds each attempt by what is left of it.
 func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpec) error {
+	// A done ctx fails the attempt at once (NewUnary), and is final below.
+	timeout, err := iv.budget(spec)
+	if err != nil {
+		return final(err)
+	}
+	err = iv.attempt(ctx, inv, spec, timeout)
+	if err != nil && !tri.IsWireError(err) {
+		if ended(ctx) {
+			// The caller's deadline or cancel: no retry.
+			if se := status.From(err); se != nil && se.Code() == status.DeadlineExceeded && se.Message() == context.DeadlineExceeded.Error() {
+				// The bare context error: say what was waited for.
+				err = status.Errorf(status.DeadlineExceeded, "no reply from %s within the caller's deadline: %w",
+					iv.GetURL().Location, context.DeadlineExceeded)
+			}
+			return final(err)
+		}
+		if _, over := iv.budget(spec); over != nil {
+			return final(err) // the reference's timeout is spent
+		}
+	}
+	return err
+}
+
+// budget returns the reference's timeout for an attempt of a unary call
+// without a ctx deadline: what is left of it since the call began (all
+// attempts share it), or an error once it is spent. A
+// first attempt, starting within a millisecond of the call, takes the
+// whole timeout (and shares its encoded grpc-timeout with other calls).
+func (iv *invoker) budget(spec *callSpec) (time.Duration, error) {
+	if iv.timeout <= 0 || spec.start.IsZero() {
+		return iv.timeout, nil // a ctx deadline (NewUnary ignores timeout), or no bound
+	}
+	spent := time.Since(spec.start)
+	if spent < time.Millisecond {
+		return iv.timeout, nil
+	}
+	if left := iv.timeout - spent; left > 0 {
+		return left, nil
+	}
+	return 0, status.Errorf(status.DeadlineExceeded, "no reply within the call's timeout (%v, retries included): %w",
+		iv.timeout, context.DeadlineExceeded)
+}
+
+// ended reports whether ctx is done or past its deadline (its timer may
+// fire a moment after the dial's, which ends at the same deadline).
+func ended(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
+}
+
+// final marks the error of a call that is over, whatever the cluster's
+// retries, as a business error: dubbo-go's failover cluster then returns
+// it at once, instead of starting an attempt that cannot succeed (and
+// logging an ERROR with a stack trace after the last one). The typed API
+// unwraps it (callError).
+func final(err error) error { return tri.NewWireError(tri.CodeBizError, err) }
+
+// attempt is one try of a unary call; timeout bounds it when ctx has no
+// deadline.
+func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *callSpec, timeout time.Duration) error {
 	var (
 		raw *transport.ClientStream
 		s   transport.Stream
@@ -132,16 +200,16 @@ func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpe
 	if filterchain.FromContext(ctx).Len() == 0 {
 		// No stream filter to see the request go: send it as a plain body,
 		// with the reference's timeout when ctx has no deadline.
-		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), spec.requestHeader(iv.header(inv)), spec.codec, spec.request, iv.timeout)
+		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), spec.requestHeader(iv.header(inv)), spec.codec, spec.request, timeout)
 		if err != nil {
 			return err
 		}
 		raw.Start()
 		s = raw
 	} else {
-		if _, ok := ctx.Deadline(); !ok && iv.timeout > 0 {
+		if _, ok := ctx.Deadline(); !ok && timeout > 0 {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, iv.timeout)
+			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()
 		}
 		if raw, s, err = iv.open(ctx, inv, spec, constant.CallUnary); err != nil {
