@@ -349,6 +349,35 @@ func TestStreamxToGRPCInteropServer(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{"cancel_after_begin", func(t *testing.T, ctx context.Context) {
+			ctx, cancel := context.WithCancel(ctx)
+			s, err := tsInput.Open(ctx, conn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			if _, err := s.Read(); streamx.CodeOf(err) != streamx.CodeCanceled {
+				t.Fatalf("read after cancel: %v (code %v), want CANCELLED", err, streamx.CodeOf(err))
+			}
+		}},
+		{"cancel_after_first_response", func(t *testing.T, ctx context.Context) {
+			ctx, cancel := context.WithCancel(ctx)
+			s, err := tsFullDuplex.Open(ctx, conn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Write(&testpb.StreamingOutputCallRequest{ResponseType: testpb.PayloadType_COMPRESSABLE,
+				ResponseParameters: []*testpb.ResponseParameters{{Size: 31415}}, Payload: body(27182)}); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := s.Read(); err != nil || len(r.GetPayload().GetBody()) != 31415 {
+				t.Fatal(err)
+			}
+			cancel()
+			if _, err := s.Read(); streamx.CodeOf(err) != streamx.CodeCanceled {
+				t.Fatalf("read after cancel: %v (code %v), want CANCELLED", err, streamx.CodeOf(err))
+			}
+		}},
 		{"empty_stream", func(t *testing.T, ctx context.Context) {
 			s, err := tsFullDuplex.Open(ctx, conn)
 			if err != nil {
