@@ -283,3 +283,30 @@ func TestSlowProviderUnaryDeadline(t *testing.T) {
 		})
 	}
 }
+
+// A stream without a deadline of its own against a peer that never speaks
+// still ends: the connection attempt gives up after its 5 s cap, and the
+// first read fails saying so.
+func TestSilentPeerStreamNoDeadline(t *testing.T) {
+	noLeaks(t)
+	url, addr := silentPeer(t)
+	conn := testenv.Dial(t, greeter.ServiceName, url, client.WithRetries(2))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	took, err := timed(func() error {
+		s, err := greeter.BiStream.Open(ctx, conn)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		_, err = s.Read()
+		return err
+	})
+	t.Logf("took %v: %v", took, err)
+	if err == nil || took < 5*time.Second || took > 6*time.Second {
+		t.Fatalf("bidi read without a deadline: %v after %v, want a failure after the 5 s connection cap", err, took)
+	}
+	if !strings.Contains(err.Error(), addr) {
+		t.Fatalf("error %q does not name the silent peer %s", err, addr)
+	}
+}
