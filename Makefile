@@ -51,7 +51,7 @@ FUZZ_TARGETS := \
 fuzz: ## each fuzz target for FUZZTIME (10s)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} ($${t#*:}, $(FUZZTIME))"; \
-		$(GO) test $(FUZZ_FLAGS) -fuzz "^$${t%%:*}\$$" $${t#*:}; \
+		bash scripts/fuzz.sh $(GO) "$${t%%:*}" "$${t#*:}" $(FUZZ_FLAGS); \
 	done
 
 # The benchmark (bench/README.md): three framework programs and benchrun,
