@@ -55,10 +55,18 @@ func (py *Python) env() []string {
 // open while another peer connects needs its own server.
 func (py *Python) StartServer(t testing.TB, args ...string) (*Proc, int) {
 	t.Helper()
+	return py.StartServerScript(t, "greeter_server.py", args...)
+}
+
+// StartServerScript is StartServer for another provider script of
+// integrate_test/python, which takes the same --host and --port and prints
+// the same READY line.
+func (py *Python) StartServerScript(t testing.TB, script string, args ...string) (*Proc, int) {
+	t.Helper()
 	port := FreePort(t)
-	argv := append([]string{filepath.Join(py.Dir, "greeter_server.py"),
+	argv := append([]string{filepath.Join(py.Dir, script),
 		"--host", "127.0.0.1", "--port", strconv.Itoa(port)}, args...)
-	p := Start(t, fmt.Sprintf("python greeter_server :%d", port), py.Dir, py.env(), py.Bin, argv...)
+	p := Start(t, fmt.Sprintf("python %s :%d", strings.TrimSuffix(script, ".py"), port), py.Dir, py.env(), py.Bin, argv...)
 	p.WaitOutput(t, fmt.Sprintf("READY %d\n", port), 30*time.Second)
 	return p, port
 }
@@ -69,8 +77,15 @@ func (py *Python) StartServer(t testing.TB, args ...string) (*Proc, int) {
 // timeout, a non-zero exit or a non-JSON line fails the test.
 func (py *Python) RunClient(t testing.TB, args ...string) []map[string]any {
 	t.Helper()
-	argv := append([]string{filepath.Join(py.Dir, "greeter_client.py")}, args...)
-	p := Start(t, "python greeter_client "+strings.Join(args, " "), py.Dir, py.env(), py.Bin, argv...)
+	return py.RunClientScript(t, "greeter_client.py", args...)
+}
+
+// RunClientScript is RunClient for another consumer script of
+// integrate_test/python that prints JSON lines the same way.
+func (py *Python) RunClientScript(t testing.TB, script string, args ...string) []map[string]any {
+	t.Helper()
+	argv := append([]string{filepath.Join(py.Dir, script)}, args...)
+	p := Start(t, "python "+strings.TrimSuffix(script, ".py")+" "+strings.Join(args, " "), py.Dir, py.env(), py.Bin, argv...)
 	p.WaitFor(t, ClientTimeout, "finish", p.Exited)
 	if p.err != nil {
 		t.Fatalf("testenv: %s failed: %v; output:\n%s", p.Name, p.err, p.Output())
