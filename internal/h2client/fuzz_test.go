@@ -1,7 +1,6 @@
 package h2client_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -10,27 +9,11 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2client"
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2test"
 )
-
-// providerBytes builds what a provider sends with x/net's framer.
-func providerBytes(build func(fr *http2.Framer, block func(...string) []byte)) []byte {
-	var buf, hb bytes.Buffer
-	fr := http2.NewFramer(&buf, nil)
-	fr.AllowIllegalWrites = true
-	enc := hpack.NewEncoder(&hb)
-	build(fr, func(kv ...string) []byte {
-		hb.Reset()
-		for i := 0; i+1 < len(kv); i += 2 {
-			_ = enc.WriteField(hpack.HeaderField{Name: kv[i], Value: kv[i+1]})
-		}
-		return bytes.Clone(hb.Bytes())
-	})
-	return buf.Bytes()
-}
 
 // FuzzClientConn answers a consumer's call with any bytes (a provider's
 // SETTINGS come first in the seeds, not necessarily in what the fuzzer
@@ -44,17 +27,17 @@ func FuzzClientConn(f *testing.F) {
 		_ = fr.WriteData(1, false, []byte{0, 0, 0, 0, 1, 'x'})
 		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block("grpc-status", "0"), EndHeaders: true, EndStream: true})
 	}
-	f.Add(providerBytes(ok))
-	f.Add(providerBytes(func(fr *http2.Framer, block func(...string) []byte) {
+	f.Add(h2test.Frames(ok))
+	f.Add(h2test.Frames(func(fr *http2.Framer, block func(...string) []byte) {
 		_ = fr.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: 0})
 	}))
-	f.Add(providerBytes(func(fr *http2.Framer, block func(...string) []byte) {
+	f.Add(h2test.Frames(func(fr *http2.Framer, block func(...string) []byte) {
 		_ = fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 31})
 		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 2, BlockFragment: block(":status", "200"), EndHeaders: true, EndStream: true})
 		_ = fr.WriteData(5, true, []byte("x"))
 		_ = fr.WritePushPromise(http2.PushPromiseParam{StreamID: 1, PromiseID: 2, BlockFragment: block(":status", "200"), EndHeaders: true})
 	}))
-	f.Add(providerBytes(func(fr *http2.Framer, block func(...string) []byte) {
+	f.Add(h2test.Frames(func(fr *http2.Framer, block func(...string) []byte) {
 		_ = fr.WriteSettings()
 		for i := 0; i < 50; i++ {
 			_ = fr.WritePing(false, [8]byte{byte(i)})

@@ -172,6 +172,7 @@ func hasAny(err error, subs ...string) bool {
 // not what ends it, and it never takes over 1.2 s), and the consumer's
 // heap stays within 32 MiB for 2 s.
 func TestHostileProviderSettings(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	for _, c := range []struct {
 		name string
 		set  http2.Setting
@@ -209,6 +210,7 @@ func TestHostileProviderSettings(t *testing.T) {
 // A 20 KiB DATA frame against the consumer's 16 KiB MaxFrameSize:
 // GOAWAY(FRAME_SIZE_ERROR), the call fails.
 func TestHostileProviderOversizedFrame(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	l, tr := hostileProvider(t, h2conn.Limits{})
 	ch := startCall(callCtx(t, 5*time.Second), tr, "/x", []byte("x"), true)
 	p := l.Accept(2 * time.Second)
@@ -229,6 +231,7 @@ func TestHostileProviderOversizedFrame(t *testing.T) {
 // connection's (ConnWindow 65535, one 70000-byte frame, within a stream
 // window of 1 MiB and a MaxFrameSize of 128 KiB): GOAWAY(FLOW_CONTROL_ERROR).
 func TestHostileProviderDataPastWindow(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	t.Run("Stream", func(t *testing.T) {
 		l, tr := hostileProvider(t, h2conn.Limits{StreamWindow: 65535})
 		ch := startCall(callCtx(t, 5*time.Second), tr, "/x", []byte("x"), false)
@@ -290,6 +293,7 @@ func TestHostileProviderDataPastWindow(t *testing.T) {
 // in 51 fragments with MaxContinuations 8: GOAWAY(ENHANCE_YOUR_CALM) and
 // the call fails.
 func TestHostileProviderHeaders(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	t.Run("ListTooLarge", func(t *testing.T) {
 		l, tr := hostileProvider(t, h2conn.Limits{MaxHeaderListSize: 4096})
 		ch := startCall(callCtx(t, 5*time.Second), tr, "/x", []byte("x"), true)
@@ -327,6 +331,7 @@ func TestHostileProviderHeaders(t *testing.T) {
 // SETTINGS frames back to back (MaxSettingsPerSecond 20) from the
 // provider, with a call waiting: GOAWAY(ENHANCE_YOUR_CALM), the call fails.
 func TestHostileProviderFloods(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	for _, c := range []struct {
 		name  string
 		lim   h2conn.Limits
@@ -369,6 +374,7 @@ func TestHostileProviderFloods(t *testing.T) {
 // is closed, the consumer's heap stays within 64 MiB of what it was with
 // the body allocated.
 func TestHostileProviderNeverReads(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	l, tr := hostileProvider(t, h2conn.Limits{WriteTimeout: 500 * time.Millisecond})
 	body := make([]byte, 32<<20)
 	var nc net.Conn
@@ -423,6 +429,7 @@ func TestHostileProviderNeverReads(t *testing.T) {
 // (idle: a later odd id, or an even one with push off), a call open:
 // GOAWAY(PROTOCOL_ERROR), the call fails, nothing panics.
 func TestHostileProviderUnopenedStream(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	for _, c := range []struct {
 		name string
 		send func(*h2test.Peer) error
@@ -451,6 +458,7 @@ func TestHostileProviderUnopenedStream(t *testing.T) {
 // and then resets the stream with NO_ERROR (RFC 9113 8.1; streamx's own
 // provider does so) is not a reset flood, however often it does it.
 func TestProviderEarlyAnswersAreNoResetFlood(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -101,15 +101,11 @@ func (t *Transport) open(ctx context.Context, path string, h Header, fixed []byt
 // deadline for a dial that another call, with a longer one, started.
 func (t *Transport) conn(ctx context.Context, w Watch) (*conn, error) {
 	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
-		return nil, fmt.Errorf("%w: transport closed", ErrConnClosed)
-	}
-	if c := t.c; c != nil && c.usable() {
-		t.mu.Unlock()
-		return c, nil
-	}
+	c, err := t.readyLocked()
 	t.mu.Unlock()
+	if c != nil || err != nil {
+		return c, err
+	}
 	// The slow path: the dial, and its waits, end with the call.
 	if w != nil {
 		var stop func()
@@ -118,13 +114,9 @@ func (t *Transport) conn(ctx context.Context, w Watch) (*conn, error) {
 	}
 	for {
 		t.mu.Lock()
-		if t.closed {
+		if c, err := t.readyLocked(); c != nil || err != nil {
 			t.mu.Unlock()
-			return nil, fmt.Errorf("%w: transport closed", ErrConnClosed)
-		}
-		if c := t.c; c != nil && c.usable() {
-			t.mu.Unlock()
-			return c, nil
+			return c, err
 		}
 		if ch := t.dialing; ch != nil {
 			t.mu.Unlock()
@@ -158,6 +150,18 @@ func (t *Transport) conn(ctx context.Context, w Watch) (*conn, error) {
 		}
 		return c, nil
 	}
+}
+
+// readyLocked returns the usable connection, or why there can be none, or
+// neither when one must be dialled; t.mu is held.
+func (t *Transport) readyLocked() (*conn, error) {
+	if t.closed {
+		return nil, fmt.Errorf("%w: transport closed", ErrConnClosed)
+	}
+	if c := t.c; c != nil && c.usable() {
+		return c, nil
+	}
+	return nil, nil
 }
 
 // withCaller returns ctx with caller's deadline if that is earlier, ending

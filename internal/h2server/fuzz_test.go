@@ -1,7 +1,6 @@
 package h2server_test
 
 import (
-	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -9,28 +8,11 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/h2server"
+	"github.com/dubbo-go-streamx/streamx/internal/h2test"
 )
-
-// frames builds a client's bytes after the preface with x/net's framer.
-func frames(build func(fr *http2.Framer, block func(...string) []byte)) []byte {
-	var buf, hb bytes.Buffer
-	fr := http2.NewFramer(&buf, nil)
-	fr.AllowIllegalWrites = true
-	enc := hpack.NewEncoder(&hb)
-	block := func(kv ...string) []byte {
-		hb.Reset()
-		for i := 0; i+1 < len(kv); i += 2 {
-			_ = enc.WriteField(hpack.HeaderField{Name: kv[i], Value: kv[i+1]})
-		}
-		return bytes.Clone(hb.Bytes())
-	}
-	build(fr, block)
-	return buf.Bytes()
-}
 
 var request = []string{":method", "POST", ":scheme", "http", ":authority", "x", ":path", "/echo", "content-type", "application/grpc"}
 
@@ -39,16 +21,16 @@ var request = []string{":method", "POST", ":scheme", "http", ":authority", "x", 
 // connection ends once the client has sent everything and closed (no
 // spinning, no hang), its handlers return, and nothing panics.
 func FuzzServerConn(f *testing.F) {
-	f.Add(frames(func(fr *http2.Framer, block func(...string) []byte) {
+	f.Add(h2test.Frames(func(fr *http2.Framer, block func(...string) []byte) {
 		_ = fr.WriteSettings()
 		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block(request...), EndHeaders: true})
 		_ = fr.WriteData(1, true, []byte{0, 0, 0, 0, 2, 8, 1})
 	}))
-	f.Add(frames(func(fr *http2.Framer, block func(...string) []byte) {
+	f.Add(h2test.Frames(func(fr *http2.Framer, block func(...string) []byte) {
 		_ = fr.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: 0})
 		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block(request...), EndHeaders: true, EndStream: true})
 	}))
-	f.Add(frames(func(fr *http2.Framer, block func(...string) []byte) {
+	f.Add(h2test.Frames(func(fr *http2.Framer, block func(...string) []byte) {
 		_ = fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1<<31 - 1})
 		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block(request...), EndHeaders: true})
 		_ = fr.WriteWindowUpdate(1, 1<<31-1)
@@ -58,7 +40,7 @@ func FuzzServerConn(f *testing.F) {
 		_ = fr.WritePing(false, [8]byte{})
 		_ = fr.WritePriority(3, http2.PriorityParam{StreamDep: 3})
 	}))
-	f.Add(frames(func(fr *http2.Framer, block func(...string) []byte) {
+	f.Add(h2test.Frames(func(fr *http2.Framer, block func(...string) []byte) {
 		b := block(request...)
 		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: b[:3]})
 		for i := 0; i < 20; i++ {

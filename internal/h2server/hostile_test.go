@@ -110,6 +110,7 @@ func holdHandler(entered chan<- struct{}, release <-chan struct{}) http.HandlerF
 // GOAWAY with the code RFC 9113 6.5.2 gives, the connection closed, and
 // no spin: the provider's heap stays within 32 MiB for 2 s.
 func TestHostileSettings(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	for _, c := range []struct {
 		name string
 		set  http2.Setting
@@ -142,6 +143,7 @@ func TestHostileSettings(t *testing.T) {
 // A DATA frame of 20 KiB against the default 16 KiB SETTINGS_MAX_FRAME_SIZE:
 // GOAWAY(FRAME_SIZE_ERROR).
 func TestHostileOversizedFrame(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	addr := hostileServer(t, h2conn.Limits{}, holdHandler(nil, nil))
 	p := h2test.Dial(t, addr)
 	p.Handshake()
@@ -159,6 +161,7 @@ func TestHostileOversizedFrame(t *testing.T) {
 // A header block in 51 fragments (50 CONTINUATIONs) with MaxContinuations
 // 8: GOAWAY(ENHANCE_YOUR_CALM).
 func TestHostileContinuationFlood(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	addr := hostileServer(t, h2conn.Limits{MaxContinuations: 8}, nil)
 	p := h2test.Dial(t, addr)
 	p.Handshake()
@@ -173,6 +176,7 @@ func TestHostileContinuationFlood(t *testing.T) {
 // connection instead, as in x/net): :status 431, and the connection serves
 // the next request.
 func TestHostileHeaderListTooLarge(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	addr := hostileServer(t, h2conn.Limits{MaxHeaderListSize: 1 << 10}, nil)
 	p := h2test.Dial(t, addr)
 	p.Handshake()
@@ -199,6 +203,7 @@ func TestHostileHeaderListTooLarge(t *testing.T) {
 // handlers block: the fifth and sixth (9, 11) get RST_STREAM(REFUSED_STREAM)
 // and never reach a handler; the four finish once released.
 func TestHostileConcurrentStreams(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	entered, release := make(chan struct{}, 10), make(chan struct{})
 	var once sync.Once
 	addr := hostileServer(t, h2conn.Limits{MaxConcurrentStreams: 4}, holdHandler(entered, release))
@@ -264,6 +269,7 @@ func TestHostileConcurrentStreams(t *testing.T) {
 // and with MaxResetsPerSecond 100 GOAWAY(ENHANCE_YOUR_CALM) comes before
 // the provider took all 2000. Every handler returns once released.
 func TestHostileRapidReset(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	const pairs = 2000
 	var running, peak, started, finished atomic.Int64
 	release := make(chan struct{})
@@ -337,6 +343,7 @@ func TestHostileRapidReset(t *testing.T) {
 // 100 PINGs back to back on an idle connection (MinPingInterval 5 s,
 // MaxPingStrikes 2): GOAWAY(ENHANCE_YOUR_CALM) after a few PING ACKs.
 func TestHostilePingFlood(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	addr := hostileServer(t, h2conn.Limits{MinPingInterval: 5 * time.Second, MaxPingStrikes: 2}, nil)
 	p := h2test.Dial(t, addr)
 	p.Handshake()
@@ -365,6 +372,7 @@ func TestHostilePingFlood(t *testing.T) {
 // Pings that each follow a response the provider sent are fine: five
 // rounds of request/response then PING, and the connection serves on.
 func TestHostilePingPongIsFine(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	addr := hostileServer(t, h2conn.Limits{MinPingInterval: 5 * time.Second, MaxPingStrikes: 2}, nil)
 	p := h2test.Dial(t, addr)
 	p.Handshake()
@@ -405,6 +413,7 @@ func TestHostilePingPongIsFine(t *testing.T) {
 // 200 SETTINGS frames back to back with MaxSettingsPerSecond 20:
 // GOAWAY(ENHANCE_YOUR_CALM).
 func TestHostileSettingsFlood(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	addr := hostileServer(t, h2conn.Limits{MaxSettingsPerSecond: 20}, nil)
 	p := h2test.Dial(t, addr)
 	p.Handshake()
@@ -421,6 +430,7 @@ func TestHostileSettingsFlood(t *testing.T) {
 // all ended, gets GOAWAY(NO_ERROR) and is closed within ~2x that; one with
 // a stream open is not, however long the stream takes.
 func TestHostileIdle(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	const idle = 300 * time.Millisecond
 	const within = 2*idle + 150*time.Millisecond // 2x, and scheduling slack
 	lim := h2conn.Limits{IdleTimeout: idle}
@@ -485,6 +495,7 @@ func TestHostileIdle(t *testing.T) {
 // (WriteTimeout 500 ms): the handler's Write fails within a few seconds,
 // the connection is closed, the provider's heap stays within 64 MiB.
 func TestHostileNeverReads(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	const total = 64 << 20
 	werr := make(chan error, 1)
 	addr := hostileServer(t, h2conn.Limits{WriteTimeout: 500 * time.Millisecond}, func(w http.ResponseWriter, r *http.Request) {
@@ -539,6 +550,7 @@ func TestHostileNeverReads(t *testing.T) {
 // and the connection goes on; an increment of 0 on the connection:
 // GOAWAY(PROTOCOL_ERROR).
 func TestHostileWindowUpdate(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	t.Run("ConnectionOverflow", func(t *testing.T) {
 		addr := hostileServer(t, h2conn.Limits{}, nil)
 		p := h2test.Dial(t, addr)
@@ -584,6 +596,7 @@ func TestHostileWindowUpdate(t *testing.T) {
 // 65535 (StreamWindow), to a handler that does not read:
 // RST_STREAM(FLOW_CONTROL_ERROR) or GOAWAY(FLOW_CONTROL_ERROR).
 func TestHostileDataPastWindow(t *testing.T) {
+	h2test.HeapGuard(t, 64<<20)
 	addr := hostileServer(t, h2conn.Limits{StreamWindow: 65535}, holdHandler(nil, nil))
 	p := h2test.Dial(t, addr)
 	p.Handshake()

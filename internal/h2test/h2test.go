@@ -569,3 +569,57 @@ func Eventually(t testing.TB, within time.Duration, cond func() bool, what func(
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Frames returns the bytes build writes with a framer that allows illegal
+// writes; block encodes header fields (name, value, ...) into a header
+// block with one HPACK encoder for all of build's blocks. For fuzz seeds.
+func Frames(build func(fr *http2.Framer, block func(kv ...string) []byte)) []byte {
+	var buf, hb bytes.Buffer
+	fr := http2.NewFramer(&buf, nil)
+	fr.AllowIllegalWrites = true
+	enc := hpack.NewEncoder(&hb)
+	build(fr, func(kv ...string) []byte {
+		hb.Reset()
+		for i := 0; i+1 < len(kv); i += 2 {
+			_ = enc.WriteField(hpack.HeaderField{Name: kv[i], Value: kv[i+1]})
+		}
+		return bytes.Clone(hb.Bytes())
+	})
+	return buf.Bytes()
+}
+
+// HeapGuard watches the live heap (HeapAlloc, sampled every 20 ms) from
+// now until the test ends, and fails the test if it ever went more than
+// limit bytes over what it was now (after runtime.GC): the bound of
+// HeapGrowthUnder for a whole test, in one line at its start.
+func HeapGuard(t testing.TB, limit uint64) {
+	t.Helper()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base, peak, start := ms.HeapAlloc, ms.HeapAlloc, time.Now()
+	stop, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		<-sampled // peak is the sampler's until here
+		if peak-base > limit {
+			t.Errorf("heap grew by %d MiB (from %d to %d MiB) within %v; limit %d MiB",
+				(peak-base)>>20, base>>20, peak>>20, time.Since(start).Round(time.Millisecond), limit>>20)
+		}
+	})
+}
