@@ -156,12 +156,9 @@ func (c *conn) Headers(f *h2conn.Headers, s *Stream, open bool) error {
 	return nil
 }
 
-// Data buffers a response's DATA. The connection's window is given back
-// on receipt (a stream's window bounds what a slow reader holds).
+// Data buffers a response's DATA. The engine has given the connection's
+// window back on receipt already.
 func (c *conn) Data(s *Stream, data []byte, n int64) error {
-	if err := c.Credit(nil, n, 0); err != nil {
-		return err
-	}
 	if len(data) > 0 || n > 0 {
 		s.onData(data, int(n)-len(data))
 	}

@@ -343,13 +343,8 @@ func (c *Conn[S]) idle(id uint32) bool {
 // request early when a connection update wakes it while its stream window
 // is empty). s may be nil when streamGrant is 0.
 func (c *Conn[S]) Credit(s *Stream, n, streamGrant int64) error {
-	var connGrant int64
 	c.Mu.Lock()
-	c.recvCredit += n
-	if c.recvCredit >= int64(c.Lim.ConnWindow)/4 {
-		connGrant, c.recvCredit = c.recvCredit, 0
-		c.recvWindow += connGrant
-	}
+	connGrant := c.creditLocked(n)
 	if streamGrant > 0 {
 		s.RecvWindow += streamGrant
 	}
@@ -368,6 +363,19 @@ func (c *Conn[S]) Credit(s *Stream, n, streamGrant int64) error {
 		}
 		return nil
 	}, true)
+}
+
+// creditLocked takes n bytes back and returns what is due to the peer's
+// connection window (once a quarter of it has added up); Mu is held.
+func (c *Conn[S]) creditLocked(n int64) int64 {
+	c.recvCredit += n
+	if c.recvCredit < int64(c.Lim.ConnWindow)/4 {
+		return 0
+	}
+	grant := c.recvCredit
+	c.recvCredit = 0
+	c.recvWindow += grant
+	return grant
 }
 
 // Reserve waits for send window on s and takes up to n bytes of it; it
@@ -477,7 +485,19 @@ func (c *Conn[S]) onData(f *http2.DataFrame) error {
 	st.RecvWindow -= n
 	end := f.StreamEnded()
 	st.RemoteEnded = end
+	var grant int64
+	if !c.server {
+		// A consumer gives the connection's window back on receipt (a
+		// stream's window bounds what a slow reader holds), under the
+		// lock already held.
+		grant = c.creditLocked(n)
+	}
 	c.Mu.Unlock()
+	if grant > 0 {
+		if err := c.Write(func() error { return c.Fr.WriteWindowUpdate(0, uint32(grant)) }, true); err != nil {
+			return err
+		}
+	}
 	if err := c.side.Data(s, f.Data(), n); err != nil {
 		return err
 	}
