@@ -90,6 +90,7 @@ func (p *Protocol) Export(invoker base.Invoker) base.Exporter {
 
 func (p *Protocol) export(invoker base.Invoker) (*exporter, error) {
 	url := invoker.GetURL()
+	bindMetadataURL(url)
 	var info *common.ServiceInfo
 	if raw, ok := url.GetAttribute(constant.ServiceInfoKey); ok {
 		info, _ = raw.(*common.ServiceInfo)

@@ -66,7 +66,11 @@ func Register(srv *server.Server, s *Service, opts ...server.ServiceOption) erro
 		return errors.New("streamx: Register on a nil *server.Server")
 	}
 	opts = append([]server.ServiceOption{server.WithInterface(s.name)}, opts...)
-	return srv.Register(s, s.Info(), opts...)
+	if err := srv.Register(s, s.Info(), opts...); err != nil {
+		return err
+	}
+	noteHost(srv, s.name)
+	return nil
 }
 
 // serverMethod is what the protocol needs from a streamx method; it rides
