@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -146,9 +145,13 @@ func (p *Protocol) export(invoker base.Invoker) (*exporter, error) {
 	}
 	ep.setServiceInfo(interfaceName, &ginfo)
 	if len(names) > 0 {
-		// The handler struct's Go methods are not the RPC methods:
-		// publish the real names to the registry.
-		url.SetParam(constant.MethodsKey, strings.Join(names, ","))
+		// The handler struct's Go methods (which dubbo-go put in
+		// url.Methods from its service map) are not the RPC methods:
+		// publish the real names, once. dubbo-go's registries write
+		// url.Methods as the "methods" parameter (base_registry.go adds it
+		// to the URL's own parameters), so it must not be a parameter too.
+		url.Methods = names
+		url.DelParam(constant.MethodsKey)
 	}
 	p.SetExporterMap(url.ServiceKey(), exp)
 	p.exported = append(p.exported, exp)
