@@ -36,6 +36,7 @@ type pySampleCase struct {
 
 var pySampleCases = []pySampleCase{
 	{"helloworld", "Received message from client: b'Hello from client'", "b'Hello from server'"},
+	{"serialization/json", "Received request: dubbo-python, 18", "Hello, dubbo-python, you are 18 years old."},
 }
 
 func TestPySampleGoClientPythonServer(t *testing.T) {

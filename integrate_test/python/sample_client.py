@@ -6,6 +6,8 @@ Makes the call the dubbo-python sample's client.py makes and prints one
 JSON line: {"printed": <the line client.py prints>}, or {"error": "..."}.
 
   helloworld: unary b"Hello from client"; client.py prints the bytes reply.
+  serialization/json: unary ("dubbo-python", 18) as {"name", "age"};
+              client.py prints the reply's message.
 """
 
 import argparse
@@ -22,7 +24,19 @@ def helloworld(client):
     return str(call(b"Hello from client"))
 
 
-SAMPLES = {"helloworld": ("org.apache.dubbo.samples.HelloWorld", helloworld)}
+def serialization_json(client):
+    call = client.unary(
+        method_name="unary",
+        request_serializer=lambda name, age: json.dumps({"name": name, "age": age}).encode(),
+        response_deserializer=lambda data: json.loads(data)["message"],
+    )
+    return call("dubbo-python", 18)
+
+
+SAMPLES = {
+    "helloworld": ("org.apache.dubbo.samples.HelloWorld", helloworld),
+    "serialization/json": ("org.apache.dubbo.samples.serialization.json", serialization_json),
+}
 
 
 def main():

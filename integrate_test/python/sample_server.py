@@ -8,9 +8,14 @@ dubbo-python sample's server.py prints.
   helloworld: org.apache.dubbo.samples.HelloWorld, unary "unary", raw
               bytes; prints "Received message from client: <repr>",
               replies b"Hello from server".
+  serialization/json: org.apache.dubbo.samples.serialization.json, unary
+              "unary", JSON {"name", "age"} in, {"message"} out; prints
+              "Received request: <name>, <age>", replies
+              "Hello, <name>, you are <age> years old.".
 """
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -32,7 +37,30 @@ def helloworld():
     )
 
 
-SAMPLES = {"helloworld": helloworld}
+def serialization_json():
+    def decode(data):
+        obj = json.loads(data)
+        return obj["name"], obj["age"]
+
+    def unary(request):
+        name, age = request
+        print(f"Received request: {name}, {age}", flush=True)
+        return f"Hello, {name}, you are {age} years old."
+
+    return RpcServiceHandler(
+        service_name="org.apache.dubbo.samples.serialization.json",
+        method_handlers=[
+            RpcMethodHandler.unary(
+                unary,
+                method_name="unary",
+                request_deserializer=decode,
+                response_serializer=lambda message: json.dumps({"message": message}).encode(),
+            )
+        ],
+    )
+
+
+SAMPLES = {"helloworld": helloworld, "serialization/json": serialization_json}
 
 
 def main():
