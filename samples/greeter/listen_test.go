@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,7 +27,9 @@ func TestProviderListensOnlyOnHost(t *testing.T) {
 	if _, err := os.Stat("/proc/self/net/tcp"); err != nil {
 		t.Skip("no /proc/self/net/tcp:", err)
 	}
-	serveOnce(t)
+	if !serveOnce(t) {
+		return
+	}
 	port := testenv.FreePort(t)
 	srv, err := server.NewServer(server.WithServerProtocol(
 		protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)))
@@ -129,13 +132,27 @@ func socketInodes(t *testing.T) map[string]bool {
 
 // served is set by the first test that serves a provider: dubbo-go v3.3.2
 // serves one server per process (a second Serve fails on its global
-// state), so the other such test skips; run each alone with -run.
+// state), so a later such test runs itself again in a process of its own
+// and passes or fails with it. serveOnce returns false in the parent,
+// which has nothing more to do.
 var served bool
 
-func serveOnce(t *testing.T) {
+const childEnv = "STREAMX_GREETER_TEST_CHILD"
+
+func serveOnce(t *testing.T) bool {
 	t.Helper()
-	if served {
-		t.Skip("a provider was served in this process already; run this test alone (-run)")
+	if !served {
+		served = true
+		return true
 	}
-	served = true
+	if os.Getenv(childEnv) != "" {
+		t.Fatal("a provider was served in this child process already")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("%s in a process of its own: %v\n%s", t.Name(), err, out)
+	}
+	return false
 }
