@@ -12,6 +12,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/config"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/samples/internal/run"
 )
 
 // confFlag is -conf, defaulting to $DUBBO_GO_CONFIG_PATH, else ./dubbogo.yml.
@@ -32,18 +33,18 @@ func ConfigServerMain() {
 	flag.Parse()
 	cfg, err := config.Load(*conf)
 	if err != nil {
-		fail(err)
+		run.Fail(err)
 	}
 	srv, err := cfg.NewServer()
 	if err != nil {
-		fail(err)
+		run.Fail(err)
 	}
 	if err := streamx.Register(srv, NewService()); err != nil {
-		fail(err)
+		run.Fail(err)
 	}
 	fmt.Printf("Greeter provider configured by %s\n", *conf)
 	if err := srv.Serve(); err != nil {
-		fail(err)
+		run.Fail(err)
 	}
 }
 
@@ -55,23 +56,23 @@ func ConfigClientMain(key string) {
 	flag.Parse()
 	cfg, err := config.Load(*conf)
 	if err != nil {
-		fail(err)
+		run.Fail(err)
 	}
 	cli, err := cfg.NewClient()
 	if err != nil {
-		fail(err)
+		run.Fail(err)
 	}
 	conn, err := cfg.Dial(cli, key)
 	if err != nil {
-		fail(err)
+		run.Fail(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := WaitReady(ctx, conn, 20*time.Second); err != nil {
-		fail(err)
+		run.Fail(err)
 	}
 	if err := Demo(ctx, conn, os.Stdout); err != nil {
-		fail(err)
+		run.Fail(err)
 	}
 }
 

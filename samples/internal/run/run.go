@@ -1,0 +1,83 @@
+// Package run is the samples' program scaffolding: flags, a provider
+// served until SIGINT or SIGTERM, and a consumer call with a deadline.
+package run
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"dubbo.apache.org/dubbo-go/v3/client"
+	"dubbo.apache.org/dubbo-go/v3/protocol"
+	"dubbo.apache.org/dubbo-go/v3/server"
+
+	"github.com/dubbogo/gost/log/logger"
+
+	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+)
+
+// Server serves svc on -host (default 127.0.0.1) and -port (default
+// defPort, portHelp its flag text) until SIGINT or SIGTERM, announcing
+// "<name> provider listening on host:port".
+func Server(name string, svc *streamx.Service, defPort int, portHelp string) {
+	port := flag.Int("port", defPort, portHelp)
+	host := flag.String("host", "127.0.0.1", "address to listen on")
+	parseFlags()
+	if *port <= 0 || *port > 65535 {
+		Fail(fmt.Errorf("-port %d is not a port number", *port))
+	}
+	srv, err := server.NewServer(server.WithServerProtocol(
+		protocol.WithTriple(), protocol.WithIp(*host), protocol.WithPort(*port)))
+	if err != nil {
+		Fail(err)
+	}
+	if err := streamx.Register(srv, svc); err != nil {
+		Fail(err)
+	}
+	fmt.Printf("%s provider listening on %s:%d\n", name, *host, *port)
+	// Serve returns after dubbo-go's graceful shutdown, which its own
+	// signal handler starts. ServeContext with a signal context would not
+	// wait: it passes the cancelled context on to the shutdown, which
+	// returns at once, and main's return would cut open streams.
+	if err := srv.Serve(); err != nil {
+		Fail(err)
+	}
+}
+
+// Client parses -url (default defURL), dials service and runs fn with a
+// 30 s deadline; an error from fn is printed on stderr and exits 1.
+func Client(service, defURL string, fn func(ctx context.Context, conn *client.Connection) error) {
+	url := flag.String("url", defURL, "provider URL")
+	parseFlags()
+	cli, err := client.NewClient()
+	if err != nil {
+		Fail(err)
+	}
+	conn, err := cli.Dial(service, client.WithURL(*url))
+	if err != nil {
+		Fail(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := fn(ctx, conn); err != nil {
+		Fail(err)
+	}
+}
+
+// parseFlags parses the flags; without -v only dubbo-go's warnings and
+// errors are logged, so the sample's own output stands out.
+func parseFlags() {
+	verbose := flag.Bool("v", false, "log dubbo-go's info messages")
+	flag.Parse()
+	if !*verbose {
+		logger.SetLoggerLevel("warn")
+	}
+}
+
+// Fail prints err on stderr and exits 1.
+func Fail(err error) {
+	fmt.Fprintln(os.Stderr, "error:", err)
+	os.Exit(1)
+}
