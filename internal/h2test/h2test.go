@@ -18,7 +18,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -509,48 +508,60 @@ func flagNames(t http2.FrameType, fl http2.Flags) string {
 // here within d.
 func HeapGrowthUnder(t testing.TB, limit uint64, d time.Duration, f func()) {
 	t.Helper()
+	w := watchHeap()
+	func() {
+		defer func() {
+			if rest := d - time.Since(w.start); rest > 0 && !t.Failed() {
+				time.Sleep(rest) // the observation period itself: nothing to await
+			}
+		}()
+		f()
+	}()
+	if err := w.stop(limit); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// heapWatch samples the live heap every 20 ms from its start.
+type heapWatch struct {
+	base, peak uint64 // peak is the sampler's until stop
+	start      time.Time
+	quit, done chan struct{}
+}
+
+// watchHeap starts a watch, its base taken after runtime.GC.
+func watchHeap() *heapWatch {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	start := time.Now()
-	var mu sync.Mutex
-	peak := base
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
+	w := &heapWatch{base: ms.HeapAlloc, peak: ms.HeapAlloc, start: time.Now(), quit: make(chan struct{}), done: make(chan struct{})}
 	go func() {
-		defer close(sampled)
+		defer close(w.done)
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
-			mu.Lock()
-			peak = max(peak, ms.HeapAlloc)
-			mu.Unlock()
+			w.peak = max(w.peak, ms.HeapAlloc)
 			select {
-			case <-stop:
+			case <-w.quit:
 				return
 			case <-tick.C:
 			}
 		}
 	}()
-	func() {
-		defer func() {
-			if rest := d - time.Since(start); rest > 0 && !t.Failed() {
-				time.Sleep(rest) // the observation period itself: nothing to await
-			}
-			close(stop)
-			<-sampled
-		}()
-		f()
-	}()
-	mu.Lock()
-	defer mu.Unlock()
-	if peak > base && peak-base > limit {
-		t.Fatalf("heap grew by %d MiB (from %d to %d MiB) within %v; limit %d MiB",
-			(peak-base)>>20, base>>20, peak>>20, time.Since(start).Round(time.Millisecond), limit>>20)
+	return w
+}
+
+// stop ends the watch and reports growth over limit.
+func (w *heapWatch) stop(limit uint64) error {
+	close(w.quit)
+	<-w.done
+	if w.peak-w.base > limit {
+		return fmt.Errorf("heap grew by %d MiB (from %d to %d MiB) within %v; limit %d MiB",
+			(w.peak-w.base)>>20, w.base>>20, w.peak>>20, time.Since(w.start).Round(time.Millisecond), limit>>20)
 	}
+	return nil
 }
 
 // Eventually polls cond every 5 ms until it holds, for at most within,
@@ -594,32 +605,10 @@ func Frames(build func(fr *http2.Framer, block func(kv ...string) []byte)) []byt
 // HeapGrowthUnder for a whole test, in one line at its start.
 func HeapGuard(t testing.TB, limit uint64) {
 	t.Helper()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base, peak, start := ms.HeapAlloc, ms.HeapAlloc, time.Now()
-	stop, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapAlloc)
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	w := watchHeap()
 	t.Cleanup(func() {
-		close(stop)
-		<-sampled // peak is the sampler's until here
-		if peak-base > limit {
-			t.Errorf("heap grew by %d MiB (from %d to %d MiB) within %v; limit %d MiB",
-				(peak-base)>>20, base>>20, peak>>20, time.Since(start).Round(time.Millisecond), limit>>20)
+		if err := w.stop(limit); err != nil {
+			t.Error(err)
 		}
 	})
 }
