@@ -1,6 +1,7 @@
-// Package greeter is the Greeter contract shared by the samples, the demo
-// and the interop tests: the same service, method names and messages as
-// dubbo-python's stream samples, plus a few methods the tests need.
+// Package greeter is the Greeter of the Go-only samples (the four-kind
+// demo, timed reads, Nacos): the interface, method names and messages of
+// dubbo-python's samples/proto, declared once, and a provider of all four
+// call kinds.
 package greeter
 
 import (
@@ -27,17 +28,6 @@ type (
 	Reply = *pb.GreeterReply
 )
 
-// JSONRequest and JSONReply are the JSON-serialized messages, as in
-// dubbo-python's samples/serialization/json.
-type JSONRequest struct {
-	Name string `json:"name"`
-}
-
-// JSONReply is the reply of the JSON methods.
-type JSONReply struct {
-	Message string `json:"message"`
-}
-
 // The methods, named as on the wire.
 var (
 	SayHello         = streamx.NewUnary[Request, Reply]("sayHello")
@@ -45,11 +35,6 @@ var (
 	ServerStream     = streamx.NewServerStream[Request, Reply]("serverStream")
 	BiStream         = streamx.NewBidiStream[Request, Reply]("biStream")
 	SlowServerStream = streamx.NewServerStream[Request, Reply]("slowServerStream")
-	FailUnary        = streamx.NewUnary[Request, Reply]("failUnary")
-	FailStream       = streamx.NewServerStream[Request, Reply]("failStream")
-	EchoSize         = streamx.NewBidiStream[Request, Reply]("echoSize")
-	SayHelloJSON     = streamx.NewUnary[JSONRequest, JSONReply]("sayHelloJson", streamx.WithCodec(streamx.JSONCodec{}))
-	BiStreamJSON     = streamx.NewBidiStream[JSONRequest, JSONReply]("biStreamJson", streamx.WithCodec(streamx.JSONCodec{}))
 )
 
 // Req returns a request for name.
@@ -74,10 +59,6 @@ func reply(msg string) Reply { return &pb.GreeterReply{Message: msg} }
 //   - serverStream: "<name> 0", "<name> 1", "<name> 2"
 //   - biStream: "Hello, <name>" for each request
 //   - slowServerStream: name "<count>:<pause_ms>", replies "slow <i>" after each pause
-//   - failUnary: fails with CodeFailedPrecondition "boom: <name>"
-//   - failStream: replies "before boom", then fails like failUnary
-//   - echoSize: echoes each name unchanged
-//   - sayHelloJson, biStreamJson: sayHello and biStream with JSON messages
 func NewService() *streamx.Service {
 	svc := streamx.NewService(ServiceName)
 	SayHello.Handle(svc, func(_ context.Context, r Request) (Reply, error) {
@@ -102,8 +83,20 @@ func NewService() *streamx.Service {
 			}
 		}
 	})
-	BiStream.Handle(svc, echo(func(name string) string { return "Hello, " + name }))
-	EchoSize.Handle(svc, echo(func(name string) string { return name }))
+	BiStream.Handle(svc, func(_ context.Context, s *streamx.ReadWriteStream[Request, Reply]) error {
+		for {
+			m, err := s.Read()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := s.Write(reply("Hello, " + m.Name)); err != nil {
+				return err
+			}
+		}
+	})
 	SlowServerStream.Handle(svc, func(ctx context.Context, r Request, out *streamx.WriteStream[Reply]) error {
 		count, pause, err := parseSlow(r.Name)
 		if err != nil {
@@ -124,44 +117,7 @@ func NewService() *streamx.Service {
 		}
 		return nil
 	})
-	FailUnary.Handle(svc, func(_ context.Context, r Request) (Reply, error) {
-		return nil, streamx.Errorf(streamx.CodeFailedPrecondition, "boom: %s", r.Name)
-	})
-	FailStream.Handle(svc, func(_ context.Context, r Request, out *streamx.WriteStream[Reply]) error {
-		if err := out.Write(reply("before boom")); err != nil {
-			return err
-		}
-		return streamx.Errorf(streamx.CodeFailedPrecondition, "boom: %s", r.Name)
-	})
-	SayHelloJSON.Handle(svc, func(_ context.Context, r JSONRequest) (JSONReply, error) {
-		return JSONReply{Message: "Hello, " + r.Name}, nil
-	})
-	BiStreamJSON.Handle(svc, func(_ context.Context, s *streamx.ReadWriteStream[JSONRequest, JSONReply]) error {
-		for m := range s.Messages() {
-			if err := s.Write(JSONReply{Message: "Hello, " + m.Name}); err != nil {
-				return err
-			}
-		}
-		return s.Err()
-	})
 	return svc
-}
-
-func echo(f func(string) string) func(context.Context, *streamx.ReadWriteStream[Request, Reply]) error {
-	return func(_ context.Context, s *streamx.ReadWriteStream[Request, Reply]) error {
-		for {
-			m, err := s.Read()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := s.Write(reply(f(m.Name))); err != nil {
-				return err
-			}
-		}
-	}
 }
 
 func parseSlow(s string) (int, time.Duration, error) {
