@@ -1,6 +1,33 @@
-// Command go-server runs the Greeter provider (every call kind) on -port.
+// Command go-server is the Go counterpart of dubbo-python's
+// samples/stream/client_stream/server.py: clientStream of
+// org.apache.dubbo.samples.data.Greeter on -host 127.0.0.1, -port 50051
+// prints each request's name and replies with the names, each followed by
+// a space.
 package main
 
-import "github.com/dubbo-go-streamx/streamx/samples/greeter"
+import (
+	"context"
+	"fmt"
+	"strings"
 
-func main() { greeter.ServerMain() }
+	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	"github.com/dubbo-go-streamx/streamx/samples/internal/pysample"
+	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+)
+
+func main() {
+	svc := streamx.NewService(greeter.ServiceName)
+	greeter.ClientStream.Handle(svc, func(_ context.Context, requests *streamx.ReadStream[*pb.GreeterRequest]) (*pb.GreeterReply, error) {
+		var response strings.Builder
+		for req := range requests.Messages() {
+			fmt.Printf("Received request: %s\n", req.Name)
+			response.WriteString(req.Name + " ")
+		}
+		if err := requests.Err(); err != nil {
+			return nil, err
+		}
+		return &pb.GreeterReply{Message: response.String()}, nil
+	})
+	pysample.ServerMain(svc)
+}
