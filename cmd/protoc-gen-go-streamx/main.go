@@ -35,6 +35,10 @@ import (
 	"google.golang.org/protobuf/compiler/protogen"
 )
 
+// The golden tests' descriptors, with the protos' comments.
+//
+//go:generate go run github.com/dubbo-go-streamx/streamx/internal/cmd/genproto protoc -I testdata -I ../../proto --include_imports --include_source_info --descriptor_set_out=testdata/protos.binpb acme/greet/v1/greet.proto acme/store/store.proto acme/nosvc/nosvc.proto bad/empty_option.proto bad/with.proto bad/case.proto
+
 func main() {
 	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
 		fmt.Println("protoc-gen-go-streamx", version())
