@@ -101,6 +101,9 @@ func runProtoc(tmp string, args []string, check bool) error {
 			o := output{real: val, tmp: filepath.Join(tmp, "out", fmt.Sprint(i))}
 			outs = append(outs, o)
 			if check {
+				if err := os.MkdirAll(filepath.Dir(o.tmp), 0o755); err != nil {
+					return err
+				}
 				a = name + "=" + o.tmp
 			}
 		case strings.HasPrefix(name, "--") && strings.HasSuffix(name, "_out"):
@@ -157,13 +160,29 @@ func runProtoc(tmp string, args []string, check bool) error {
 func appendStale(stale []string, fresh, real string) []string {
 	want, err := os.ReadFile(fresh)
 	if err != nil {
-		return append(stale, real+" ("+err.Error()+")")
+		return append(stale, display(real)+" ("+err.Error()+")")
 	}
 	got, err := os.ReadFile(real)
 	if err != nil || !bytes.Equal(normalize(got), normalize(want)) {
-		return append(stale, real)
+		return append(stale, display(real))
 	}
 	return stale
+}
+
+// display names p from the module's root, where go generate ./... runs.
+func display(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	for dir := filepath.Dir(abs); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			if rel, err := filepath.Rel(dir, abs); err == nil {
+				return rel
+			}
+		}
+	}
+	return p
 }
 
 // normalize drops the protoc version protoc-gen-go writes into its header:
