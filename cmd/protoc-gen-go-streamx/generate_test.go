@@ -178,6 +178,7 @@ func TestErrors(t *testing.T) {
 		{"interface without a service", "interface==x.Y", greet, `bad parameter "interface==x.Y"`},
 		{"empty interface name", "interface=acme.greet.v1.GreetService=", greet, "empty interface name"},
 		{"space in interface name", "interface=acme.greet.v1.GreetService=a b", greet, `interface name "a b" has ' '`},
+		{"= in interface name", "interface=acme.greet.v1.GreetService=a=b", greet, `interface name "a=b" has '='`},
 		{"unknown service", "interface=acme.greet.v1.Nope=x.Y", greet, "no service acme.greet.v1.Nope in acme/greet/v1/greet.proto"},
 		{"short service name", "interface=GreetService=x.Y", greet, "no service GreetService in acme/greet/v1/greet.proto (give the service's full proto name"},
 		{"disagreeing interface", "interface=acme.greet.v1.GreetService=a.B,interface=acme.greet.v1.GreetService=c.D", greet,

@@ -56,7 +56,7 @@ func checkInterfaceName(s string) error {
 	if s == "" {
 		return fmt.Errorf("empty interface name")
 	}
-	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '/' || r == ',' || r == '?' || r == '#' }); i >= 0 {
+	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("/,?#=&;", r) }); i >= 0 {
 		return fmt.Errorf("interface name %q has %q, which a dubbo interface name cannot have", s, s[i])
 	}
 	return nil
