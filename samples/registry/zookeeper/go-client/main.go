@@ -14,18 +14,19 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/client"
 
 	_ "github.com/dubbo-go-streamx/streamx/registry/zookeeper" // also sees dubbo-python providers
-	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/internal/run"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
 func main() {
 	run.ConfigClient("greeter", func(ctx context.Context, conn *client.Connection) error {
+		greeter := greeterstreamx.NewGreeterClient(conn)
 		var reply *pb.GreeterReply
 		// Discovery runs beside the first call: give it time to list a
 		// provider.
 		err := run.UntilDiscovered(ctx, 20*time.Second, func(ctx context.Context) (err error) {
-			reply, err = greeter.SayHello.Call(ctx, conn, &pb.GreeterRequest{Name: "dubbo-python"})
+			reply, err = greeter.SayHello(ctx, &pb.GreeterRequest{Name: "dubbo-python"})
 			return err
 		})
 		if err != nil {

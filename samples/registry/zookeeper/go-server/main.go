@@ -11,18 +11,23 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	_ "github.com/dubbo-go-streamx/streamx/registry/zookeeper" // also sees dubbo-python providers
-	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/internal/run"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
+// greeter implements sayHello; the Greeter's other methods answer
+// unimplemented, as server.py serves only this one.
+type greeter struct {
+	greeterstreamx.UnimplementedGreeterHandler
+}
+
+func (greeter) SayHello(_ context.Context, req *pb.GreeterRequest) (*pb.GreeterReply, error) {
+	fmt.Printf("Received request: %s\n", req.Name)
+	return &pb.GreeterReply{Message: fmt.Sprintf("Hello, %s!", req.Name)}, nil
+}
+
 func main() {
-	svc := streamx.NewService(greeter.ServiceName)
-	greeter.SayHello.Handle(svc, func(_ context.Context, req *pb.GreeterRequest) (*pb.GreeterReply, error) {
-		fmt.Printf("Received request: %s\n", req.Name)
-		return &pb.GreeterReply{Message: fmt.Sprintf("Hello, %s!", req.Name)}, nil
-	})
-	run.ConfigServer(svc, func(string) { run.StopOnEnter() })
+	run.ConfigServer(greeterstreamx.NewGreeterService(greeter{}), func(string) { run.StopOnEnter() })
 }

@@ -10,14 +10,14 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/client"
 
-	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/internal/pysample"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
 func main() {
-	pysample.ClientMain(greeter.ServiceName, func(ctx context.Context, conn *client.Connection) error {
-		reply, err := greeter.SayHello.Call(ctx, conn, &pb.GreeterRequest{Name: "Dubbo-python"})
+	pysample.ClientMain(greeterstreamx.GreeterInterfaceName, func(ctx context.Context, conn *client.Connection) error {
+		reply, err := greeterstreamx.NewGreeterClient(conn).SayHello(ctx, &pb.GreeterRequest{Name: "Dubbo-python"})
 		if err != nil {
 			return err
 		}

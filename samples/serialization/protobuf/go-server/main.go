@@ -8,17 +8,20 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
-	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/internal/pysample"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
-func main() {
-	svc := streamx.NewService(greeter.ServiceName)
-	greeter.SayHello.Handle(svc, func(_ context.Context, req *pb.GreeterRequest) (*pb.GreeterReply, error) {
-		fmt.Printf("Received request: %s\n", pysample.PyText(req))
-		return &pb.GreeterReply{Message: "Hello, " + req.Name}, nil
-	})
-	pysample.ServerMain(svc)
+// greeter implements sayHello; the Greeter's other methods answer
+// unimplemented, as server.py serves only this one.
+type greeter struct {
+	greeterstreamx.UnimplementedGreeterHandler
 }
+
+func (greeter) SayHello(_ context.Context, req *pb.GreeterRequest) (*pb.GreeterReply, error) {
+	fmt.Printf("Received request: %s\n", pysample.PyText(req))
+	return &pb.GreeterReply{Message: "Hello, " + req.Name}, nil
+}
+
+func main() { pysample.ServerMain(greeterstreamx.NewGreeterService(greeter{})) }

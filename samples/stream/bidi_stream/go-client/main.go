@@ -17,11 +17,12 @@ import (
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/internal/pysample"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
 func main() {
-	pysample.ClientMain(greeter.ServiceName, func(ctx context.Context, conn *client.Connection) error {
-		stream, err := greeter.BiStream.Open(ctx, conn)
+	pysample.ClientMain(greeterstreamx.GreeterInterfaceName, func(ctx context.Context, conn *client.Connection) error {
+		stream, err := greeterstreamx.NewGreeterClient(conn).BiStream(ctx)
 		if err != nil {
 			return err
 		}

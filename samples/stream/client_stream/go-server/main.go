@@ -11,23 +11,27 @@ import (
 	"strings"
 
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
-	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/internal/pysample"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
-func main() {
-	svc := streamx.NewService(greeter.ServiceName)
-	greeter.ClientStream.Handle(svc, func(_ context.Context, requests *streamx.ReadStream[*pb.GreeterRequest]) (*pb.GreeterReply, error) {
-		var response strings.Builder
-		for req := range requests.Messages() {
-			fmt.Printf("Received request: %s\n", req.Name)
-			response.WriteString(req.Name + " ")
-		}
-		if err := requests.Err(); err != nil {
-			return nil, err
-		}
-		return &pb.GreeterReply{Message: response.String()}, nil
-	})
-	pysample.ServerMain(svc)
+// greeter implements clientStream; the Greeter's other methods answer
+// unimplemented, as server.py serves only this one.
+type greeter struct {
+	greeterstreamx.UnimplementedGreeterHandler
 }
+
+func (greeter) ClientStream(_ context.Context, requests *streamx.ReadStream[*pb.GreeterRequest]) (*pb.GreeterReply, error) {
+	var response strings.Builder
+	for req := range requests.Messages() {
+		fmt.Printf("Received request: %s\n", req.Name)
+		response.WriteString(req.Name + " ")
+	}
+	if err := requests.Err(); err != nil {
+		return nil, err
+	}
+	return &pb.GreeterReply{Message: response.String()}, nil
+}
+
+func main() { pysample.ServerMain(greeterstreamx.NewGreeterService(greeter{})) }

@@ -10,13 +10,15 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/client"
 
-	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/internal/pysample"
+	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
 func main() {
-	pysample.ClientMain(greeter.ServiceName, func(ctx context.Context, conn *client.Connection) error {
-		replies, err := greeter.ServerStream.Call(ctx, conn, greeter.Req("hello world from dubbo-python"))
+	pysample.ClientMain(greeterstreamx.GreeterInterfaceName, func(ctx context.Context, conn *client.Connection) error {
+		replies, err := greeterstreamx.NewGreeterClient(conn).ServerStream(ctx,
+			&pb.GreeterRequest{Name: "hello world from dubbo-python"})
 		if err != nil {
 			return err
 		}

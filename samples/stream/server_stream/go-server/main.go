@@ -10,24 +10,28 @@ import (
 	"iter"
 	"strings"
 
-	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
-	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/internal/pysample"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
-func main() {
-	svc := streamx.NewService(greeter.ServiceName)
-	// A generator, as server.py's yield: each reply is written as it comes.
-	greeter.ServerStream.HandleSeq(svc, func(_ context.Context, req *pb.GreeterRequest) iter.Seq2[*pb.GreeterReply, error] {
-		fmt.Printf("Received request: %s\n", req.Name)
-		return func(yield func(*pb.GreeterReply, error) bool) {
-			for _, word := range strings.Split(req.Name, " ") {
-				if !yield(&pb.GreeterReply{Message: word}, nil) {
-					return
-				}
+// greeter implements serverStream; the Greeter's other methods answer
+// unimplemented, as server.py serves only this one.
+type greeter struct {
+	greeterstreamx.UnimplementedGreeterHandler
+}
+
+// ServerStream is a generator, as server.py's yield: each reply is written
+// as it comes.
+func (greeter) ServerStream(_ context.Context, req *pb.GreeterRequest) iter.Seq2[*pb.GreeterReply, error] {
+	fmt.Printf("Received request: %s\n", req.Name)
+	return func(yield func(*pb.GreeterReply, error) bool) {
+		for _, word := range strings.Split(req.Name, " ") {
+			if !yield(&pb.GreeterReply{Message: word}, nil) {
+				return
 			}
 		}
-	})
-	pysample.ServerMain(svc)
+	}
 }
+
+func main() { pysample.ServerMain(greeterstreamx.NewGreeterService(greeter{})) }
