@@ -69,11 +69,7 @@ func ConfigClient(key string, fn func(ctx context.Context, conn *client.Connecti
 	if err != nil {
 		Fail(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := fn(ctx, conn); err != nil {
-		Fail(err)
-	}
+	call(conn, fn)
 }
 
 // UntilDiscovered runs call until it succeeds or fails with other than

@@ -60,9 +60,16 @@ func Client(service, defURL string, fn func(ctx context.Context, conn *client.Co
 	if err != nil {
 		Fail(err)
 	}
+	call(conn, fn)
+}
+
+// call runs fn on conn with a 30 s deadline; an error from fn is printed
+// on stderr and exits 1.
+func call(conn *client.Connection, fn func(ctx context.Context, conn *client.Connection) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := fn(ctx, conn); err != nil {
+		cancel()
 		Fail(err)
 	}
 }
