@@ -239,8 +239,8 @@ func newHeader() http.Header { return headerPool.Get().(http.Header) }
 
 // releaseHeader hands the response header map to the next response, once
 // the handler has returned: a handler may use the map until then, and not
-// after (net/http's rule). A unary response's map was 2 allocations and
-// 400 bytes of garbage.
+// after (net/http's rule). A fresh map per unary response was garbage on
+// every call.
 func (s *stream) releaseHeader() {
 	if h := s.header; h != nil && len(h) <= maxPooledHeader {
 		clear(h)

@@ -106,7 +106,7 @@ func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connectio
 }
 
 // unaryCall is one typed unary call: its context, dubbo-go's argument
-// list and the reply, in one allocation instead of four.
+// list and the reply, allocated together.
 type unaryCall[Req, Res any] struct {
 	specContext
 	m     *UnaryMethod[Req, Res]

@@ -249,9 +249,8 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *callS
 // without a map.
 func (iv *invoker) header(inv base.Invocation) http.Header {
 	// Sized for what it will hold: the attachments sent, group, version
-	// and the 5 fields the transport adds to a stream's. (A map over 8
-	// entries costs twice as much, and dubbo-go's own attachments are
-	// never sent.)
+	// and the fields the transport adds to a stream's, so that it does
+	// not grow (dubbo-go's own attachments are never sent).
 	n := 0
 	for k := range inv.Attachments() {
 		if !reservedHeader(wire.Lower(k)) {
