@@ -36,7 +36,7 @@ func serverSettings(url *common.URL) (transport.Settings, error) {
 		return transport.Settings{}, err
 	}
 	s := transport.Settings{MaxRecvBytes: d.MaxServerRecvMsgSize, MaxSendBytes: d.MaxServerSendMsgSize, CompressMinBytes: d.CompressMinBytes}
-	for _, k := range config.ConnKeys {
+	for _, k := range config.ConnKeys() {
 		if p := config.ParamPrefix + k; url.GetParam(p, "") != "" {
 			return s, fmt.Errorf("streamx: %s=%q on %s: a connection bound cannot be set per service "+
 				"(the connections of a port are shared by all its services); set %s under dubbo.custom.config-map.%s",
@@ -72,7 +72,7 @@ func clientSettings(url *common.URL) (transport.Settings, error) {
 		return transport.Settings{}, err
 	}
 	s := transport.Settings{MaxRecvBytes: d.MaxCallRecvMsgSize, MaxSendBytes: d.MaxCallSendMsgSize, CompressMinBytes: d.CompressMinBytes}
-	for _, k := range config.ConnKeys {
+	for _, k := range config.ConnKeys() {
 		p := config.ParamPrefix + k
 		v := url.GetParam(p, "")
 		switch {
