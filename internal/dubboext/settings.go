@@ -1,4 +1,4 @@
-package streamx
+package dubboext
 
 import (
 	"crypto/tls"
@@ -14,17 +14,6 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
-
-// ParamCompressMinBytes is the URL parameter (a service's or reference's
-// params:) for the smallest message gzip-compressed for a peer that accepts
-// gzip; -1 (the default) never compresses. It and dubbo-go's size limits
-// (max-server-recv-msg-size, max-server-send-msg-size,
-// max-call-recv-msg-size, max-call-send-msg-size: "4MiB") can also be set
-// plugin-wide under dubbo.custom.config-map.streamx (package config); a
-// URL parameter wins. The HTTP/2 connection bounds (config.ConnKeys) are
-// set likewise: plugin-wide, or for one reference as streamx.<key>; a
-// provider's only plugin-wide (see serverSettings).
-const ParamCompressMinBytes = config.ParamCompressMinBytes
 
 // serverSettings reads the provider's transport settings: plugin-wide
 // values, then the protocol's triple settings, then the URL. The URL is the
@@ -198,8 +187,8 @@ func applyParams(url *common.URL, s *transport.Settings, recvKey, sendKey, recv,
 			return fmt.Errorf("streamx: %w", err)
 		}
 	}
-	if v := url.GetParam(ParamCompressMinBytes, ""); v != "" {
-		if s.CompressMinBytes, err = config.ParseCompressMinBytes(ParamCompressMinBytes, v); err != nil {
+	if v := url.GetParam(config.ParamCompressMinBytes, ""); v != "" {
+		if s.CompressMinBytes, err = config.ParseCompressMinBytes(config.ParamCompressMinBytes, v); err != nil {
 			return fmt.Errorf("streamx: %w", err)
 		}
 	}
