@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,7 +61,9 @@ type stream struct {
 	ctxEnd      uint8 // on ctxMu: why the context ended, before ctxInner
 }
 
-func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
+// newStream makes the stream of a request whose block CheckRequest
+// accepted; contentLength is what it returned.
+func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error) {
 	method, path := f.PseudoValue("method"), f.PseudoValue("path")
 	scheme, authority := f.PseudoValue("scheme"), f.PseudoValue("authority")
 	if method == "" || path == "" || scheme == "" || method == "CONNECT" {
@@ -76,14 +77,6 @@ func (c *conn) newStream(f *h2conn.Headers) (*stream, error) {
 	h := c.canon.Header(f.RegularFields())
 	if authority == "" {
 		authority = wire.Get(h, "Host")
-	}
-	contentLength := int64(-1)
-	if cl := wire.Get(h, "Content-Length"); cl != "" {
-		n, err := strconv.ParseInt(cl, 10, 64)
-		if err != nil || n < 0 {
-			return nil, errors.New("malformed content-length")
-		}
-		contentLength = n
 	}
 	s.contentLength = contentLength
 	s.rcond.L = &s.mu
