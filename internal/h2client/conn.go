@@ -187,6 +187,18 @@ func (c *conn) Closed(err error, streams map[uint32]*Stream) {
 // Idle: a consumer keeps its idle connections (the provider decides).
 func (c *conn) Idle() {}
 
+// OnClosedStream ignores the frame: a consumer resets streams all the time
+// (cancels, deadlines), and what the provider had sent by then is dropped
+// quietly.
+func (c *conn) OnClosedStream(error) error { return nil }
+
+// CountsReset: a provider that has answered in full and then resets the
+// stream with NO_ERROR (RFC 9113 8.1: stop sending, the answer is
+// complete) costs nothing; any other reset counts.
+func (c *conn) CountsReset(code http2.ErrCode, remoteEnded bool) bool {
+	return !(code == http2.ErrCodeNo && remoteEnded)
+}
+
 // GoAway fails the streams the provider did not take, and closes the
 // connection once the others are done.
 func (c *conn) GoAway(f *http2.GoAwayFrame) {

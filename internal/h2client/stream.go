@@ -235,14 +235,7 @@ func (s *Stream) Write(p []byte) (int, error) {
 		// All the frames the windows allow, then one flush.
 		if err := s.c.write(func() error {
 			s.c.Sent()
-			for b := chunk; len(b) > 0; {
-				k := min(len(b), frame)
-				if err := s.c.Fr.WriteData(s.id, false, b[:k]); err != nil {
-					return err
-				}
-				b = b[k:]
-			}
-			return nil
+			return s.c.WriteData(s.id, chunk, frame)
 		}); err != nil {
 			return written, s.c.DeadErr()
 		}

@@ -57,14 +57,7 @@ func (s *stream) write(p []byte) (int, error) {
 				}
 			}
 			c.Sent()
-			for b := chunk; len(b) > 0; {
-				k := min(len(b), frame)
-				if err := c.Fr.WriteData(s.id, false, b[:k]); err != nil {
-					return err
-				}
-				b = b[k:]
-			}
-			return nil
+			return c.WriteData(s.id, chunk, frame)
 		}, false); err != nil {
 			return written, s.writeErrOr(err)
 		}
