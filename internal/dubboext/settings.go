@@ -11,6 +11,7 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/global"
 
 	"github.com/dubbo-go-streamx/streamx/config"
+	"github.com/dubbo-go-streamx/streamx/internal/confhook"
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
@@ -142,25 +143,10 @@ func tripleValue(tc *global.TripleConfig, key string) string {
 	}
 }
 
-// limits converts d's connection bounds (zero: the default) and checks
-// their ranges.
+// limits converts d's connection bounds (zero: the default), with
+// config's conversion, and checks their ranges.
 func limits(d config.Settings) (h2conn.Limits, error) {
-	l := h2conn.Limits{
-		MaxConcurrentStreams: d.MaxConcurrentStreams,
-		MaxFrameSize:         d.MaxFrameSize,
-		MaxHeaderListSize:    d.MaxHeaderListSize,
-		MaxContinuations:     d.MaxContinuationFrames,
-		StreamWindow:         d.StreamWindow,
-		ConnWindow:           d.ConnWindow,
-		MaxResetsPerSecond:   d.MaxResetsPerSecond,
-		MaxSettingsPerSecond: d.MaxSettingsPerSecond,
-		MinPingInterval:      d.MinPingInterval,
-		MaxPingStrikes:       d.MaxPingStrikes,
-		KeepaliveInterval:    d.KeepAliveInterval,
-		KeepaliveTimeout:     d.KeepAliveTimeout,
-		IdleTimeout:          d.IdleTimeout,
-		WriteTimeout:         d.WriteTimeout,
-	}
+	l := confhook.Limits.(func(config.Settings) h2conn.Limits)(d)
 	if err := l.Validate(); err != nil {
 		return l, fmt.Errorf("streamx: connection bounds: %w", err)
 	}
