@@ -25,7 +25,7 @@ import (
 )
 
 // invoker calls one provider. Calls made with streamx method declarations
-// use this package's transport; other calls (generated Triple stubs) go to
+// use streamx's transport; other calls (generated Triple stubs) go to
 // a stock Triple invoker created on first use.
 type invoker struct {
 	base.BaseInvoker
@@ -64,7 +64,7 @@ func newInvoker(url *common.URL) (*invoker, error) {
 }
 
 // Invoke implements base.Invoker. For streams the result is the open
-// stream; the typed API wraps it.
+// stream; the typed API (package streamx) wraps it.
 func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Result {
 	res := &result.RPCResult{}
 	if !iv.IsAvailable() {

@@ -39,7 +39,7 @@ func getProtocol() *protocol {
 }
 
 // protocol is the dubbo-go protocol extension. It serves exported services
-// itself (streamx methods with this package's transport, other services
+// itself (streamx methods with streamx's transport, other services
 // through dubbo-go's triple handlers on the same port) and refers with
 // streamx invokers, which hand calls without a streamx method declaration
 // to stock Triple.
