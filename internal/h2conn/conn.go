@@ -232,6 +232,45 @@ func (c *Conn[S]) Write(fn func() error, flush bool) error {
 	return err
 }
 
+// A BodySender is a stream whose message body WriteBody sends: the side's
+// own parts of it.
+type BodySender interface {
+	// ReserveWindow takes up to n bytes of send window (Reserve, with
+	// the side's checks) and returns them and the peer's frame size.
+	ReserveWindow(n int) (granted, frame int, err error)
+	// BeforeData runs inside each write, ahead of the DATA frames (a
+	// provider's response headers go first), or does nothing.
+	BeforeData() error
+	// WriteFailed returns the error to report for a failed write.
+	WriteFailed(err error) error
+}
+
+// WriteBody sends p on stream id as DATA frames without END_STREAM,
+// blocking while flow control holds it back, at most MaxWrite at a time;
+// flush is Write's. It returns how much went.
+func (c *Conn[S]) WriteBody(id uint32, s BodySender, p []byte, flush bool) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		n, frame, err := s.ReserveWindow(min(len(p), MaxWrite))
+		if err != nil {
+			return written, err
+		}
+		chunk := p[:n]
+		if err := c.Write(func() error {
+			if err := s.BeforeData(); err != nil {
+				return err
+			}
+			c.Sent()
+			return c.WriteData(id, chunk, frame)
+		}, flush); err != nil {
+			return written, s.WriteFailed(err)
+		}
+		written += n
+		p = p[n:]
+	}
+	return written, nil
+}
+
 // WriteData writes p on stream id as DATA frames of at most frame bytes,
 // without END_STREAM: what Reserve granted. Call it inside Write.
 func (c *Conn[S]) WriteData(id uint32, p []byte, frame int) error {

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 )
 
 // responseWriter is the handler's http.ResponseWriter. Headers are sent
@@ -42,30 +40,20 @@ func (s *stream) write(p []byte) (int, error) {
 	if !s.wroteHeader {
 		s.writeHeader(http.StatusOK)
 	}
-	c := s.c
-	written := 0
-	for len(p) > 0 {
-		n, frame, err := s.reserve(min(len(p), h2conn.MaxWrite))
-		if err != nil {
-			return written, err
-		}
-		chunk := p[:n]
-		if err := c.Write(func() error {
-			if !s.sentHeader {
-				if err := s.sendHeader(); err != nil {
-					return err
-				}
-			}
-			c.Sent()
-			return c.WriteData(s.id, chunk, frame)
-		}, false); err != nil {
-			return written, s.writeErrOr(err)
-		}
-		written += n
-		p = p[n:]
-	}
-	return written, nil
+	return s.c.WriteBody(s.id, s, p, false)
 }
+
+// BeforeData implements h2conn.BodySender: the response headers go ahead
+// of the first DATA frame.
+func (s *stream) BeforeData() error {
+	if !s.sentHeader {
+		return s.sendHeader()
+	}
+	return nil
+}
+
+// WriteFailed implements h2conn.BodySender.
+func (s *stream) WriteFailed(err error) error { return s.writeErrOr(err) }
 
 // flush sends the headers if they are not yet and flushes the connection.
 func (s *stream) flush() error {
@@ -78,20 +66,15 @@ func (s *stream) flush() error {
 	if err := s.writeErr(); err != nil {
 		return err
 	}
-	if err := s.c.Write(func() error {
-		if !s.sentHeader {
-			return s.sendHeader()
-		}
-		return nil
-	}, true); err != nil {
+	if err := s.c.Write(s.BeforeData, true); err != nil {
 		return s.writeErrOr(err)
 	}
 	return nil
 }
 
-// reserve waits for send window and takes up to n bytes of it; it also
-// returns the peer's frame size limit.
-func (s *stream) reserve(n int) (int, int, error) {
+// ReserveWindow implements h2conn.BodySender: it waits for send window
+// and takes up to n bytes of it.
+func (s *stream) ReserveWindow(n int) (int, int, error) {
 	// The peer grants more window only for data it got: what is buffered
 	// goes out before we wait.
 	return s.c.Reserve(&s.core, n, s.writeErrLocked, s.c.flush)
