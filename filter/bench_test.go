@@ -11,6 +11,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
 
@@ -40,7 +41,7 @@ func BenchmarkFilterOverhead(b *testing.B) {
 	conns := make([]*client.Connection, len(variants))
 	for i, v := range variants {
 		// One provider per variant, told apart by version, all up at once.
-		url := testenv.Serve(b, greeter.NewService(), server.WithVersion(v.name), filter.WithServiceFilters(v.fs...))
+		url := testenv.Serve(b, testgreeter.NewService(), server.WithVersion(v.name), filter.WithServiceFilters(v.fs...))
 		conns[i] = testenv.Dial(b, greeter.ServiceName, url, client.WithVersion(v.name), filter.WithReferenceFilters(v.fs...))
 	}
 	rates := make([][]float64, len(variants))
@@ -64,7 +65,7 @@ func BenchmarkFilterOverhead(b *testing.B) {
 func echoRate(b *testing.B, conn *client.Connection, msgs int) float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := greeter.EchoSize.Open(ctx, conn)
+	s, err := testgreeter.EchoSize.Open(ctx, conn)
 	if err != nil {
 		b.Fatal(err)
 	}

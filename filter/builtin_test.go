@@ -15,6 +15,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
@@ -26,13 +27,13 @@ func serveWith(t *testing.T, filters string, params map[string]string) *client.C
 	for k, v := range params {
 		opts = append(opts, server.WithParam(k, v))
 	}
-	return testenv.Dial(t, greeter.ServiceName, testenv.Serve(t, greeter.NewService(), opts...))
+	return testenv.Dial(t, greeter.ServiceName, testenv.Serve(t, testgreeter.NewService(), opts...))
 }
 
 func TestIdleTimeout(t *testing.T) {
 	noLeaks(t)
 	conn := serveWith(t, filter.TimeoutName, map[string]string{filter.ParamIdleTimeout: "300ms"})
-	s, err := greeter.EchoSize.Open(ctxT(t), conn)
+	s, err := testgreeter.EchoSize.Open(ctxT(t), conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,9 +72,9 @@ func TestMaxDuration(t *testing.T) {
 // The consumer side can set its own idle timeout on a reference.
 func TestIdleTimeoutConsumerSide(t *testing.T) {
 	noLeaks(t)
-	url := testenv.Serve(t, greeter.NewService())
+	url := testenv.Serve(t, testgreeter.NewService())
 	conn := testenv.Dial(t, greeter.ServiceName, url, filter.WithReferenceFilters(filter.Timeout(200*time.Millisecond, 0)))
-	s, err := greeter.EchoSize.Open(ctxT(t), conn)
+	s, err := testgreeter.EchoSize.Open(ctxT(t), conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestLimits(t *testing.T) {
 	noLeaks(t)
 	conn := serveWith(t, filter.LimitName, map[string]string{filter.ParamMaxMsgSize: "100B", filter.ParamMaxMsgRate: "5"})
 	ctx := ctxT(t)
-	s, err := greeter.EchoSize.Open(ctx, conn)
+	s, err := testgreeter.EchoSize.Open(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestLimits(t *testing.T) {
 	if _, err := s.Read(); streamx.CodeOf(err) != streamx.CodeResourceExhausted || !strings.Contains(err.Error(), "100-byte limit") {
 		t.Fatalf("oversized: %v", err)
 	}
-	s, err = greeter.EchoSize.Open(ctx, conn)
+	s, err = testgreeter.EchoSize.Open(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := testenv.Serve(t, greeter.NewService(), filter.WithServiceFilters(m))
+	url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(m))
 	conn := testenv.Dial(t, greeter.ServiceName, url, filter.WithReferenceFilters(m))
 	rs, err := greeter.ServerStream.Call(ctxT(t), conn, greeter.Req("m"))
 	if err != nil {
@@ -139,7 +140,7 @@ func TestMetrics(t *testing.T) {
 	}
 	for range rs.Messages() {
 	}
-	_, _ = greeter.FailUnary.Call(ctxT(t), conn, greeter.Req("m"))
+	_, _ = testgreeter.FailUnary.Call(ctxT(t), conn, greeter.Req("m"))
 	testenv.Eventually(t, 5*time.Second, "provider metrics", func() bool {
 		return testutil.ToFloat64(counter(t, reg, "dubbo_provider_streams_handled_total", "failUnary", "failed_precondition")) == 1
 	})
@@ -199,7 +200,7 @@ func (f collectorFunc) Collect(ch chan<- prometheus.Metric) { f(ch) }
 func TestAccessLog(t *testing.T) {
 	noLeaks(t)
 	rec := &logRecorder{}
-	url := testenv.Serve(t, greeter.NewService(), filter.WithServiceFilters(filter.AccessLogTo(rec.Infof)))
+	url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(filter.AccessLogTo(rec.Infof)))
 	conn := testenv.Dial(t, greeter.ServiceName, url)
 	rs, err := greeter.ServerStream.Call(ctxT(t), conn, greeter.Req("log"))
 	if err != nil {

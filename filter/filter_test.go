@@ -21,6 +21,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
@@ -111,7 +112,7 @@ func ctxT(t *testing.T) context.Context {
 func TestOrderBothSides(t *testing.T) {
 	pa, pb := &recorder{name: "pA"}, &recorder{name: "pB"}
 	ca, cb := &recorder{name: "cA"}, &recorder{name: "cB"}
-	url := testenv.Serve(t, greeter.NewService(), filter.WithServiceFilters(orderTap{pa}, orderTap{pb}))
+	url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(orderTap{pa}, orderTap{pb}))
 	conn := testenv.Dial(t, greeter.ServiceName, url, filter.WithReferenceFilters(orderTap{ca}, orderTap{cb}))
 	ctx := ctxT(t)
 	s, err := greeter.BiStream.Open(ctx, conn)
@@ -219,7 +220,7 @@ func TestCloseOnceEveryWay(t *testing.T) {
 			return rs.Err()
 		}, streamx.CodeOK},
 		{"error", func(ctx context.Context, conn *client.Connection) error {
-			rs, err := greeter.FailStream.Call(ctx, conn, greeter.Req("x"))
+			rs, err := testgreeter.FailStream.Call(ctx, conn, greeter.Req("x"))
 			if err != nil {
 				return err
 			}
@@ -260,7 +261,7 @@ func TestCloseOnceEveryWay(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			prov, cons := &recorder{name: "p"}, &recorder{name: "c"}
-			url := testenv.Serve(t, greeter.NewService(), filter.WithServiceFilters(prov))
+			url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(prov))
 			conn := testenv.Dial(t, greeter.ServiceName, url, filter.WithReferenceFilters(cons))
 			if err := c.run(ctxT(t), conn); err != nil {
 				t.Fatal(err)
@@ -284,7 +285,7 @@ func TestCloseOnceEveryWay(t *testing.T) {
 func TestRejectMessage(t *testing.T) {
 	noLeaks(t)
 	prov := &recorder{name: "p", rejectSend: 2} // the provider refuses its 2nd reply
-	url := testenv.Serve(t, greeter.NewService(), filter.WithServiceFilters(prov))
+	url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(prov))
 	conn := testenv.Dial(t, greeter.ServiceName, url)
 	rs, err := greeter.ServerStream.Call(ctxT(t), conn, greeter.Req("r"))
 	if err != nil {
@@ -300,7 +301,7 @@ func TestRejectMessage(t *testing.T) {
 
 	cons := &recorder{name: "c", rejectSend: 3} // the consumer refuses its own 3rd request
 	conn = testenv.Dial(t, greeter.ServiceName, url, filter.WithReferenceFilters(cons))
-	s, err := greeter.EchoSize.Open(ctxT(t), conn)
+	s, err := testgreeter.EchoSize.Open(ctxT(t), conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +319,7 @@ func TestRejectMessage(t *testing.T) {
 }
 
 func TestUnknownFilterNames(t *testing.T) {
-	svc := greeter.NewService()
+	svc := testgreeter.NewService()
 	srv, err := server.NewServer(server.WithServerProtocol(protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(testenv.FreePort(t))))
 	if err != nil {
 		t.Fatal(err)
@@ -330,7 +331,7 @@ func TestUnknownFilterNames(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no-such-filter") {
 		t.Fatalf("export with an unknown filter: %v", err)
 	}
-	url := testenv.Serve(t, greeter.NewService())
+	url := testenv.Serve(t, testgreeter.NewService())
 	conn := testenv.Dial(t, greeter.ServiceName, url, client.WithFilter("no-such-consumer-filter"))
 	_, err = greeter.SayHello.Call(ctxT(t), conn, greeter.Req("x"))
 	if err == nil || !strings.Contains(err.Error(), `"no-such-consumer-filter"`) {

@@ -14,7 +14,7 @@ import (
 // streamx value or an unknown filter exits at startup with an error naming
 // the key and the value (no panic, no half-started server).
 func TestConfigBadValueFailsAtStartup(t *testing.T) {
-	bin := discBuild(t, "zookeeper/go-server")
+	bin := sampleBuild(t, "registry/zookeeper/go-server")
 	for _, c := range []struct{ name, yaml, key, value string }{
 		{"size", `
 dubbo:

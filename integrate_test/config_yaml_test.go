@@ -9,6 +9,7 @@ import (
 	"github.com/dubbo-go-streamx/streamx/config"
 	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
@@ -29,7 +30,7 @@ dubbo:
 `, nil)); err != nil {
 		t.Fatal(err)
 	}
-	url := testenv.Serve(t, greeter.NewService())
+	url := testenv.Serve(t, testgreeter.NewService())
 	conn := testenv.Dial(t, greeter.ServiceName, url)
 	ctx := ctxFor(t, 20*time.Second)
 	_, err := greeter.SayHello.Call(ctx, conn, greeter.Req(strings.Repeat("x", 1500)))
@@ -80,7 +81,7 @@ dubbo:
 	if streamx.CodeOf(err) != streamx.CodeResourceExhausted || !strings.Contains(err.Error(), filter.ParamMaxMsgSize) {
 		t.Fatalf("over stream.max-msg-size: %v", err)
 	}
-	s, err := greeter.EchoSize.Open(ctx, conn)
+	s, err := testgreeter.EchoSize.Open(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}

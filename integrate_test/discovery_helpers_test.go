@@ -19,6 +19,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/config"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	_ "github.com/dubbo-go-streamx/streamx/registry/zookeeper"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
@@ -102,7 +103,7 @@ func discServe(t *testing.T, body string, vars map[string]string, id string) {
 // discService is the Greeter with whoAmI ("<id>") and whoAmIStream
 // ("<id> <i>" every 100 ms, <name> times).
 func discService(id string) *streamx.Service {
-	svc := greeter.NewService()
+	svc := testgreeter.NewService()
 	discWhoAmI.Handle(svc, func(context.Context, greeter.Request) (greeter.Reply, error) {
 		return discReply(id), nil
 	})

@@ -20,6 +20,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
 
@@ -50,7 +51,7 @@ func TestH2spec(t *testing.T) {
 	}
 
 	h2specNoLeaks(t)
-	url := testenv.Serve(t, greeter.NewService())
+	url := testenv.Serve(t, testgreeter.NewService())
 	port := url[strings.LastIndex(url, ":")+1:]
 
 	// 145 cases; a case waits at most 2 s (-o 2) per expected answer, so a
@@ -108,7 +109,7 @@ func TestH2spec(t *testing.T) {
 // tests do.
 func h2specNoLeaks(t *testing.T) {
 	t.Run("warm-up", func(t *testing.T) {
-		url := testenv.Serve(t, greeter.NewService(), server.WithVersion("h2spec-warm-up"))
+		url := testenv.Serve(t, testgreeter.NewService(), server.WithVersion("h2spec-warm-up"))
 		conn := testenv.Dial(t, greeter.ServiceName, url, client.WithVersion("h2spec-warm-up"))
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

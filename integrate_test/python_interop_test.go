@@ -23,6 +23,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
@@ -231,7 +232,7 @@ func TestGoConsumerPythonProvider(t *testing.T) {
 	})
 
 	t.Run("fail_unary", func(t *testing.T) {
-		_, err := greeter.FailUnary.Call(ctxFor(t, 10*time.Second), conn, greeter.Req("x"))
+		_, err := testgreeter.FailUnary.Call(ctxFor(t, 10*time.Second), conn, greeter.Req("x"))
 		var se *streamx.Error
 		if !errors.As(err, &se) {
 			t.Fatalf("want an *Error, got %T %v", err, err)
@@ -245,7 +246,7 @@ func TestGoConsumerPythonProvider(t *testing.T) {
 	})
 
 	t.Run("fail_stream", func(t *testing.T) {
-		rs, err := greeter.FailStream.Call(ctxFor(t, 10*time.Second), conn, greeter.Req("x"))
+		rs, err := testgreeter.FailStream.Call(ctxFor(t, 10*time.Second), conn, greeter.Req("x"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +260,7 @@ func TestGoConsumerPythonProvider(t *testing.T) {
 	})
 
 	t.Run("json_unary", func(t *testing.T) {
-		r, err := greeter.SayHelloJSON.Call(ctxFor(t, 10*time.Second), conn, greeter.JSONRequest{Name: "json"})
+		r, err := testgreeter.SayHelloJSON.Call(ctxFor(t, 10*time.Second), conn, testgreeter.JSONRequest{Name: "json"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,13 +268,13 @@ func TestGoConsumerPythonProvider(t *testing.T) {
 	})
 
 	t.Run("json_bidi", func(t *testing.T) {
-		s, err := greeter.BiStreamJSON.Open(ctxFor(t, 10*time.Second), conn)
+		s, err := testgreeter.BiStreamJSON.Open(ctxFor(t, 10*time.Second), conn)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []string
 		for _, n := range []string{"j1", "j2"} {
-			if err := s.Write(greeter.JSONRequest{Name: n}); err != nil {
+			if err := s.Write(testgreeter.JSONRequest{Name: n}); err != nil {
 				t.Fatal(err)
 			}
 			m, err := s.Read()
@@ -298,7 +299,7 @@ func TestGoConsumerPythonProvider(t *testing.T) {
 	})
 
 	t.Run("big", func(t *testing.T) {
-		s, err := greeter.EchoSize.Open(ctxFor(t, 30*time.Second), conn)
+		s, err := testgreeter.EchoSize.Open(ctxFor(t, 30*time.Second), conn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -362,7 +363,7 @@ func checkTimedRead(t *testing.T, seq []string) {
 // most window replies outstanding, and checks every reply in order.
 func volume(t *testing.T, ctx context.Context, conn *client.Connection, n, window int) {
 	t.Helper()
-	s, err := greeter.EchoSize.Open(ctx, conn)
+	s, err := testgreeter.EchoSize.Open(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,7 +411,7 @@ func volume(t *testing.T, ctx context.Context, conn *client.Connection, n, windo
 func TestPythonConsumerGoProvider(t *testing.T) {
 	checkLeaks(t)
 	py := testenv.PythonEnv(t)
-	url := testenv.Serve(t, greeter.NewService(), filter.WithServiceFilters(withFilters(t)...))
+	url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(withFilters(t)...))
 
 	cases := []string{"unary", "client_stream_iter", "client_stream_write", "server_stream",
 		"bidi", "bidi_iter", "timed_read", "fail_unary", "fail_stream", "json_unary", "json_bidi",
@@ -535,7 +536,7 @@ func (rec *recorder) service() *streamx.Service {
 	greeter.SayHello.Handle(svc, func(_ context.Context, r greeter.Request) (greeter.Reply, error) {
 		return reply("Hello, " + r.Name), nil
 	})
-	greeter.EchoSize.Handle(svc, func(_ context.Context, s *streamx.ReadWriteStream[greeter.Request, greeter.Reply]) error {
+	testgreeter.EchoSize.Handle(svc, func(_ context.Context, s *streamx.ReadWriteStream[greeter.Request, greeter.Reply]) error {
 		for m := range s.Messages() {
 			if err := s.Write(reply(m.Name)); err != nil {
 				return err
@@ -702,7 +703,7 @@ func TestMessageOverProviderLimit(t *testing.T) {
 			}
 			// A refused stream message: the bidi stream fails with the
 			// same status (the Go reader, unlike Python's, sees it).
-			s, err := greeter.EchoSize.Open(ctx, conn)
+			s, err := testgreeter.EchoSize.Open(ctx, conn)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -736,7 +737,7 @@ func TestDefaultLimit4MiB(t *testing.T) {
 	conn := testenv.Dial(t, greeter.ServiceName, url)
 	ctx := ctxFor(t, 30*time.Second)
 	echo := func(size int) ([]string, error) {
-		s, err := greeter.EchoSize.Open(ctx, conn)
+		s, err := testgreeter.EchoSize.Open(ctx, conn)
 		if err != nil {
 			return nil, err
 		}

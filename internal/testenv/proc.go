@@ -57,6 +57,13 @@ func (p *Proc) Exited() bool {
 	}
 }
 
+// ExitErr returns how the process ended (nil for exit status 0), once
+// Exited reports true.
+func (p *Proc) ExitErr() error {
+	<-p.done
+	return p.err
+}
+
 // Pid returns the process id.
 func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 
@@ -64,6 +71,19 @@ func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 // current environment. The process is killed, with its process group, when
 // the test ends; its output is logged if the test failed.
 func Start(t testing.TB, label string, dir string, env []string, name string, args ...string) *Proc {
+	t.Helper()
+	p, _ := start(t, false, label, dir, env, name, args...)
+	return p
+}
+
+// StartWithStdin is Start with the process's stdin a pipe, returned for
+// the test to write to; closing it is the end of the input.
+func StartWithStdin(t testing.TB, label string, dir string, env []string, name string, args ...string) (*Proc, io.WriteCloser) {
+	t.Helper()
+	return start(t, true, label, dir, env, name, args...)
+}
+
+func start(t testing.TB, pipe bool, label string, dir string, env []string, name string, args ...string) (*Proc, io.WriteCloser) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
@@ -73,6 +93,13 @@ func Start(t testing.TB, label string, dir string, env []string, name string, ar
 	cmd.Stderr = out
 	// Pdeathsig: a test binary killed by its timeout takes its servers with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	var stdin io.WriteCloser
+	if pipe {
+		var err error
+		if stdin, err = cmd.StdinPipe(); err != nil {
+			t.Fatalf("testenv: stdin of %s: %v", label, err)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("testenv: start %s (%s): %v", label, name, err)
 	}
@@ -87,7 +114,7 @@ func Start(t testing.TB, label string, dir string, env []string, name string, ar
 			t.Logf("--- output of %s ---\n%s", label, p.Output())
 		}
 	})
-	return p
+	return p, stdin
 }
 
 // Stop ends the process (SIGTERM, then SIGKILL after 5 s) and waits for it.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
@@ -53,8 +54,8 @@ func TestWrongMessageType(t *testing.T) {
 	noLeaks(t)
 	ctx, url := greeterConn(t)
 	conn := dial(t, url)
-	asJSON := streamx.NewUnary[greeter.JSONRequest, greeter.JSONReply]("sayHello", streamx.WithCodec(streamx.JSONCodec{}))
-	_, err := asJSON.Call(ctx, conn, greeter.JSONRequest{Name: "x"})
+	asJSON := streamx.NewUnary[testgreeter.JSONRequest, testgreeter.JSONReply]("sayHello", streamx.WithCodec(streamx.JSONCodec{}))
+	_, err := asJSON.Call(ctx, conn, testgreeter.JSONRequest{Name: "x"})
 	wantCode(t, err, streamx.CodeInvalidArgument, "application/grpc+proto")
 
 	garbage := streamx.NewUnary[[]byte, []byte]("sayHello", streamx.WithCodec(fakeProto{}))
@@ -73,15 +74,15 @@ func (fakeProto) Name() string { return "proto" }
 
 func TestBadDeclarations(t *testing.T) {
 	noLeaks(t)
-	bad := streamx.NewUnary[greeter.JSONRequest, greeter.Reply]("x") // proto codec, non-proto type
+	bad := streamx.NewUnary[testgreeter.JSONRequest, greeter.Reply]("x") // proto codec, non-proto type
 	if bad.Err() == nil || !strings.Contains(bad.Err().Error(), "proto") {
 		t.Fatalf("declaration error: %v", bad.Err())
 	}
-	if _, err := bad.Call(ctxT(t), nil, greeter.JSONRequest{}); err == nil {
+	if _, err := bad.Call(ctxT(t), nil, testgreeter.JSONRequest{}); err == nil {
 		t.Fatal("call of a bad declaration succeeded")
 	}
 	svc := streamx.NewService("bad.Service")
-	bad.Handle(svc, func(context.Context, greeter.JSONRequest) (greeter.Reply, error) { return nil, nil })
+	bad.Handle(svc, func(context.Context, testgreeter.JSONRequest) (greeter.Reply, error) { return nil, nil })
 	greeter.SayHello.Handle(svc, nil)
 	h := func(context.Context, greeter.Request) (greeter.Reply, error) { return nil, nil }
 	greeter.SayHello.Handle(svc, h)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
@@ -228,6 +229,11 @@ func callError(err error) error {
 	var se *Error
 	if errors.As(err, &se) {
 		return se
+	}
+	// dubbo-go's cluster says so in words only (cluster/base's
+	// checkInvokers); give callers a sentinel to test for.
+	if strings.Contains(err.Error(), "No provider available") {
+		return status.Wrap(status.Unavailable, fmt.Errorf("%w: %w", ErrNoProvider, err))
 	}
 	return status.Wrap(status.CodeOf(err), fmt.Errorf("streamx: %w", err))
 }

@@ -1,6 +1,8 @@
 package streamx
 
 import (
+	"errors"
+
 	"github.com/dubbo-go-streamx/streamx/internal/core"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
@@ -86,3 +88,9 @@ var (
 	// ErrDoneTwice is returned by a second DoneWriting.
 	ErrDoneTwice = core.ErrDoneTwice
 )
+
+// ErrNoProvider is in the chain of a call's error (code CodeUnavailable)
+// when dubbo-go's cluster had no provider to send the call to: none found
+// in the registry yet, or every one it knows failed this call. The call
+// reached no provider, so retrying it is safe.
+var ErrNoProvider = errors.New("streamx: no provider available")

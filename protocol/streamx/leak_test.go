@@ -9,6 +9,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
 
@@ -33,7 +34,7 @@ func warmUp(t *testing.T) {
 	}
 	warmed = true
 	// Another version, so the tests can export the Greeter meanwhile.
-	url := testenv.Serve(t, greeter.NewService(), server.WithVersion("warm-up"))
+	url := testenv.Serve(t, testgreeter.NewService(), server.WithVersion("warm-up"))
 	conn := testenv.Dial(t, greeter.ServiceName, url, client.WithVersion("warm-up"))
 	if _, err := greeter.SayHello.Call(ctxT(t), conn, greeter.Req("warm")); err != nil {
 		t.Fatalf("warm-up call: %v", err)

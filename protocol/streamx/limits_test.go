@@ -24,6 +24,7 @@ import (
 	dubbotls "dubbo.apache.org/dubbo-go/v3/tls"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
@@ -33,7 +34,7 @@ import (
 // it locally and the stream goes on.
 func TestMessageSizeLimits(t *testing.T) {
 	noLeaks(t)
-	url := testenv.ServeOn(t, greeter.NewService(), nil,
+	url := testenv.ServeOn(t, testgreeter.NewService(), nil,
 		[]protocol.ServerOption{protocol.WithTriple(triple.WithMaxServerRecvMsgSize("1KiB"))})
 	ctx := ctxT(t)
 	conn := dial(t, url)
@@ -54,7 +55,7 @@ func TestMessageSizeLimits(t *testing.T) {
 	}
 	_, err = rs.Read()
 	wantCode(t, err, streamx.CodeResourceExhausted, "send limit")
-	s, err := greeter.EchoSize.Open(ctx, small)
+	s, err := testgreeter.EchoSize.Open(ctx, small)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,8 +95,8 @@ func TestCompressionThreshold(t *testing.T) {
 			if c.param != "" {
 				opts = append(opts, server.WithParam(streamx.ParamCompressMinBytes, c.param))
 			}
-			url := testenv.Serve(t, greeter.NewService(), opts...)
-			s, err := greeter.EchoSize.Open(ctx, dial(t, url))
+			url := testenv.Serve(t, testgreeter.NewService(), opts...)
+			s, err := testgreeter.EchoSize.Open(ctx, dial(t, url))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +125,7 @@ func TestTLS(t *testing.T) {
 	noLeaks(t)
 	dir := t.TempDir()
 	cert, key := selfSigned(t, dir)
-	url := testenv.ServeOn(t, greeter.NewService(),
+	url := testenv.ServeOn(t, testgreeter.NewService(),
 		[]server.ServerOption{server.WithServerTLSOption(dubbotls.WithCertFile(cert), dubbotls.WithKeyFile(key))}, nil)
 	cli, err := client.NewClient(client.WithClientTLSOption(dubbotls.WithCACertFile(cert), dubbotls.WithServerName("localhost")))
 	if err != nil {

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
 
 func greeterConn(t *testing.T) (ctx context.Context, url string) {
 	t.Helper()
-	return ctxT(t), testenv.Serve(t, greeter.NewService())
+	return ctxT(t), testenv.Serve(t, testgreeter.NewService())
 }
 
 func TestUnary(t *testing.T) {
@@ -28,7 +29,7 @@ func TestUnary(t *testing.T) {
 	if err != nil || r.Message != "Hello, world" {
 		t.Fatalf("got %v, %v; want Hello, world", r, err)
 	}
-	_, err = greeter.FailUnary.Call(ctx, conn, greeter.Req("x"))
+	_, err = testgreeter.FailUnary.Call(ctx, conn, greeter.Req("x"))
 	var se *streamx.Error
 	if !errors.As(err, &se) || se.Code() != streamx.CodeFailedPrecondition || se.Message() != "boom: x" {
 		t.Fatalf("got %v; want failed_precondition: boom: x", err)
@@ -187,7 +188,7 @@ func TestTimedReadsLoseNothing(t *testing.T) {
 func TestTimedAndPlainReadsMix(t *testing.T) {
 	noLeaks(t)
 	ctx, url := greeterConn(t)
-	s, err := greeter.EchoSize.Open(ctx, dial(t, url))
+	s, err := testgreeter.EchoSize.Open(ctx, dial(t, url))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +227,7 @@ func TestTimedAndPlainReadsMix(t *testing.T) {
 func TestStreamFailureCarriesStatus(t *testing.T) {
 	noLeaks(t)
 	ctx, url := greeterConn(t)
-	rs, err := greeter.FailStream.Call(ctx, dial(t, url), greeter.Req("s"))
+	rs, err := testgreeter.FailStream.Call(ctx, dial(t, url), greeter.Req("s"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +276,7 @@ func TestCancelUnblocksRead(t *testing.T) {
 			_, url := greeterConn(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			s, err := greeter.EchoSize.Open(ctx, dial(t, url))
+			s, err := testgreeter.EchoSize.Open(ctx, dial(t, url))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -327,12 +328,12 @@ func TestJSONMethods(t *testing.T) {
 	noLeaks(t)
 	ctx, url := greeterConn(t)
 	conn := dial(t, url)
-	r, err := greeter.SayHelloJSON.Call(ctx, conn, greeter.JSONRequest{Name: "json"})
+	r, err := testgreeter.SayHelloJSON.Call(ctx, conn, testgreeter.JSONRequest{Name: "json"})
 	if err != nil || r.Message != "Hello, json" {
 		t.Fatalf("got %v, %v", r, err)
 	}
-	rs, err := greeter.BiStreamJSON.OpenWith(ctx, conn, func(yield func(greeter.JSONRequest) bool) {
-		_ = yield(greeter.JSONRequest{Name: "a"}) && yield(greeter.JSONRequest{Name: "b"})
+	rs, err := testgreeter.BiStreamJSON.OpenWith(ctx, conn, func(yield func(testgreeter.JSONRequest) bool) {
+		_ = yield(testgreeter.JSONRequest{Name: "a"}) && yield(testgreeter.JSONRequest{Name: "b"})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 )
 
@@ -13,7 +14,7 @@ import (
 //
 //	go test -run '^$' -bench Unary -benchmem ./protocol/streamx/
 func BenchmarkUnary(b *testing.B) {
-	conn := dial(b, testenv.Serve(b, greeter.NewService()))
+	conn := dial(b, testenv.Serve(b, testgreeter.NewService()))
 	ctx := context.Background()
 	req := greeter.Req("world")
 	b.ResetTimer()

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
-	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 )
 
 // TestProviderFlowControlWindows: the provider grants a stream window of
@@ -17,7 +17,7 @@ import (
 // has a message of up to ~4 MiB wait for a WINDOW_UPDATE, the path on which
 // its sender truncates requests.
 func TestProviderFlowControlWindows(t *testing.T) {
-	url := testenv.Serve(t, greeter.NewService())
+	url := testenv.Serve(t, testgreeter.NewService())
 	c, err := net.DialTimeout("tcp", strings.TrimPrefix(url, "tri://"), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)

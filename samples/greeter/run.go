@@ -23,7 +23,9 @@ func ServerMain() {
 		}
 		def = p
 	}
-	run.Server("Greeter", NewService(), def, "port to listen on (env STREAMX_PORT)")
+	run.Server(NewService(), def, "port to listen on (env STREAMX_PORT)", func(host string, port int) {
+		fmt.Printf("Greeter provider listening on %s:%d\n", host, port)
+	})
 }
 
 // ClientMain parses -url (default tri://127.0.0.1:20000), dials the Greeter

@@ -2,7 +2,6 @@ package greeter
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,70 +9,28 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/client"
 
-	"github.com/dubbo-go-streamx/streamx/config"
-	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/internal/run"
 )
 
-// confFlag is -conf, defaulting to $DUBBO_GO_CONFIG_PATH, else ./dubbogo.yml.
-func confFlag() *string {
-	def := os.Getenv("DUBBO_GO_CONFIG_PATH")
-	if def == "" {
-		def = "dubbogo.yml"
-	}
-	return flag.String("conf", def, "dubbogo.yml to load (env DUBBO_GO_CONFIG_PATH)")
-}
-
 // ConfigServerMain runs the Greeter provider configured by a dubbogo.yml
-// alone (protocols, registries, provider.services) under dubbo-go's
-// server.Serve: it blocks until SIGINT or SIGTERM, then shuts down
-// gracefully (unregisters, waits, closes listeners) and exits.
+// alone (see run.ConfigServer): it blocks until SIGINT or SIGTERM, then
+// shuts down gracefully and exits.
 func ConfigServerMain() {
-	conf := confFlag()
-	flag.Parse()
-	cfg, err := config.Load(*conf)
-	if err != nil {
-		run.Fail(err)
-	}
-	srv, err := cfg.NewServer()
-	if err != nil {
-		run.Fail(err)
-	}
-	if err := streamx.Register(srv, NewService()); err != nil {
-		run.Fail(err)
-	}
-	fmt.Printf("Greeter provider configured by %s\n", *conf)
-	if err := srv.Serve(); err != nil {
-		run.Fail(err)
-	}
+	run.ConfigServer(NewService(), func(conf string) {
+		fmt.Printf("Greeter provider configured by %s\n", conf)
+	})
 }
 
 // ConfigClientMain refers the reference named key in a dubbogo.yml,
 // waits up to 20 s for a provider to answer, then runs Demo with a 30 s
 // deadline.
 func ConfigClientMain(key string) {
-	conf := confFlag()
-	flag.Parse()
-	cfg, err := config.Load(*conf)
-	if err != nil {
-		run.Fail(err)
-	}
-	cli, err := cfg.NewClient()
-	if err != nil {
-		run.Fail(err)
-	}
-	conn, err := cfg.Dial(cli, key)
-	if err != nil {
-		run.Fail(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := WaitReady(ctx, conn, 20*time.Second); err != nil {
-		run.Fail(err)
-	}
-	if err := Demo(ctx, conn, os.Stdout); err != nil {
-		run.Fail(err)
-	}
+	run.ConfigClient(key, func(ctx context.Context, conn *client.Connection) error {
+		if err := WaitReady(ctx, conn, 20*time.Second); err != nil {
+			return err
+		}
+		return Demo(ctx, conn, os.Stdout)
+	})
 }
 
 // WaitReady calls sayHello until it succeeds (a provider has been

@@ -18,9 +18,10 @@ import (
 const Port = 50051
 
 // ServerMain serves svc on -host (default 127.0.0.1) and -port (default
-// 50051) until SIGINT or SIGTERM.
+// 50051) until Enter is pressed, or SIGINT or SIGTERM, printing "Press
+// Enter to stop the server..." as dubbo-python's samples do.
 func ServerMain(svc *streamx.Service) {
-	run.Server(svc.Reference(), svc, Port, "port to listen on")
+	run.Server(svc, Port, "port to listen on", func(string, int) { run.StopOnEnter() })
 }
 
 // ClientMain parses -url (default tri://127.0.0.1:50051), dials service

@@ -3,25 +3,26 @@
 package run
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
 	"dubbo.apache.org/dubbo-go/v3/protocol"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
-	"github.com/dubbogo/gost/log/logger"
-
+	"github.com/dubbo-go-streamx/streamx/config"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 )
 
 // Server serves svc on -host (default 127.0.0.1) and -port (default
-// defPort, portHelp its flag text) until SIGINT or SIGTERM, announcing
-// "<name> provider listening on host:port".
-func Server(name string, svc *streamx.Service, defPort int, portHelp string) {
+// defPort, portHelp its flag text) until SIGINT or SIGTERM; once svc is
+// registered it calls started, which announces the server.
+func Server(svc *streamx.Service, defPort int, portHelp string, started func(host string, port int)) {
 	port := flag.Int("port", defPort, portHelp)
 	host := flag.String("host", "127.0.0.1", "address to listen on")
 	parseFlags()
@@ -36,7 +37,7 @@ func Server(name string, svc *streamx.Service, defPort int, portHelp string) {
 	if err := streamx.Register(srv, svc); err != nil {
 		Fail(err)
 	}
-	fmt.Printf("%s provider listening on %s:%d\n", name, *host, *port)
+	started(*host, *port)
 	// Serve returns after dubbo-go's graceful shutdown, which its own
 	// signal handler starts. ServeContext with a signal context would not
 	// wait: it passes the cancelled context on to the shutdown, which
@@ -59,20 +60,48 @@ func Client(service, defURL string, fn func(ctx context.Context, conn *client.Co
 	if err != nil {
 		Fail(err)
 	}
+	call(conn, fn)
+}
+
+// call runs fn on conn with a 30 s deadline; an error from fn is printed
+// on stderr and exits 1.
+func call(conn *client.Connection, fn func(ctx context.Context, conn *client.Connection) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := fn(ctx, conn); err != nil {
+		cancel()
 		Fail(err)
 	}
 }
 
-// parseFlags parses the flags; without -v only dubbo-go's warnings and
-// errors are logged, so the sample's own output stands out.
+// StopOnEnter prints "Press Enter to stop the server..." as dubbo-python's
+// sample servers do, and stops the server when a line arrives on stdin.
+// End of input (stdin closed or /dev/null) leaves it serving until a signal.
+func StopOnEnter() {
+	fmt.Println("Press Enter to stop the server...")
+	go func() {
+		if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+			return
+		}
+		// dubbo-go's Serve stops only by its own signal handler, which
+		// runs the graceful shutdown; a signal to self is the way in.
+		if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+			Fail(fmt.Errorf("stopping: %w", err))
+		}
+	}()
+}
+
+// parseFlags parses the flags. dubbo-go logs on stderr, so stdout is what
+// the sample prints; -v adds dubbo-go's info lines to its warnings.
 func parseFlags() {
 	verbose := flag.Bool("v", false, "log dubbo-go's info messages")
 	flag.Parse()
-	if !*verbose {
-		logger.SetLoggerLevel("warn")
+	level := "warn"
+	if *verbose {
+		level = "info"
+	}
+	if err := config.LogToStderr(level); err != nil {
+		Fail(err)
 	}
 }
 

@@ -1,5 +1,7 @@
-// Command go-client calls the Greeter's clientStream at -url twice: once fed
-// by an iterator, once with Write and DoneWriting.
+// Command go-client is the Go counterpart of dubbo-python's
+// samples/stream/client_stream/client.py: it writes four requests from an
+// iterator to clientStream at -url (default tri://127.0.0.1:50051), gets
+// the one reply and prints it as client.py prints a message.
 package main
 
 import (
@@ -9,39 +11,19 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/client"
 
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	"github.com/dubbo-go-streamx/streamx/samples/internal/pysample"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
 func main() {
-	greeter.ClientMain(func(ctx context.Context, conn *client.Connection) error {
-		// Requests from an iterator, as dubbo-python's client_stream(iter).
-		replies, err := greeter.ClientStream.OpenWith(ctx, conn, greeter.Names("hello", "from", "an", "iterator"))
+	pysample.ClientMain(greeterstreamx.GreeterInterfaceName, func(ctx context.Context, conn *client.Connection) error {
+		// The requests come from an iterator, written as the call goes.
+		reply, err := greeterstreamx.NewGreeterClient(conn).ClientStreamWith(ctx,
+			greeter.Names("hello", "world", "from", "dubbo-python"))
 		if err != nil {
 			return err
 		}
-		reply, err := replies.Read()
-		if err != nil {
-			return err
-		}
-		fmt.Println("client stream reply (iterator):", reply.Message)
-
-		// Requests written one by one, then DoneWriting.
-		stream, err := greeter.ClientStream.Open(ctx, conn)
-		if err != nil {
-			return err
-		}
-		for _, name := range []string{"hello", "from", "Write"} {
-			if err := stream.Write(greeter.Req(name)); err != nil {
-				return err
-			}
-		}
-		if err := stream.DoneWriting(); err != nil {
-			return err
-		}
-		reply, err = stream.Read()
-		if err != nil {
-			return err
-		}
-		fmt.Println("client stream reply (Write):", reply.Message)
+		fmt.Println(pysample.PyText(reply))
 		return nil
 	})
 }

@@ -1,51 +1,32 @@
-// Command go-client calls the Greeter's serverStream at -url and prints
-// every reply, then reads a slow stream with timed reads.
+// Command go-client is the Go counterpart of dubbo-python's
+// samples/stream/server_stream/client.py: it calls serverStream with
+// "hello world from dubbo-python" at -url (default tri://127.0.0.1:50051)
+// and prints every reply.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
 
-	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
-	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	"github.com/dubbo-go-streamx/streamx/samples/internal/pysample"
+	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
 )
 
 func main() {
-	greeter.ClientMain(func(ctx context.Context, conn *client.Connection) error {
-		replies, err := greeter.ServerStream.Call(ctx, conn, greeter.Req("world"))
+	pysample.ClientMain(greeterstreamx.GreeterInterfaceName, func(ctx context.Context, conn *client.Connection) error {
+		replies, err := greeterstreamx.NewGreeterClient(conn).ServerStream(ctx,
+			&pb.GreeterRequest{Name: "hello world from dubbo-python"})
 		if err != nil {
 			return err
 		}
+		// Ranging hides the end of the stream, as iterating in Python does;
+		// Err says afterwards whether it ended well.
 		for reply := range replies.Messages() {
-			fmt.Println("server stream reply:", reply.Message)
+			fmt.Printf("Received response: %s\n", reply.Message)
 		}
-		if err := replies.Err(); err != nil {
-			return err
-		}
-
-		// Timed reads: a timeout leaves the stream open and loses nothing.
-		slow, err := greeter.SlowServerStream.Call(ctx, conn, greeter.Req("2:300"))
-		if err != nil {
-			return err
-		}
-		for {
-			reply, err := slow.ReadTimeout(200 * time.Millisecond)
-			switch {
-			case errors.Is(err, streamx.ErrReadTimeout):
-				fmt.Println("slow stream: no reply within 200ms, still open")
-			case errors.Is(err, io.EOF):
-				fmt.Println("slow stream: end")
-				return nil
-			case err != nil:
-				return err
-			default:
-				fmt.Println("slow stream reply:", reply.Message)
-			}
-		}
+		return replies.Err()
 	})
 }
