@@ -16,8 +16,13 @@ demo-python: ## Go and dubbo-python calling each other
 deps: ## install what the tests need (skips what is already there)
 	@bash scripts/deps.sh
 
-vet:
+# staticcheck comes from `make deps` (scripts/install-staticcheck.sh).
+STATICCHECK ?= $(shell $(GO) env GOPATH | cut -d: -f1)/bin/staticcheck
+
+vet: ## go vet, staticcheck, gofmt
 	$(GO) vet ./...
+	@test -x "$(STATICCHECK)" || bash scripts/install-staticcheck.sh
+	$(STATICCHECK) ./...
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "not gofmt-formatted: $$unformatted"; exit 1; fi
 
 unit: vet

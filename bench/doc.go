@@ -1,5 +1,5 @@
 // Package bench measures streamx against stock dubbo-go Triple and grpc-go
-// on loopback (issue 6). It holds no code of its own besides the smoke
+// on loopback. It holds no code of its own besides the smoke
 // test: the frameworks live in cmd/bench-streamx, cmd/bench-triple and
 // cmd/bench-grpc, each its own program so that stock dubbo-go never links
 // streamx, and cmd/benchrun runs the cases and prints the table. See

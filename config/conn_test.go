@@ -208,7 +208,7 @@ func TestSettingsSet(t *testing.T) {
 func TestSetDefaults(t *testing.T) {
 	before, _ := Defaults()
 	t.Cleanup(func() { setDefaults(before) })
-	s := BuiltinSettings
+	s := BuiltinSettings()
 	s.MaxConcurrentStreams = 5
 	if err := SetDefaults(s); err != nil {
 		t.Fatal(err)
@@ -229,7 +229,7 @@ func TestSetDefaults(t *testing.T) {
 // Every bound maps to its own h2conn.Limits field.
 func TestLimitsMapping(t *testing.T) {
 	var s Settings
-	for _, k := range ConnKeys {
+	for _, k := range ConnKeys() {
 		var v string
 		switch k {
 		case KeyMaxFrameSize, KeyMaxHeaderListSize, KeyStreamWindow, KeyConnWindow:

@@ -34,7 +34,7 @@ func setDefaults(s Settings) {
 
 // Defaults returns the plugin-wide settings: those of the last successful
 // Load, else those in dubbo.custom.config-map.streamx of a file read by
-// dubbo.Load, else BuiltinSettings. A URL parameter of a service or
+// dubbo.Load, else BuiltinSettings(). A URL parameter of a service or
 // reference overrides each field. It is safe for concurrent use and does
 // not block; the error (only possible after dubbo.Load, since Load checks
 // first) names the bad key and value.
@@ -47,11 +47,11 @@ func Defaults() (Settings, error) {
 	}
 	custom := dubbo.GetCustomConfigSnapshot()
 	if custom == nil {
-		return BuiltinSettings, nil
+		return BuiltinSettings(), nil
 	}
 	s, err := parseSettings("dubbo.custom.config-map."+Name, custom.ConfigMap[Name])
 	if err != nil {
-		return BuiltinSettings, fmt.Errorf("config: %w", err)
+		return BuiltinSettings(), fmt.Errorf("config: %w", err)
 	}
 	return s, nil
 }

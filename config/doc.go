@@ -5,7 +5,7 @@
 // Only the file's "dubbo:" key is read, as dubbo.Load does. streamx's
 // settings live in two places:
 //
-//   - plugin-wide, under dubbo.custom.config-map.streamx (see Keys);
+//   - plugin-wide, under dubbo.custom.config-map.streamx (see Keys and Param);
 //   - per service or reference, in its params:, where they become URL
 //     parameters (streamx.compress-min-bytes, max-server-recv-msg-size, ...).
 //

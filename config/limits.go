@@ -1,12 +1,16 @@
 package config
 
 import (
+	"github.com/dubbo-go-streamx/streamx/internal/confhook"
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 )
 
-// limits is s's connection bounds, zero fields meaning the defaults, for
-// h2conn's range checks. protocol/streamx makes the same conversion for
-// its transports (h2conn is internal, so Settings does not expose it).
+// The one conversion of Settings into the engine's Limits, for config's
+// range checks and, through confhook, for the transports internal/dubboext
+// makes (h2conn is internal, so Settings cannot expose it).
+func init() { confhook.Limits = Settings.limits }
+
+// limits is s's connection bounds, zero fields meaning the defaults.
 func (s Settings) limits() h2conn.Limits {
 	return h2conn.Limits{
 		MaxConcurrentStreams: s.MaxConcurrentStreams,

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -123,40 +124,58 @@ type Settings struct {
 	WriteTimeout time.Duration
 }
 
-// BuiltinSettings are the settings when the file sets none.
-var BuiltinSettings = Settings{
-	CompressMinBytes:     DefaultCompressMinBytes,
-	MaxServerRecvMsgSize: DefaultMaxRecvMsgSize,
-	MaxServerSendMsgSize: Unlimited,
-	MaxCallRecvMsgSize:   DefaultMaxRecvMsgSize,
-	MaxCallSendMsgSize:   Unlimited,
-}
-
-// Keys lists the plugin-wide keys with the URL parameter each stands for.
-var Keys = map[string]string{
-	KeyCompressMinBytes:     ParamCompressMinBytes,
-	KeyMaxServerRecvMsgSize: constant.MaxServerRecvMsgSize,
-	KeyMaxServerSendMsgSize: constant.MaxServerSendMsgSize,
-	KeyMaxCallRecvMsgSize:   constant.MaxCallRecvMsgSize,
-	KeyMaxCallSendMsgSize:   constant.MaxCallSendMsgSize,
-}
-
-func init() {
-	for _, k := range ConnKeys {
-		Keys[k] = ParamPrefix + k
+// BuiltinSettings returns the settings when the file sets none.
+func BuiltinSettings() Settings {
+	return Settings{
+		CompressMinBytes:     DefaultCompressMinBytes,
+		MaxServerRecvMsgSize: DefaultMaxRecvMsgSize,
+		MaxServerSendMsgSize: Unlimited,
+		MaxCallRecvMsgSize:   DefaultMaxRecvMsgSize,
+		MaxCallSendMsgSize:   Unlimited,
 	}
 }
 
-// ConnKeys are the plugin-wide keys of the HTTP/2 connection bounds,
-// sorted. Each is also a reference's URL parameter with ParamPrefix; a
-// service's is refused (a provider's connections are shared by every
-// service on its port, so its bounds are plugin-wide only).
-var ConnKeys = []string{
+// messageKeys are the plugin-wide keys that are not connection bounds.
+var messageKeys = [...]string{
+	KeyCompressMinBytes, KeyMaxServerRecvMsgSize, KeyMaxServerSendMsgSize,
+	KeyMaxCallRecvMsgSize, KeyMaxCallSendMsgSize,
+}
+
+// connKeys are the connection bounds' keys, sorted.
+var connKeys = [...]string{
 	KeyConnWindow, KeyIdleTimeout, KeyKeepAliveInterval, KeyKeepAliveTimeout,
 	KeyMaxConcurrentStreams, KeyMaxContinuationFrames, KeyMaxFrameSize,
 	KeyMaxHeaderListSize, KeyMaxPingStrikes, KeyMaxResetsPerSecond,
 	KeyMaxSettingsPerSecond, KeyMinPingInterval, KeyStreamWindow, KeyWriteTimeout,
 }
+
+// Keys returns every plugin-wide key, sorted, in a new slice.
+func Keys() []string {
+	ks := slices.Concat(messageKeys[:], connKeys[:])
+	sort.Strings(ks)
+	return ks
+}
+
+// Param returns the URL parameter that the plugin-wide key stands for
+// ("streamx.max-frame-size" for "max-frame-size"; dubbo-go's own name for
+// a message size limit), or "" for an unknown key.
+func Param(key string) string {
+	switch {
+	case key == KeyCompressMinBytes:
+		return ParamCompressMinBytes
+	case slices.Contains(messageKeys[:], key):
+		return key // dubbo-go's parameters, named as the keys
+	case isConnKey(key):
+		return ParamPrefix + key
+	}
+	return ""
+}
+
+// ConnKeys returns the plugin-wide keys of the HTTP/2 connection bounds,
+// sorted, in a new slice. Each is also a reference's URL parameter with
+// ParamPrefix; a service's is refused (a provider's connections are shared
+// by every service on its port, so its bounds are plugin-wide only).
+func ConnKeys() []string { return slices.Clone(connKeys[:]) }
 
 // ProviderOnly reports whether the connection bound key applies to
 // providers only (a consumer follows the provider's).
@@ -259,7 +278,7 @@ func (s *Settings) set(where, k, v string) error {
 			s.WriteTimeout = d
 		}
 	default:
-		return fmt.Errorf("%s: not a connection bound (known: %s)", where, strings.Join(ConnKeys, ", "))
+		return fmt.Errorf("%s: not a connection bound (known: %s)", where, strings.Join(connKeys[:], ", "))
 	}
 	if err != nil {
 		return err
@@ -293,7 +312,7 @@ func ParseCompressMinBytes(key, v string) (int, error) {
 // parseSettings reads the map under config-map.streamx. where names it in
 // errors ("dubbo.custom.config-map.streamx").
 func parseSettings(where string, raw any) (Settings, error) {
-	s := BuiltinSettings
+	s := BuiltinSettings()
 	if raw == nil {
 		return s, nil
 	}
@@ -349,14 +368,7 @@ func scalar(key string, v any) (string, error) {
 	}
 }
 
-func knownKeys() string {
-	ks := make([]string, 0, len(Keys))
-	for k := range Keys {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return strings.Join(ks, ", ")
-}
+func knownKeys() string { return strings.Join(Keys(), ", ") }
 
 // checkParams validates the streamx-related URL parameters in params:
 // every streamx.* key must be known, and sizes and numbers well-formed.
@@ -404,19 +416,12 @@ func checkConnParam(key, k, v string, provider bool) error {
 	return scratch.set(key, k, v)
 }
 
-func isConnKey(k string) bool {
-	for _, c := range ConnKeys {
-		if c == k {
-			return true
-		}
-	}
-	return false
-}
+func isConnKey(k string) bool { return slices.Contains(connKeys[:], k) }
 
 // knownParams lists the streamx.* URL parameters.
 func knownParams() string {
 	ps := []string{ParamCompressMinBytes}
-	for _, k := range ConnKeys {
+	for _, k := range connKeys {
 		ps = append(ps, ParamPrefix+k)
 	}
 	sort.Strings(ps)

@@ -63,6 +63,7 @@ func validate(o *dubbo.InstanceOptions) (Settings, error) {
 			if err := checkParams(where+".params", ref.Params, false); err != nil {
 				return s, err
 			}
+			//lint:ignore SA1019 users still set the deprecated reference-level keep-alive, so it is checked too
 			if err := checkDurations(where, ref.KeepAliveInterval, ref.KeepAliveTimeout); err != nil {
 				return s, err
 			}

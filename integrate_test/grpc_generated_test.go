@@ -13,7 +13,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/interop"
-	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 	testpb "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/status"
 
@@ -245,7 +244,7 @@ func TestGRPCInteropClientToGeneratedHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cc.Close() })
-	tc := testgrpc.NewTestServiceClient(cc)
+	tc := testpb.NewTestServiceClient(cc)
 	cases := []struct {
 		name string
 		run  func(ctx context.Context)

@@ -16,7 +16,6 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/grpclog"
 	"google.golang.org/grpc/interop"
-	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 	testpb "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -220,7 +219,7 @@ func TestGRPCInteropClientToStreamx(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cc.Close() })
-	tc := testgrpc.NewTestServiceClient(cc)
+	tc := testpb.NewTestServiceClient(cc)
 	cases := []struct {
 		name string
 		run  func(ctx context.Context)
@@ -258,7 +257,7 @@ func serveGRPCTestServer(t *testing.T) string {
 		t.Fatal(err)
 	}
 	srv := grpc.NewServer()
-	testgrpc.RegisterTestServiceServer(srv, interop.NewTestServer())
+	testpb.RegisterTestServiceServer(srv, interop.NewTestServer())
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
 	return "tri://" + lis.Addr().String()
@@ -485,7 +484,7 @@ func TestStreamxToGRPCInteropServer(t *testing.T) {
 var rcStart = streamx.NewUnary[*testpb.ReconnectParams, *testpb.Empty]("Start")
 
 type detailServer struct {
-	testgrpc.UnimplementedReconnectServiceServer
+	testpb.UnimplementedReconnectServiceServer
 }
 
 func (detailServer) Start(context.Context, *testpb.ReconnectParams) (*testpb.Empty, error) {
@@ -514,7 +513,7 @@ func TestStatusDetailsWithGRPC(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cc.Close()
-		_, err = testgrpc.NewReconnectServiceClient(cc).Start(ctxFor(t, 10*time.Second), &testpb.ReconnectParams{})
+		_, err = testpb.NewReconnectServiceClient(cc).Start(ctxFor(t, 10*time.Second), &testpb.ReconnectParams{})
 		st := status.Convert(err)
 		if st.Code() != codes.NotFound || st.Message() != "from streamx" || len(st.Details()) != 1 {
 			t.Fatalf("%v, details %v", err, st.Details())
@@ -529,7 +528,7 @@ func TestStatusDetailsWithGRPC(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv := grpc.NewServer()
-		testgrpc.RegisterReconnectServiceServer(srv, detailServer{})
+		testpb.RegisterReconnectServiceServer(srv, detailServer{})
 		go func() { _ = srv.Serve(lis) }()
 		defer srv.Stop()
 		conn := testenv.Dial(t, rcService, "tri://"+lis.Addr().String())

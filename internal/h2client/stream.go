@@ -223,38 +223,21 @@ func (s *Stream) reset(code http2.ErrCode, err error) {
 	s.fail(err)
 }
 
-// Write sends p as DATA frames, blocking while flow control holds it back.
-func (s *Stream) Write(p []byte) (int, error) {
-	written := 0
-	for len(p) > 0 {
-		n, frame, err := s.reserve(min(len(p), h2conn.MaxWrite))
-		if err != nil {
-			return written, err
-		}
-		chunk := p[:n]
-		// All the frames the windows allow, then one flush.
-		if err := s.c.write(func() error {
-			s.c.Sent()
-			for b := chunk; len(b) > 0; {
-				k := min(len(b), frame)
-				if err := s.c.Fr.WriteData(s.id, false, b[:k]); err != nil {
-					return err
-				}
-				b = b[k:]
-			}
-			return nil
-		}); err != nil {
-			return written, s.c.DeadErr()
-		}
-		written += n
-		p = p[n:]
-	}
-	return written, nil
-}
+// Write sends p as DATA frames, blocking while flow control holds it back;
+// all the frames the windows allow go in one flush.
+func (s *Stream) Write(p []byte) (int, error) { return s.c.WriteBody(s.id, s, p, true) }
 
-// reserve waits for send window and takes up to n bytes of it; it also
-// returns the peer's frame size limit.
-func (s *Stream) reserve(n int) (int, int, error) {
+// BeforeData implements h2conn.BodySender: a request's headers are sent
+// already.
+func (s *Stream) BeforeData() error { return nil }
+
+// WriteFailed implements h2conn.BodySender: a failed write means a dead
+// connection.
+func (s *Stream) WriteFailed(error) error { return s.c.DeadErr() }
+
+// ReserveWindow implements h2conn.BodySender: it waits for send window
+// and takes up to n bytes of it.
+func (s *Stream) ReserveWindow(n int) (int, int, error) {
 	return s.c.Reserve(&s.core, n, s.writeErrLocked, nil)
 }
 

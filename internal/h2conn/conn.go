@@ -59,6 +59,16 @@ type Side[S StreamOf] interface {
 	// Idle is called when the connection has had no stream for
 	// Limits.IdleTimeout (a provider closes it gracefully).
 	Idle()
+	// OnClosedStream decides what a DATA or HEADERS frame on a closed
+	// stream costs: err is the error RFC 9113 5.1 calls for, and the
+	// side returns it, or nil to ignore the frame (a consumer, which
+	// resets streams all the time, drops what the provider had sent by
+	// then quietly).
+	OnClosedStream(err error) error
+	// CountsReset reports whether the peer's RST_STREAM with code, on a
+	// live stream whose peer side has ended (remoteEnded) or not, counts
+	// against Limits.MaxResetsPerSecond.
+	CountsReset(code http2.ErrCode, remoteEnded bool) bool
 }
 
 // ErrNotWritten marks an error returned by a Write function that did not
@@ -220,6 +230,58 @@ func (c *Conn[S]) Write(fn func() error, flush bool) error {
 		c.Close(fmt.Errorf("%w: writing: %v", c.closed, err))
 	}
 	return err
+}
+
+// A BodySender is a stream whose message body WriteBody sends: the side's
+// own parts of it.
+type BodySender interface {
+	// ReserveWindow takes up to n bytes of send window (Reserve, with
+	// the side's checks) and returns them and the peer's frame size.
+	ReserveWindow(n int) (granted, frame int, err error)
+	// BeforeData runs inside each write, ahead of the DATA frames (a
+	// provider's response headers go first), or does nothing.
+	BeforeData() error
+	// WriteFailed returns the error to report for a failed write.
+	WriteFailed(err error) error
+}
+
+// WriteBody sends p on stream id as DATA frames without END_STREAM,
+// blocking while flow control holds it back, at most MaxWrite at a time;
+// flush is Write's. It returns how much went.
+func (c *Conn[S]) WriteBody(id uint32, s BodySender, p []byte, flush bool) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		n, frame, err := s.ReserveWindow(min(len(p), MaxWrite))
+		if err != nil {
+			return written, err
+		}
+		chunk := p[:n]
+		if err := c.Write(func() error {
+			if err := s.BeforeData(); err != nil {
+				return err
+			}
+			c.Sent()
+			return c.WriteData(id, chunk, frame)
+		}, flush); err != nil {
+			return written, s.WriteFailed(err)
+		}
+		written += n
+		p = p[n:]
+	}
+	return written, nil
+}
+
+// WriteData writes p on stream id as DATA frames of at most frame bytes,
+// without END_STREAM: what Reserve granted. Call it inside Write.
+func (c *Conn[S]) WriteData(id uint32, p []byte, frame int) error {
+	for len(p) > 0 {
+		k := min(len(p), frame)
+		if err := c.Fr.WriteData(id, false, p[:k]); err != nil {
+			return err
+		}
+		p = p[k:]
+	}
+	return nil
 }
 
 // Sent records that a stream sent DATA or HEADERS: the peer's next PING
@@ -460,12 +522,10 @@ func (c *Conn[S]) onData(f *http2.DataFrame) error {
 		if idle {
 			return connErr(http2.ErrCodeProtocol, "DATA on idle stream %d", id)
 		}
-		if err := c.Credit(nil, n, 0); err != nil || !c.server {
-			// A consumer resets streams all the time (cancels, deadlines):
-			// what the provider had sent by then is dropped quietly.
+		if err := c.Credit(nil, n, 0); err != nil {
 			return err
 		}
-		return streamErr(id, http2.ErrCodeStreamClosed, "DATA on closed stream %d", id)
+		return c.side.OnClosedStream(streamErr(id, http2.ErrCodeStreamClosed, "DATA on closed stream %d", id))
 	}
 	st := s.Core()
 	var bad error
@@ -524,11 +584,8 @@ func (c *Conn[S]) onHeaders(f *Headers) error {
 		st.RemoteEnded = f.StreamEnded()
 	case !c.idle(id):
 		c.Mu.Unlock()
-		if !c.server {
-			return nil // a stream we reset: see onData
-		}
 		// A closed stream, or one the consumer skipped (RFC 9113 5.1.1).
-		return connErr(http2.ErrCodeProtocol, "HEADERS on closed stream %d", id)
+		return c.side.OnClosedStream(connErr(http2.ErrCodeProtocol, "HEADERS on closed stream %d", id))
 	case !c.server || id%2 == 0:
 		c.Mu.Unlock()
 		return connErr(http2.ErrCodeProtocol, "HEADERS on stream %d, which the %s may not open", id, c.peer)
@@ -565,11 +622,9 @@ func (c *Conn[S]) onReset(f *http2.RSTStreamFrame) error {
 	c.Mu.Lock()
 	s, ok := c.Streams[f.StreamID]
 	idle := !ok && c.idle(f.StreamID)
-	// A provider that has answered in full and then resets the stream
-	// with NO_ERROR (RFC 9113 8.1: stop sending, the answer is complete)
-	// costs nothing; nor does a reset of a stream already closed. From a
-	// consumer, any reset of a live stream is a cancel, and counts.
-	counts := ok && !(!c.server && f.ErrCode == http2.ErrCodeNo && s.Core().RemoteEnded)
+	// A reset of a stream already closed costs nothing; for a live one
+	// the side decides.
+	counts := ok && c.side.CountsReset(f.ErrCode, s.Core().RemoteEnded)
 	c.Mu.Unlock()
 	if idle {
 		return connErr(http2.ErrCodeProtocol, "RST_STREAM on idle stream %d", f.StreamID)

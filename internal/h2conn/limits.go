@@ -6,50 +6,45 @@ import (
 )
 
 // Limits are the bounds one side of a connection keeps whatever its peer
-// sends. The zero value of a field means its default (see Defaults); a
-// Limits is read, never changed, by the connections using it.
+// sends. They are config.Settings' connection bounds (config converts
+// them; its doc says what each bounds and its range), so the comments here
+// say only how the engine enforces them. The zero value of a field means
+// its default (see Defaults); a Limits is read, never changed, by the
+// connections using it.
 type Limits struct {
-	// MaxConcurrentStreams bounds the streams a provider runs at once on
-	// one connection, a reset stream's handler counting until it returns;
-	// it is advertised in SETTINGS and streams over it are refused.
-	// Provider only: a consumer follows the provider's setting.
+	// Advertised in SETTINGS; streams over it are refused, a reset
+	// stream's handler counting until it returns. Provider only.
 	MaxConcurrentStreams uint32
-	// MaxFrameSize is the largest frame payload accepted (advertised as
-	// SETTINGS_MAX_FRAME_SIZE): 16 KiB to 16 MiB - 1.
+	// Advertised as SETTINGS_MAX_FRAME_SIZE; a larger frame is a
+	// connection error.
 	MaxFrameSize uint32
-	// MaxHeaderListSize bounds a received header block, decoded (advertised
-	// as SETTINGS_MAX_HEADER_LIST_SIZE).
+	// Advertised as SETTINGS_MAX_HEADER_LIST_SIZE; checked as the block
+	// is decoded.
 	MaxHeaderListSize uint32
-	// MaxContinuations bounds the CONTINUATION frames of one header block.
+	// Over it the block ends the connection with ENHANCE_YOUR_CALM.
 	MaxContinuations int
-	// StreamWindow is the receive window of a stream: what it may buffer
-	// while its reader does not read.
+	// The windows advertised: what a stream, and the connection, may
+	// buffer while the reader does not read.
 	StreamWindow int32
-	// ConnWindow is the connection's receive window.
-	ConnWindow int32
-	// MaxResetsPerSecond bounds the streams the peer resets, and the
-	// streams refused to it, per second (a burst of as many is allowed);
-	// over it the connection ends with GOAWAY(ENHANCE_YOUR_CALM).
-	MaxResetsPerSecond int
-	// MaxSettingsPerSecond bounds the SETTINGS frames the peer sends per
-	// second, likewise.
+	ConnWindow   int32
+	// Rates with a burst of as many; over either the connection ends with
+	// GOAWAY(ENHANCE_YOUR_CALM).
+	MaxResetsPerSecond   int
 	MaxSettingsPerSecond int
-	// MinPingInterval is the shortest interval between two PINGs from the
-	// peer with nothing sent in between; more than MaxPingStrikes pings
-	// sooner end the connection with GOAWAY(ENHANCE_YOUR_CALM).
+	// More than MaxPingStrikes PINGs sooner than MinPingInterval, with
+	// nothing sent in between, end the connection with
+	// GOAWAY(ENHANCE_YOUR_CALM).
 	MinPingInterval time.Duration
 	MaxPingStrikes  int
-	// KeepaliveInterval is how long a connection may be silent (nothing
-	// read) before a PING is sent; KeepaliveTimeout is how long the answer
-	// may take before the connection is closed as dead.
+	// A connection silent for KeepaliveInterval is pinged, and closed as
+	// dead if the answer takes over KeepaliveTimeout.
 	KeepaliveInterval time.Duration
 	KeepaliveTimeout  time.Duration
-	// IdleTimeout closes (GOAWAY) a connection that has had no stream for
-	// that long. Provider only.
+	// A connection without streams for that long is closed with GOAWAY.
+	// Provider only.
 	IdleTimeout time.Duration
-	// WriteTimeout closes a connection whose peer has not taken a write for
-	// that long (a peer that does not read): what is queued for it stays
-	// bounded and is dropped.
+	// A peer that takes no write for that long loses the connection; what
+	// is queued for it stays bounded and is dropped.
 	WriteTimeout time.Duration
 }
 

@@ -13,9 +13,8 @@ import (
 // FrameReader reads frames as x/net's Framer does with ReadMetaHeaders
 // set, with the same checks, but decodes each header block into fields it
 // reuses: a block costs no allocation of its own, where x/net allocates a
-// MetaHeadersFrame and grows its field slice for every block (about 2 KB
-// per unary call, both sides together). One goroutine at a time: the
-// connection's reader.
+// MetaHeadersFrame and grows its field slice for every block. One
+// goroutine at a time: the connection's reader.
 type FrameReader struct {
 	fr  *http2.Framer
 	dec *hpack.Decoder

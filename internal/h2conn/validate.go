@@ -54,15 +54,17 @@ func malformed(field, reason string) error { return &HeaderError{Field: field, R
 // :path and :authority; for http and https, :path starts with "/" or is "*"
 // with OPTIONS. Among the regular fields: no connection-specific field
 // (ConnectionSpecific), te only "trailers", content-length as ContentLength
-// accepts it.
-func CheckRequest(h *Headers) error {
+// accepts it. It returns the content-length (-1 when there is none), so
+// that the server need not parse it again.
+func CheckRequest(h *Headers) (contentLength int64, err error) {
+	contentLength = -1
 	var method, scheme, path, protocol string
 	var hasScheme, hasPath, hasAuthority, hasProtocol bool
 	for i := range h.Fields {
 		f := &h.Fields[i]
 		if !isPseudo(f.Name) {
-			if err := checkRegular(h.Fields[i:], true); err != nil {
-				return err
+			if contentLength, err = checkRegular(h.Fields[i:], true); err != nil {
+				return -1, err
 			}
 			break
 		}
@@ -71,7 +73,7 @@ func CheckRequest(h *Headers) error {
 		case ":method":
 			seen, method = method != "", f.Value
 			if f.Value == "" {
-				return malformed(":method", "empty")
+				return -1, malformed(":method", "empty")
 			}
 		case ":scheme":
 			seen, hasScheme, scheme = hasScheme, true, f.Value
@@ -82,53 +84,53 @@ func CheckRequest(h *Headers) error {
 		case ":protocol":
 			seen, hasProtocol, protocol = hasProtocol, true, f.Value
 		case ":status":
-			return malformed(":status", "response pseudo header field in a request")
+			return -1, malformed(":status", "response pseudo header field in a request")
 		default:
-			return malformed(f.Name, "unknown pseudo header field")
+			return -1, malformed(f.Name, "unknown pseudo header field")
 		}
 		if seen {
-			return malformed(f.Name, "repeated pseudo header field")
+			return -1, malformed(f.Name, "repeated pseudo header field")
 		}
 	}
 	if method == "" {
-		return malformed(":method", "missing")
+		return -1, malformed(":method", "missing")
 	}
 	if method == "CONNECT" && !hasProtocol {
 		if hasScheme || hasPath {
-			return malformed("", "CONNECT request with :scheme or :path")
+			return -1, malformed("", "CONNECT request with :scheme or :path")
 		}
 		if !hasAuthority {
-			return malformed(":authority", "missing in a CONNECT request")
+			return -1, malformed(":authority", "missing in a CONNECT request")
 		}
-		return nil
+		return contentLength, nil
 	}
 	if hasProtocol {
 		if method != "CONNECT" {
-			return malformed(":protocol", "in a request other than CONNECT")
+			return -1, malformed(":protocol", "in a request other than CONNECT")
 		}
 		if protocol == "" {
-			return malformed(":protocol", "empty")
+			return -1, malformed(":protocol", "empty")
 		}
 		if !hasAuthority {
-			return malformed(":authority", "missing in an extended CONNECT request")
+			return -1, malformed(":authority", "missing in an extended CONNECT request")
 		}
 	}
 	if !hasScheme {
-		return malformed(":scheme", "missing")
+		return -1, malformed(":scheme", "missing")
 	}
 	if scheme == "" {
-		return malformed(":scheme", "empty")
+		return -1, malformed(":scheme", "empty")
 	}
 	if !hasPath {
-		return malformed(":path", "missing")
+		return -1, malformed(":path", "missing")
 	}
 	if path == "" {
-		return malformed(":path", "empty")
+		return -1, malformed(":path", "empty")
 	}
 	if (scheme == "http" || scheme == "https") && path[0] != '/' && !(path == "*" && method == "OPTIONS") {
-		return malformed(":path", `neither starts with "/" nor is "*" with OPTIONS`)
+		return -1, malformed(":path", `neither starts with "/" nor is "*" with OPTIONS`)
 	}
-	return nil
+	return contentLength, nil
 }
 
 // CheckResponse checks a response's header block (RFC 9113 8.3.2, 8.2.2):
@@ -140,7 +142,7 @@ func CheckResponse(h *Headers) error {
 	for i := range h.Fields {
 		f := &h.Fields[i]
 		if !isPseudo(f.Name) {
-			if err := checkRegular(h.Fields[i:], false); err != nil {
+			if _, err := checkRegular(h.Fields[i:], false); err != nil {
 				return err
 			}
 			break
@@ -207,31 +209,34 @@ func contentLength(fields []hpack.HeaderField) (n int64, present bool, err error
 	return n, present, nil
 }
 
-// checkRegular checks the regular fields (those after the pseudo fields).
-// A pseudo field among them is an error too, whatever produced the block.
-func checkRegular(fields []hpack.HeaderField, request bool) error {
+// checkRegular checks the regular fields (those after the pseudo fields)
+// and returns their content-length, -1 when there is none. A pseudo field
+// among them is an error too, whatever produced the block.
+func checkRegular(fields []hpack.HeaderField, request bool) (int64, error) {
 	cl := false
 	for i := range fields {
 		f := &fields[i]
 		switch {
 		case isPseudo(f.Name):
-			return malformed(f.Name, "pseudo header field after a regular one")
+			return -1, malformed(f.Name, "pseudo header field after a regular one")
 		case ConnectionSpecific(f.Name):
-			return malformed(f.Name, "connection-specific header field")
+			return -1, malformed(f.Name, "connection-specific header field")
 		case f.Name == "te":
 			if request && !strings.EqualFold(f.Value, "trailers") {
-				return malformed("te", `value other than "trailers"`)
+				return -1, malformed("te", `value other than "trailers"`)
 			}
 		case f.Name == "content-length":
 			cl = true
 		}
 	}
-	if cl {
-		if _, _, err := contentLength(fields); err != nil {
-			return err
-		}
+	if !cl {
+		return -1, nil
 	}
-	return nil
+	n, _, err := contentLength(fields)
+	if err != nil {
+		return -1, err
+	}
+	return n, nil
 }
 
 func isPseudo(name string) bool { return len(name) > 0 && name[0] == ':' }

@@ -123,10 +123,11 @@ func (c *conn) Headers(f *h2conn.Headers, s *stream, open bool) error {
 			return c.Fr.WriteRSTStream(id, http2.ErrCodeNo)
 		}, true)
 	}
-	if err := h2conn.CheckRequest(f); err != nil {
+	contentLength, err := h2conn.CheckRequest(f)
+	if err != nil {
 		return h2conn.StreamError{ID: id, Code: http2.ErrCodeProtocol, Reason: err.Error()}
 	}
-	s, err := c.newStream(f)
+	s, err = c.newStream(f, contentLength)
 	if err != nil {
 		return h2conn.StreamError{ID: id, Code: http2.ErrCodeProtocol, Reason: err.Error()}
 	}
@@ -174,6 +175,14 @@ func (c *conn) Closed(err error, streams map[uint32]*stream) {
 
 // Idle closes a connection that has had no stream for a while.
 func (c *conn) Idle() { c.goAway() }
+
+// OnClosedStream: a consumer that sends on a stream it may no longer use
+// gets the error RFC 9113 calls for.
+func (c *conn) OnClosedStream(err error) error { return err }
+
+// CountsReset: from a consumer, any reset of a live stream is a cancel,
+// and counts.
+func (c *conn) CountsReset(http2.ErrCode, bool) bool { return true }
 
 // credit gives n consumed bytes back to the consumer, on the connection
 // and (with s) on s, once enough have added up.

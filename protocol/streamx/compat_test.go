@@ -141,6 +141,7 @@ func TestServeHealthAndGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	//lint:ignore SA1019 dubbo-go v3.3.2 serves the v1alpha reflection service
 	if err := rs.Send(&rpb.ServerReflectionRequest{MessageRequest: &rpb.ServerReflectionRequest_ListServices{}}); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,9 @@ func TestServeHealthAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("reflection: %v", err)
 	}
 	var listed []string
+	//lint:ignore SA1019 as above
 	for _, sv := range lr.GetListServicesResponse().GetService() {
+		//lint:ignore SA1019 as above
 		listed = append(listed, sv.GetName())
 	}
 	if !slices.Contains(listed, greeter.ServiceName) {

@@ -8,7 +8,8 @@ import (
 )
 
 // Code is a gRPC status code; it is what a failed RPC reports on both sides
-// and across languages.
+// and across languages. Its String method returns the lower-case gRPC name
+// ("deadline_exceeded"), or "code_<n>" for a code outside the list below.
 type Code = status.Code
 
 // The status codes.
@@ -34,8 +35,31 @@ const (
 
 // Error is a failed RPC: a Code, a message, and the cause when it is a local
 // Go error. Use errors.As to get it from any error this package returns.
-// errors.Is(err, context.Canceled) and context.DeadlineExceeded hold for the
-// matching codes.
+// AddDetail changes the error: call it before the error is shared.
+//
+// Its methods:
+//
+//	func (e *Error) Code() Code
+//	    Code returns the status code.
+//	func (e *Error) Message() string
+//	    Message returns the status message, without the code.
+//	func (e *Error) Error() string
+//	    Error returns "<code>: <message>" ("not_found: no such user").
+//	func (e *Error) Unwrap() error
+//	    Unwrap returns the local cause, if any (nil for a peer's status).
+//	func (e *Error) Is(target error) bool
+//	    Is makes errors.Is(err, context.Canceled) and
+//	    errors.Is(err, context.DeadlineExceeded) hold for the matching codes,
+//	    whether the cancellation was local or remote.
+//	func (e *Error) AddDetail(msg proto.Message) error
+//	    AddDetail appends msg (an errdetails.BadRequest, say) to the status
+//	    details the peer reads with Details, or with grpc-go's
+//	    status.FromError(err).Details(). It fails only when msg cannot be
+//	    marshalled; the error is then unchanged.
+//	func (e *Error) Details() []*anypb.Any
+//	    Details returns the status details received or added, or nil.
+//	    Unpack one with (*anypb.Any).UnmarshalTo or UnmarshalNew; do not
+//	    modify the slice.
 type Error = status.Error
 
 // NewError returns an *Error with code and message. Handlers return one to

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
@@ -20,11 +21,8 @@ import (
 // grpc.Trailer(&md) do; streams also have Header and Trailer methods.
 type CallOption interface{ applyToCall(*callConfig) }
 
-type callConfig struct {
-	header  http.Header  // request headers, raw -bin values
-	resHdr  *http.Header // ResponseHeader's destination
-	resTrlr *http.Header // ResponseTrailer's destination
-}
+// callConfig is the options as the protocol reads them.
+type callConfig = dubboext.CallOptions
 
 type callOptionFunc func(*callConfig)
 
@@ -37,12 +35,12 @@ func (f callOptionFunc) applyToCall(c *callConfig) { f(c) }
 // The call does not modify h.
 func WithRequestHeader(h http.Header) CallOption {
 	return callOptionFunc(func(c *callConfig) {
-		if c.header == nil {
-			c.header = make(http.Header, len(h))
+		if c.Header == nil {
+			c.Header = make(http.Header, len(h))
 		}
 		for k, vs := range h {
 			k = wire.Lower(k)
-			c.header[k] = append(c.header[k], vs...)
+			c.Header[k] = append(c.Header[k], vs...)
 		}
 	})
 }
@@ -52,7 +50,7 @@ func WithRequestHeader(h http.Header) CallOption {
 // returned a message, io.EOF or an error (ReadStream.Header gives the
 // same). *h stays nil if the provider never answered.
 func ResponseHeader(h *http.Header) CallOption {
-	return callOptionFunc(func(c *callConfig) { c.resHdr = h })
+	return callOptionFunc(func(c *callConfig) { c.ResHeader = h })
 }
 
 // ResponseTrailer stores the call's response trailers (-bin values decoded,
@@ -60,7 +58,7 @@ func ResponseHeader(h *http.Header) CallOption {
 // call when Call returns; for a stream once Read has returned io.EOF or an
 // error (ReadStream.Trailer gives the same).
 func ResponseTrailer(h *http.Header) CallOption {
-	return callOptionFunc(func(c *callConfig) { c.resTrlr = h })
+	return callOptionFunc(func(c *callConfig) { c.ResTrlr = h })
 }
 
 // newCallConfig applies opts; it returns nil when there are none, and an
@@ -75,8 +73,8 @@ func newCallConfig(opts []CallOption) (*callConfig, error) {
 			o.applyToCall(c)
 		}
 	}
-	for k, vs := range c.header {
-		if reservedHeader(k) {
+	for k, vs := range c.Header {
+		if dubboext.ReservedHeader(k) {
 			return nil, Errorf(CodeInvalidArgument, "streamx: request header %q is reserved for the protocol", k)
 		}
 		if wire.IsBinKey(k) {
@@ -89,38 +87,6 @@ func newCallConfig(opts []CallOption) (*callConfig, error) {
 		}
 	}
 	return c, nil
-}
-
-// requestHeader returns the headers a call sends: h (from the attachments,
-// which it may modify; nil when none), then the call's own, -bin values
-// base64-encoded. It is nil when there are none.
-func (s *callSpec) requestHeader(h http.Header) http.Header {
-	if s.cfg != nil && len(s.cfg.header) > 0 {
-		if h == nil {
-			h = make(http.Header, len(s.cfg.header)+5)
-		}
-		for k, vs := range s.cfg.header {
-			h[k] = append(h[k], vs...)
-		}
-	}
-	if h == nil {
-		return nil
-	}
-	return wire.EncodeBin(h)
-}
-
-// record stores a unary call's response headers and trailers where its
-// options asked; raw is nil when the call never started.
-func (s *callSpec) record(raw *transport.ClientStream) {
-	if s.cfg == nil || raw == nil {
-		return
-	}
-	if s.cfg.resHdr != nil {
-		*s.cfg.resHdr = raw.Header()
-	}
-	if s.cfg.resTrlr != nil {
-		*s.cfg.resTrlr = raw.Trailer()
-	}
 }
 
 // trailerer is what a consumer stream has beyond transport.Stream.
@@ -142,11 +108,11 @@ func (rs *ReadStream[T]) Trailer() http.Header {
 // destinations once a read ended the stream.
 func (rs *ReadStream[T]) recordStream() {
 	c := rs.cfg
-	if c.resHdr != nil {
-		*c.resHdr = rs.Header()
+	if c.ResHeader != nil {
+		*c.ResHeader = rs.Header()
 	}
-	if c.resTrlr != nil {
-		*c.resTrlr = rs.Trailer()
+	if c.ResTrlr != nil {
+		*c.ResTrlr = rs.Trailer()
 	}
 }
 
@@ -166,11 +132,11 @@ func unwrap(s transport.Stream) transport.Stream {
 // decoded; nil outside a provider call. ReadStream.Header gives the same
 // on the streams a handler reads.
 func RequestHeader(ctx context.Context) http.Header {
-	c := callFrom(ctx)
+	c := dubboext.ServerCallFrom(ctx)
 	if c == nil {
 		return nil
 	}
-	return c.raw.Header().Clone()
+	return c.RequestHeader().Clone()
 }
 
 // SetHeader adds h to the response headers of the provider call ctx
@@ -181,11 +147,11 @@ func RequestHeader(ctx context.Context) http.Header {
 // HTTP/2 cannot carry as text return CodeInvalidArgument. It never blocks
 // for long (the stream's lock) and is safe from any goroutine.
 func SetHeader(ctx context.Context, h http.Header) error {
-	c := callFrom(ctx)
+	c := dubboext.ServerCallFrom(ctx)
 	if c == nil {
 		return NewError(CodeFailedPrecondition, "streamx: SetHeader outside a provider call")
 	}
-	return c.raw.SetHeader(h)
+	return c.SetHeader(h)
 }
 
 // SetTrailer adds h to the response trailers of the provider call ctx
@@ -194,18 +160,9 @@ func SetHeader(ctx context.Context, h http.Header) error {
 // call has ended, or outside a provider call, it returns an *Error
 // (CodeFailedPrecondition). The status itself is the handler's error.
 func SetTrailer(ctx context.Context, h http.Header) error {
-	c := callFrom(ctx)
+	c := dubboext.ServerCallFrom(ctx)
 	if c == nil {
 		return NewError(CodeFailedPrecondition, "streamx: SetTrailer outside a provider call")
 	}
-	return c.raw.SetTrailer(h)
-}
-
-// decodeRequestHeader decodes a request's -bin values in place, before
-// filters and handlers see them.
-func decodeRequestHeader(ss *transport.ServerStream) *status.Error {
-	if err := wire.DecodeBin(ss.Header()); err != nil {
-		return status.Wrap(status.InvalidArgument, err)
-	}
-	return nil
+	return c.SetTrailer(h)
 }

@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
-	"sync"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
 	"github.com/dubbo-go-streamx/streamx/internal/core"
-	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
-	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
@@ -69,77 +67,11 @@ func Register(srv *server.Server, s *Service, opts ...server.ServiceOption) erro
 	if err := srv.Register(s, s.Info(), opts...); err != nil {
 		return err
 	}
-	noteHost(srv, s.name)
+	dubboext.NoteHost(srv, s.name)
 	return nil
 }
 
-// serverMethod is what the protocol needs from a streamx method; it rides
-// in common.MethodInfo.Meta under metaKey.
-type serverMethod struct {
-	codec     Codec
-	decodeReq func([]byte) (any, error) // unary and server stream
-	encodeRes func(any) ([]byte, error) // unary and client stream
-}
-
-const metaKey = "streamx.method"
-
-// serverCall is the provider side of one call. It rides in the context
-// (and, for streaming methods, in the invocation's arguments) through
-// dubbo-go's filters to the handler. Stream filters added by those filters
-// are opened when the handler starts.
-type serverCall struct {
-	raw     *transport.ServerStream
-	chain   filterchain.Chain // the call's stream filters; in here, one allocation less
-	ctx     callContext       // the handler's context node, likewise
-	info    filterchain.StreamInfo
-	request []byte // unary and server stream: read before the filters ran
-	argv    [2]any // the invocation's arguments, in here too
-
-	once   sync.Once
-	stream transport.Stream // raw, or raw with the stream filters
-	err    error
-}
-
-type serverCallKey struct{}
-
-func callFrom(ctx context.Context) *serverCall {
-	c, _ := ctx.Value(serverCallKey{}).(*serverCall)
-	return c
-}
-
-// open opens the stream filters and returns the stream handlers use.
-func (c *serverCall) open(ctx context.Context) (transport.Stream, error) {
-	c.once.Do(func() {
-		c.stream, c.err = c.chain.Wrap(ctx, c.raw, &c.info)
-		if c.err != nil {
-			return
-		}
-		if fs, ok := c.stream.(*filterchain.Stream); ok && c.request != nil {
-			c.err = fs.Received(c.request)
-		}
-	})
-	return c.stream, c.err
-}
-
-// opened returns the stream open returned, or the raw stream if the
-// handler never ran (a dubbo-go filter answered instead).
-func (c *serverCall) opened() transport.Stream {
-	c.once.Do(func() { c.stream = c.raw })
-	return c.stream
-}
-
-// finish runs the stream filters' OnClose with the call's status.
-func (c *serverCall) finish(err *status.Error) {
-	if fs, ok := c.opened().(*filterchain.Stream); ok {
-		if err == nil {
-			fs.Close(nil)
-		} else {
-			fs.Close(err)
-		}
-	}
-}
-
-func (s *Service) add(name, kind string, sm *serverMethod, declErr error, fn any, call func(ctx context.Context, args []any) (any, error)) {
+func (s *Service) add(name, kind string, sm *dubboext.ServerMethod, declErr error, fn any, call func(ctx context.Context, args []any) (any, error)) {
 	switch {
 	case declErr != nil:
 		s.errs = append(s.errs, declErr)
@@ -158,7 +90,7 @@ func (s *Service) add(name, kind string, sm *serverMethod, declErr error, fn any
 		MethodFunc: func(ctx context.Context, args []any, _ any) (any, error) {
 			return call(ctx, args)
 		},
-		Meta: map[string]any{metaKey: sm},
+		Meta: map[string]any{dubboext.MetaKey: sm},
 	})
 }
 
@@ -167,14 +99,14 @@ func isNilFunc(fn any) bool {
 	return !v.IsValid() || (v.Kind() == reflect.Func && v.IsNil())
 }
 
-func (m *method[Req, Res]) serverMethod() *serverMethod {
+func (m *method[Req, Res]) serverMethod() *dubboext.ServerMethod {
 	if m.err != nil {
 		return nil
 	}
-	return &serverMethod{
-		codec:     m.codec,
-		decodeReq: func(b []byte) (any, error) { return m.req.unmarshal(b) },
-		encodeRes: func(v any) ([]byte, error) {
+	return &dubboext.ServerMethod{
+		Codec:     m.codec.Name(),
+		DecodeReq: func(b []byte) (any, error) { return m.req.unmarshal(b) },
+		EncodeRes: func(v any) ([]byte, error) {
 			res, ok := v.(Res)
 			if !ok {
 				return nil, fmt.Errorf("reply is %T, want %T", v, *new(Res))
@@ -199,8 +131,8 @@ func (m *UnaryMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context
 		if !ok {
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
-		if c := callFrom(ctx); c != nil {
-			if _, err := c.open(ctx); err != nil {
+		if c := dubboext.ServerCallFrom(ctx); c != nil {
+			if _, err := c.Open(ctx); err != nil {
 				return nil, err
 			}
 		}
@@ -284,9 +216,9 @@ func streamArg(ctx context.Context, name string, args []any, i, want int) (trans
 	if len(args) != want {
 		return nil, argError(name, args, want)
 	}
-	c, ok := args[i].(*serverCall)
+	c, ok := args[i].(*dubboext.ServerCall)
 	if !ok {
 		return nil, Errorf(CodeInternal, "streamx: %s: stream argument is %T", name, args[i])
 	}
-	return c.open(ctx)
+	return c.Open(ctx)
 }

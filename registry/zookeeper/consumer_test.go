@@ -13,8 +13,6 @@ import (
 	_ "dubbo.apache.org/dubbo-go/v3/imports"
 	triple "dubbo.apache.org/dubbo-go/v3/protocol/triple/triple_protocol"
 	dubboregistry "dubbo.apache.org/dubbo-go/v3/registry"
-	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/h2c"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
@@ -36,7 +34,8 @@ func serveGreeter(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: h2c.NewHandler(mux, &http2.Server{}), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, Protocols: new(http.Protocols)}
+	srv.Protocols.SetUnencryptedHTTP2(true)
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("serve: %v", err)

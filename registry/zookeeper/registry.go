@@ -174,6 +174,8 @@ func (r *zkRegistry) DoUnregister(root, node string) error {
 // DoSubscribe starts watching the providers of conf's service. The returned
 // listener is owned by BaseRegistry.Subscribe, which reads it until it is
 // closed.
+//
+//lint:ignore SA1019 BaseRegistry's facade in dubbo-go v3.3.2 still takes a registry.Listener
 func (r *zkRegistry) DoSubscribe(conf *common.URL) (registry.Listener, error) {
 	if conf == nil {
 		return nil, errors.New("zookeeper registry: nil subscribe URL")
@@ -202,6 +204,8 @@ func (r *zkRegistry) DoSubscribe(conf *common.URL) (registry.Listener, error) {
 // DoUnsubscribe detaches the subscription made with conf (the same URL
 // value, else the first with the same service key) and returns it for the
 // caller to close.
+//
+//lint:ignore SA1019 as DoSubscribe
 func (r *zkRegistry) DoUnsubscribe(conf *common.URL) (registry.Listener, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

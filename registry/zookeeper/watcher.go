@@ -42,6 +42,7 @@ type watcher struct {
 	rejected map[string]bool        // child names already logged as bad
 }
 
+//lint:ignore SA1019 BaseRegistry's facade in dubbo-go v3.3.2 still takes a registry.Listener
 var _ registry.Listener = (*watcher)(nil)
 
 func newWatcher(r *zkRegistry, c *gxzookeeper.ZookeeperClient, sub *common.URL, dir string) *watcher {

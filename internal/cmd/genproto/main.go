@@ -49,7 +49,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: genproto protoc [protoc arguments] | genproto registry [-param P] [-out DIR] file.proto...")
+		return errors.New("usage: genproto protoc [protoc arguments] | genproto registry [-param P] [-out DIR] file.proto [file.proto ...]")
 	}
 	tmp, err := os.MkdirTemp("", "genproto")
 	if err != nil {

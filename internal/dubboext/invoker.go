@@ -1,4 +1,4 @@
-package streamx
+package dubboext
 
 import (
 	"context"
@@ -25,7 +25,7 @@ import (
 )
 
 // invoker calls one provider. Calls made with streamx method declarations
-// use this package's transport; other calls (generated Triple stubs) go to
+// use streamx's transport; other calls (generated Triple stubs) go to
 // a stock Triple invoker created on first use.
 type invoker struct {
 	base.BaseInvoker
@@ -64,7 +64,7 @@ func newInvoker(url *common.URL) (*invoker, error) {
 }
 
 // Invoke implements base.Invoker. For streams the result is the open
-// stream; the typed API wraps it.
+// stream; the typed API (package streamx) wraps it.
 func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Result {
 	res := &result.RPCResult{}
 	if !iv.IsAvailable() {
@@ -89,7 +89,7 @@ func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Resul
 			return res
 		}
 		if kind == constant.CallServerStream {
-			if err := s.Send(spec.request); err != nil {
+			if err := s.Send(spec.Request); err != nil {
 				s.Abort(err) // the first read returns it
 			} else {
 				_ = s.CloseSend()
@@ -104,12 +104,12 @@ func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Resul
 
 // open starts the HTTP/2 stream and opens the call's stream filters on it.
 // It returns the raw stream too, for what only it knows.
-func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *callSpec, kind string) (*transport.ClientStream, transport.Stream, error) {
+func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *CallSpec, kind string) (*transport.ClientStream, transport.Stream, error) {
 	header := spec.requestHeader(iv.header(inv))
 	if header == nil {
 		header = make(http.Header, 5) // for the transport's fields, which filters see
 	}
-	raw := iv.client.NewStream(ctx, methodPath(iv.service, inv.MethodName()), header, spec.codec)
+	raw := iv.client.NewStream(ctx, methodPath(iv.service, inv.MethodName()), header, spec.Codec)
 	// Filters open before the request leaves, so one can refuse it.
 	s, err := filterchain.FromContext(ctx).Wrap(ctx, raw, &filterchain.StreamInfo{
 		Service: iv.service, Method: inv.MethodName(), Kind: kind, Side: filterchain.Consumer,
@@ -127,7 +127,7 @@ func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *callSpec
 // neither the deadline nor the time spent: unary stops the retries (see
 // final) once the call is out of time, so that no attempt starts after the
 // deadline, and bounds each attempt by what is left of it.
-func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpec) error {
+func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *CallSpec) error {
 	// A done ctx fails the attempt at once (NewUnary), and is final below.
 	timeout, err := iv.budget(spec)
 	if err != nil {
@@ -156,11 +156,11 @@ func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *callSpe
 // attempts share it), or an error once it is spent. A
 // first attempt, starting within a millisecond of the call, takes the
 // whole timeout (and shares its encoded grpc-timeout with other calls).
-func (iv *invoker) budget(spec *callSpec) (time.Duration, error) {
-	if iv.timeout <= 0 || spec.start.IsZero() {
+func (iv *invoker) budget(spec *CallSpec) (time.Duration, error) {
+	if iv.timeout <= 0 || spec.Start.IsZero() {
 		return iv.timeout, nil // a ctx deadline (NewUnary ignores timeout), or no bound
 	}
-	spent := time.Since(spec.start)
+	spent := time.Since(spec.Start)
 	if spent < time.Millisecond {
 		return iv.timeout, nil
 	}
@@ -190,7 +190,7 @@ func final(err error) error { return tri.NewWireError(tri.CodeBizError, err) }
 
 // attempt is one try of a unary call; timeout bounds it when ctx has no
 // deadline.
-func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *callSpec, timeout time.Duration) error {
+func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *CallSpec, timeout time.Duration) error {
 	var (
 		raw *transport.ClientStream
 		s   transport.Stream
@@ -200,7 +200,7 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *callS
 	if filterchain.FromContext(ctx).Len() == 0 {
 		// No stream filter to see the request go: send it as a plain body,
 		// with the reference's timeout when ctx has no deadline.
-		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), spec.requestHeader(iv.header(inv)), spec.codec, spec.request, timeout)
+		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), spec.requestHeader(iv.header(inv)), spec.Codec, spec.Request, timeout)
 		if err != nil {
 			return err
 		}
@@ -215,7 +215,7 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *callS
 		if raw, s, err = iv.open(ctx, inv, spec, constant.CallUnary); err != nil {
 			return err
 		}
-		if err := s.Send(spec.request); err != nil {
+		if err := s.Send(spec.Request); err != nil {
 			s.Abort(err)
 			return err
 		}
@@ -225,7 +225,7 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *callS
 	if err == nil {
 		_, err = s.Receive() // the status
 		if errors.Is(err, io.EOF) {
-			if derr := spec.reply.decodeReply(b); derr != nil {
+			if derr := spec.Reply.DecodeReply(b); derr != nil {
 				return status.Errorf(status.Internal, "cannot decode the reply: %v", derr)
 			}
 			return nil
@@ -249,12 +249,11 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *callS
 // without a map.
 func (iv *invoker) header(inv base.Invocation) http.Header {
 	// Sized for what it will hold: the attachments sent, group, version
-	// and the 5 fields the transport adds to a stream's. (A map over 8
-	// entries costs twice as much, and dubbo-go's own attachments are
-	// never sent.)
+	// and the fields the transport adds to a stream's, so that it does
+	// not grow (dubbo-go's own attachments are never sent).
 	n := 0
 	for k := range inv.Attachments() {
-		if !reservedHeader(wire.Lower(k)) {
+		if !ReservedHeader(wire.Lower(k)) {
 			n++
 		}
 	}
@@ -270,7 +269,7 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 	h := make(http.Header, n+5)
 	for k, v := range inv.Attachments() {
 		k = wire.Lower(k)
-		if reservedHeader(k) {
+		if ReservedHeader(k) {
 			continue
 		}
 		switch val := v.(type) {
@@ -293,7 +292,10 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 	return h
 }
 
-func reservedHeader(k string) bool {
+// ReservedHeader reports whether the lower-case header name k belongs to
+// the protocol or to dubbo-go, so that neither an attachment nor a
+// call's request header may set it.
+func ReservedHeader(k string) bool {
 	switch k {
 	case "content-type", "te", "host", "connection", "keep-alive", "transfer-encoding",
 		"upgrade", "user-agent", "timeout", "retries", constant.InterfaceKey:

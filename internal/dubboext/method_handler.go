@@ -1,4 +1,4 @@
-package streamx
+package dubboext
 
 import (
 	"context"
@@ -30,7 +30,7 @@ type methodHandler struct {
 	service  string
 	name     string
 	kind     string
-	m        *serverMethod
+	m        *ServerMethod
 	invoker  base.Invoker
 	settings transport.Settings
 }
@@ -39,7 +39,7 @@ type methodHandler struct {
 // "data" (dubbo-python's name for "whatever the method uses"), or plain
 // application/grpc for protobuf methods.
 func (h *methodHandler) accepts(codec string) bool {
-	own := h.m.codec.Name()
+	own := h.m.Codec
 	return codec == own || codec == "data" || (codec == "" && own == "proto")
 }
 
@@ -51,7 +51,7 @@ func (h *methodHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer ss.Release()
 	if !h.accepts(ss.Codec()) {
 		ss.Finish(status.Errorf(status.InvalidArgument, "%s.%s takes %s messages, the request is %s",
-			h.service, h.name, wire.ContentType(h.m.codec.Name()), wire.ContentType(ss.Codec())))
+			h.service, h.name, wire.ContentType(h.m.Codec), wire.ContentType(ss.Codec())))
 		return
 	}
 	ss.Finish(h.serve(ss))
@@ -64,7 +64,7 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 	if err := decodeRequestHeader(ss); err != nil {
 		return err
 	}
-	c := &serverCall{raw: ss, info: filterchain.StreamInfo{
+	c := &ServerCall{raw: ss, info: filterchain.StreamInfo{
 		Service: h.service, Method: h.name, Kind: h.kind, Side: filterchain.Provider,
 		Peer: ss.Request().RemoteAddr, Header: ss.Header(), Start: time.Now(),
 	}}
@@ -102,7 +102,7 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 		if rv := reflect.ValueOf(reply); !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil()) {
 			return status.Errorf(status.Internal, "%s.%s returned no reply and no error", h.service, h.name)
 		}
-		b, err := h.m.encodeRes(reply)
+		b, err := h.m.EncodeRes(reply)
 		if err != nil {
 			return status.Errorf(status.Internal, "%s.%s: cannot encode the reply: %v", h.service, h.name, err)
 		}
@@ -130,10 +130,10 @@ func (h *methodHandler) receiveOne(ss *transport.ServerStream) ([]byte, any, *st
 		}
 		return nil, nil, status.Errorf(status.InvalidArgument, "%s.%s takes one request message, got more", h.service, h.name)
 	}
-	req, err := h.m.decodeReq(b)
+	req, err := h.m.DecodeReq(b)
 	if err != nil {
 		return nil, nil, status.Errorf(status.InvalidArgument, "%s.%s: cannot decode the %d-byte request with the %s codec: %v",
-			h.service, h.name, len(b), h.m.codec.Name(), err)
+			h.service, h.name, len(b), h.m.Codec, err)
 	}
 	return b, req, nil
 }
@@ -186,24 +186,11 @@ func attachmentsOf(h http.Header) map[string]any {
 	return out
 }
 
-// callContext is a provider call's context: the values filters and
-// handlers look up (the stream filter chain, dubbo-go's attachments, the
-// call) in one node instead of three, since an idle stream keeps it.
-type callContext struct {
-	context.Context
-	chain       *filterchain.Chain
-	attachments map[string]any
-	call        *serverCall
-}
-
-func (c *callContext) Value(key any) any {
-	switch key {
-	case filterchain.ContextKey{}:
-		return c.chain
-	case constant.AttachmentKey:
-		return c.attachments
-	case serverCallKey{}:
-		return c.call
+// decodeRequestHeader decodes a request's -bin values in place, before
+// filters and handlers see them.
+func decodeRequestHeader(ss *transport.ServerStream) *status.Error {
+	if err := wire.DecodeBin(ss.Header()); err != nil {
+		return status.Wrap(status.InvalidArgument, err)
 	}
-	return c.Context.Value(key)
+	return nil
 }

@@ -11,58 +11,10 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/client"
 
 	"github.com/dubbo-go-streamx/streamx/internal/core"
-	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
-
-// callSpec rides in the context from the typed calls below to this
-// package's invoker, through dubbo-go's cluster and filter chain.
-type callSpec struct {
-	codec   string
-	request []byte       // unary and server stream
-	reply   replyDecoder // unary: decodes the reply
-	cfg     *callConfig  // the call's options, or nil
-	// start is when a unary call without a ctx deadline began: the
-	// reference's timeout bounds all its attempts from then on.
-	start time.Time
-}
-
-// replyDecoder decodes a unary call's reply into the call.
-type replyDecoder interface {
-	decodeReply(b []byte) error
-}
-
-type callSpecKey struct{}
-
-// specContext is a consumer call's context: its callSpec and its stream
-// filter chain, which dubbo-go filters registered by package filter add
-// to, in one node instead of three (and their values) per call.
-type specContext struct {
-	context.Context
-	spec  callSpec
-	chain filterchain.Chain
-}
-
-func (c *specContext) Value(key any) any {
-	switch key {
-	case callSpecKey{}:
-		return &c.spec
-	case filterchain.ContextKey{}:
-		return &c.chain
-	}
-	return c.Context.Value(key)
-}
-
-// withSpec returns ctx carrying s and an empty stream filter chain.
-func withSpec(ctx context.Context, s callSpec) context.Context {
-	return &specContext{Context: ctx, spec: s}
-}
-
-func specFrom(ctx context.Context) (*callSpec, bool) {
-	s, ok := ctx.Value(callSpecKey{}).(*callSpec)
-	return s, ok
-}
 
 func checkConn(conn *client.Connection) error {
 	if conn == nil {
@@ -97,25 +49,26 @@ func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connectio
 		return reply, requestError(req, m.codec, err)
 	}
 	c := &unaryCall[Req, Res]{m: m}
-	c.specContext = specContext{Context: ctx, spec: callSpec{codec: m.codec.Name(), request: b, reply: c, cfg: cfg}}
+	c.SpecContext = dubboext.SpecContext{Context: ctx, Spec: dubboext.CallSpec{Codec: m.codec.Name(), Request: b, Reply: c, Options: cfg}}
 	if _, ok := ctx.Deadline(); !ok {
-		c.spec.start = time.Now()
+		c.Spec.Start = time.Now()
 	}
 	c.args[0] = req
-	err = conn.CallUnary(&c.specContext, c.args[:], &c.reply, m.name)
+	err = conn.CallUnary(&c.SpecContext, c.args[:], &c.reply, m.name)
 	return c.reply, callError(err)
 }
 
 // unaryCall is one typed unary call: its context, dubbo-go's argument
-// list and the reply, in one allocation instead of four.
+// list and the reply, allocated together.
 type unaryCall[Req, Res any] struct {
-	specContext
+	dubboext.SpecContext
 	m     *UnaryMethod[Req, Res]
 	args  [1]any
 	reply Res
 }
 
-func (c *unaryCall[Req, Res]) decodeReply(b []byte) error {
+// DecodeReply implements dubboext.ReplyDecoder.
+func (c *unaryCall[Req, Res]) DecodeReply(b []byte) error {
 	var err error
 	c.reply, err = c.m.res.unmarshal(b)
 	return err
@@ -245,7 +198,7 @@ func openStream(ctx context.Context, conn *client.Connection, name string, codec
 	if err := checkConn(conn); err != nil {
 		return nil, err
 	}
-	raw, err := call(withSpec(ctx, callSpec{codec: codec.Name(), request: request, cfg: cfg}), name)
+	raw, err := call(dubboext.WithSpec(ctx, dubboext.CallSpec{Codec: codec.Name(), Request: request, Options: cfg}), name)
 	if err != nil {
 		if s, ok := raw.(transport.Stream); ok {
 			s.Abort(err)

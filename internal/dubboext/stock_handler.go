@@ -1,4 +1,4 @@
-package streamx
+package dubboext
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package streamx
+package dubboext
 
 import (
 	"net"
@@ -8,9 +8,7 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
-	"dubbo.apache.org/dubbo-go/v3/common/extension"
 	"dubbo.apache.org/dubbo-go/v3/protocol/base"
-	"dubbo.apache.org/dubbo-go/v3/protocol/dubbo"
 	"dubbo.apache.org/dubbo-go/v3/server"
 )
 
@@ -26,9 +24,9 @@ var metadataHost struct {
 	ip string
 }
 
-// noteHost records the host of the protocols of the service just
+// NoteHost records the host of the protocols of the service just
 // registered on srv, for the metadata service Serve will export.
-func noteHost(srv *server.Server, iface string) {
+func NoteHost(srv *server.Server, iface string) {
 	so := srv.GetServiceOptionsByInterfaceName(iface)
 	if so == nil {
 		return
@@ -74,9 +72,4 @@ type boundDubbo struct{ base.Protocol }
 func (p boundDubbo) Export(invoker base.Invoker) base.Exporter {
 	bindMetadataURL(invoker.GetURL())
 	return p.Protocol.Export(invoker)
-}
-
-func init() {
-	orig := dubbo.GetProtocol()
-	extension.SetProtocol(dubbo.DUBBO, func() base.Protocol { return boundDubbo{orig} })
 }

@@ -1,4 +1,4 @@
-package streamx
+package dubboext
 
 import (
 	"strings"
@@ -41,7 +41,7 @@ func testURL(params map[string]string, tc *global.TripleConfig) *common.URL {
 // the reference's keep-alive-* (dubbo-go's order for its two) >
 // plugin-wide > streamx's default.
 func TestClientKeepAlivePrecedence(t *testing.T) {
-	plugin := config.BuiltinSettings
+	plugin := config.BuiltinSettings()
 	plugin.KeepAliveInterval, plugin.KeepAliveTimeout = 41*time.Second, 4*time.Second
 	all := map[string]string{
 		constant.KeepAliveInterval: "42s", constant.KeepAliveTimeout: "5s",
@@ -66,7 +66,7 @@ func TestClientKeepAlivePrecedence(t *testing.T) {
 			if c.plugin {
 				withDefaults(t, plugin)
 			} else {
-				withDefaults(t, config.BuiltinSettings)
+				withDefaults(t, config.BuiltinSettings())
 			}
 			s, err := clientSettings(testURL(c.params, c.tc))
 			if err != nil {
@@ -81,7 +81,7 @@ func TestClientKeepAlivePrecedence(t *testing.T) {
 }
 
 func TestClientKeepAliveBad(t *testing.T) {
-	withDefaults(t, config.BuiltinSettings)
+	withDefaults(t, config.BuiltinSettings())
 	for _, c := range []struct {
 		params map[string]string
 		tc     *global.TripleConfig
@@ -106,7 +106,7 @@ func TestClientKeepAliveBad(t *testing.T) {
 // A reference's streamx.* bounds win over plugin-wide ones; provider-only
 // ones are refused.
 func TestClientBoundsFromParams(t *testing.T) {
-	plugin := config.BuiltinSettings
+	plugin := config.BuiltinSettings()
 	plugin.MaxFrameSize, plugin.WriteTimeout, plugin.ConnWindow = 20<<10, time.Minute, 1<<20
 	withDefaults(t, plugin)
 	s, err := clientSettings(testURL(map[string]string{"streamx.max-frame-size": "32KiB", "streamx.max-ping-strikes": "9"}, nil))
@@ -129,7 +129,7 @@ func TestClientBoundsFromParams(t *testing.T) {
 // A provider takes its bounds plugin-wide, keep-alive also from the
 // protocol's triple config; a service's streamx.* bound is refused.
 func TestServerBounds(t *testing.T) {
-	plugin := config.BuiltinSettings
+	plugin := config.BuiltinSettings()
 	plugin.MaxConcurrentStreams, plugin.IdleTimeout, plugin.KeepAliveInterval = 77, time.Hour, 50*time.Second
 	withDefaults(t, plugin)
 	s, err := serverSettings(testURL(nil, &global.TripleConfig{KeepAliveTimeout: "3s"}))
@@ -156,7 +156,7 @@ func TestServerBounds(t *testing.T) {
 // Every config.Settings bound reaches its own h2conn.Limits field.
 func TestLimitsMapping(t *testing.T) {
 	var d config.Settings
-	for _, k := range config.ConnKeys {
+	for _, k := range config.ConnKeys() {
 		v := "7"
 		switch k {
 		case config.KeyMaxFrameSize, config.KeyMaxHeaderListSize, config.KeyStreamWindow, config.KeyConnWindow:

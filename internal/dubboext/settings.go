@@ -1,4 +1,4 @@
-package streamx
+package dubboext
 
 import (
 	"crypto/tls"
@@ -11,20 +11,10 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/global"
 
 	"github.com/dubbo-go-streamx/streamx/config"
+	"github.com/dubbo-go-streamx/streamx/internal/confhook"
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
-
-// ParamCompressMinBytes is the URL parameter (a service's or reference's
-// params:) for the smallest message gzip-compressed for a peer that accepts
-// gzip; -1 (the default) never compresses. It and dubbo-go's size limits
-// (max-server-recv-msg-size, max-server-send-msg-size,
-// max-call-recv-msg-size, max-call-send-msg-size: "4MiB") can also be set
-// plugin-wide under dubbo.custom.config-map.streamx (package config); a
-// URL parameter wins. The HTTP/2 connection bounds (config.ConnKeys) are
-// set likewise: plugin-wide, or for one reference as streamx.<key>; a
-// provider's only plugin-wide (see serverSettings).
-const ParamCompressMinBytes = config.ParamCompressMinBytes
 
 // serverSettings reads the provider's transport settings: plugin-wide
 // values, then the protocol's triple settings, then the URL. The URL is the
@@ -36,7 +26,7 @@ func serverSettings(url *common.URL) (transport.Settings, error) {
 		return transport.Settings{}, err
 	}
 	s := transport.Settings{MaxRecvBytes: d.MaxServerRecvMsgSize, MaxSendBytes: d.MaxServerSendMsgSize, CompressMinBytes: d.CompressMinBytes}
-	for _, k := range config.ConnKeys {
+	for _, k := range config.ConnKeys() {
 		if p := config.ParamPrefix + k; url.GetParam(p, "") != "" {
 			return s, fmt.Errorf("streamx: %s=%q on %s: a connection bound cannot be set per service "+
 				"(the connections of a port are shared by all its services); set %s under dubbo.custom.config-map.%s",
@@ -72,7 +62,7 @@ func clientSettings(url *common.URL) (transport.Settings, error) {
 		return transport.Settings{}, err
 	}
 	s := transport.Settings{MaxRecvBytes: d.MaxCallRecvMsgSize, MaxSendBytes: d.MaxCallSendMsgSize, CompressMinBytes: d.CompressMinBytes}
-	for _, k := range config.ConnKeys {
+	for _, k := range config.ConnKeys() {
 		p := config.ParamPrefix + k
 		v := url.GetParam(p, "")
 		switch {
@@ -153,25 +143,10 @@ func tripleValue(tc *global.TripleConfig, key string) string {
 	}
 }
 
-// limits converts d's connection bounds (zero: the default) and checks
-// their ranges.
+// limits converts d's connection bounds (zero: the default), with
+// config's conversion, and checks their ranges.
 func limits(d config.Settings) (h2conn.Limits, error) {
-	l := h2conn.Limits{
-		MaxConcurrentStreams: d.MaxConcurrentStreams,
-		MaxFrameSize:         d.MaxFrameSize,
-		MaxHeaderListSize:    d.MaxHeaderListSize,
-		MaxContinuations:     d.MaxContinuationFrames,
-		StreamWindow:         d.StreamWindow,
-		ConnWindow:           d.ConnWindow,
-		MaxResetsPerSecond:   d.MaxResetsPerSecond,
-		MaxSettingsPerSecond: d.MaxSettingsPerSecond,
-		MinPingInterval:      d.MinPingInterval,
-		MaxPingStrikes:       d.MaxPingStrikes,
-		KeepaliveInterval:    d.KeepAliveInterval,
-		KeepaliveTimeout:     d.KeepAliveTimeout,
-		IdleTimeout:          d.IdleTimeout,
-		WriteTimeout:         d.WriteTimeout,
-	}
+	l := confhook.Limits.(func(config.Settings) h2conn.Limits)(d)
 	if err := l.Validate(); err != nil {
 		return l, fmt.Errorf("streamx: connection bounds: %w", err)
 	}
@@ -198,8 +173,8 @@ func applyParams(url *common.URL, s *transport.Settings, recvKey, sendKey, recv,
 			return fmt.Errorf("streamx: %w", err)
 		}
 	}
-	if v := url.GetParam(ParamCompressMinBytes, ""); v != "" {
-		if s.CompressMinBytes, err = config.ParseCompressMinBytes(ParamCompressMinBytes, v); err != nil {
+	if v := url.GetParam(config.ParamCompressMinBytes, ""); v != "" {
+		if s.CompressMinBytes, err = config.ParseCompressMinBytes(config.ParamCompressMinBytes, v); err != nil {
 			return fmt.Errorf("streamx: %w", err)
 		}
 	}

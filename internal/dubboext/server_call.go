@@ -1,0 +1,115 @@
+package dubboext
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"dubbo.apache.org/dubbo-go/v3/common/constant"
+
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/transport"
+)
+
+// ServerMethod is what the protocol needs from a streamx method
+// declaration to serve it; it rides in common.MethodInfo.Meta under
+// MetaKey.
+type ServerMethod struct {
+	Codec     string                    // the codec's name
+	DecodeReq func([]byte) (any, error) // unary and server stream
+	EncodeRes func(any) ([]byte, error) // unary and client stream
+}
+
+// MetaKey is the common.MethodInfo.Meta key of a *ServerMethod.
+const MetaKey = "streamx.method"
+
+// ServerCall is the provider side of one call. It rides in the context
+// (and, for streaming methods, in the invocation's arguments) through
+// dubbo-go's filters to the handler. Stream filters added by those filters
+// are opened when the handler starts.
+type ServerCall struct {
+	raw     *transport.ServerStream
+	chain   filterchain.Chain // the call's stream filters; in here, one allocation less
+	ctx     callContext       // the handler's context node, likewise
+	info    filterchain.StreamInfo
+	request []byte // unary and server stream: read before the filters ran
+	argv    [2]any // the invocation's arguments, in here too
+
+	once   sync.Once
+	stream transport.Stream // raw, or raw with the stream filters
+	err    error
+}
+
+type serverCallKey struct{}
+
+// ServerCallFrom returns the provider call ctx belongs to, or nil.
+func ServerCallFrom(ctx context.Context) *ServerCall {
+	c, _ := ctx.Value(serverCallKey{}).(*ServerCall)
+	return c
+}
+
+// Open opens the stream filters and returns the stream handlers use. It
+// opens them once; later calls return the same stream.
+func (c *ServerCall) Open(ctx context.Context) (transport.Stream, error) {
+	c.once.Do(func() {
+		c.stream, c.err = c.chain.Wrap(ctx, c.raw, &c.info)
+		if c.err != nil {
+			return
+		}
+		if fs, ok := c.stream.(*filterchain.Stream); ok && c.request != nil {
+			c.err = fs.Received(c.request)
+		}
+	})
+	return c.stream, c.err
+}
+
+// RequestHeader returns the request headers (-bin values decoded); the
+// caller must not modify them.
+func (c *ServerCall) RequestHeader() http.Header { return c.raw.Header() }
+
+// SetHeader adds h to the response headers (see transport.ServerStream).
+func (c *ServerCall) SetHeader(h http.Header) error { return c.raw.SetHeader(h) }
+
+// SetTrailer adds h to the response trailers (see transport.ServerStream).
+func (c *ServerCall) SetTrailer(h http.Header) error { return c.raw.SetTrailer(h) }
+
+// opened returns the stream Open returned, or the raw stream if the
+// handler never ran (a dubbo-go filter answered instead).
+func (c *ServerCall) opened() transport.Stream {
+	c.once.Do(func() { c.stream = c.raw })
+	return c.stream
+}
+
+// finish runs the stream filters' OnClose with the call's status.
+func (c *ServerCall) finish(err *status.Error) {
+	if fs, ok := c.opened().(*filterchain.Stream); ok {
+		if err == nil {
+			fs.Close(nil)
+		} else {
+			fs.Close(err)
+		}
+	}
+}
+
+// callContext is a provider call's context: the values filters and
+// handlers look up (the stream filter chain, dubbo-go's attachments, the
+// call) in one node instead of three, since an idle stream keeps it.
+type callContext struct {
+	context.Context
+	chain       *filterchain.Chain
+	attachments map[string]any
+	call        *ServerCall
+}
+
+func (c *callContext) Value(key any) any {
+	switch key {
+	case filterchain.ContextKey{}:
+		return c.chain
+	case constant.AttachmentKey:
+		return c.attachments
+	case serverCallKey{}:
+		return c.call
+	}
+	return c.Context.Value(key)
+}

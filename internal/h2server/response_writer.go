@@ -1,0 +1,121 @@
+package h2server
+
+import (
+	"net/http"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+// responseWriter is the handler's http.ResponseWriter. Headers are sent
+// with the first Write or Flush, or when the handler returns: a reply that
+// is headers, one message and trailers leaves in one write. As in net/http,
+// the header map is not to be changed after WriteHeader except for
+// trailers; unlike net/http, trailers must be set on the map a Header call
+// returns after the headers have gone (the map sent is not kept).
+type responseWriter struct{ s *stream }
+
+func (w responseWriter) Header() http.Header {
+	if w.s.header == nil {
+		w.s.header = newHeader()
+	}
+	return w.s.header
+}
+
+func (w responseWriter) WriteHeader(code int)               { w.s.writeHeader(code) }
+func (w responseWriter) Write(p []byte) (int, error)        { return w.s.write(p) }
+func (w responseWriter) Flush()                             { _ = w.s.flush() }
+func (w responseWriter) FlushError() error                  { return w.s.flush() }
+func (w responseWriter) EnableFullDuplex() error            { return nil }
+func (w responseWriter) SetWriteDeadline(t time.Time) error { return w.s.setWriteDeadline(t) }
+
+func (w responseWriter) WriteString(p string) (int, error) { return w.s.write([]byte(p)) }
+
+// write sends p as DATA frames, blocking while flow control holds it back;
+// the frames wait in the connection's buffer for the next flush.
+func (s *stream) write(p []byte) (int, error) {
+	if s.ended {
+		return 0, errAfterEnd
+	}
+	if !s.wroteHeader {
+		s.writeHeader(http.StatusOK)
+	}
+	return s.c.WriteBody(s.id, s, p, false)
+}
+
+// BeforeData implements h2conn.BodySender: the response headers go ahead
+// of the first DATA frame.
+func (s *stream) BeforeData() error {
+	if !s.sentHeader {
+		return s.sendHeader()
+	}
+	return nil
+}
+
+// WriteFailed implements h2conn.BodySender.
+func (s *stream) WriteFailed(err error) error { return s.writeErrOr(err) }
+
+// flush sends the headers if they are not yet and flushes the connection.
+func (s *stream) flush() error {
+	if s.ended {
+		return errAfterEnd
+	}
+	if !s.wroteHeader {
+		s.writeHeader(http.StatusOK)
+	}
+	if err := s.writeErr(); err != nil {
+		return err
+	}
+	if err := s.c.Write(s.BeforeData, true); err != nil {
+		return s.writeErrOr(err)
+	}
+	return nil
+}
+
+// ReserveWindow implements h2conn.BodySender: it waits for send window
+// and takes up to n bytes of it.
+func (s *stream) ReserveWindow(n int) (int, int, error) {
+	// The peer grants more window only for data it got: what is buffered
+	// goes out before we wait.
+	return s.c.Reserve(&s.core, n, s.writeErrLocked, s.c.flush)
+}
+
+func (s *stream) writeErrLocked() error {
+	if s.werr != nil {
+		return s.werr
+	}
+	if s.c.Err != nil {
+		return s.c.Err
+	}
+	return nil
+}
+
+func (s *stream) writeErr() error {
+	s.c.Mu.Lock()
+	defer s.c.Mu.Unlock()
+	return s.writeErrLocked()
+}
+
+func (s *stream) writeErrOr(err error) error {
+	if werr := s.writeErr(); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// setWriteDeadline resets the stream if the handler is still writing at t.
+func (s *stream) setWriteDeadline(t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	if t.IsZero() || s.handlerDone {
+		return nil
+	}
+	s.timer = time.AfterFunc(time.Until(t), func() {
+		s.c.resetStream(s.id, http2.ErrCodeInternal, errWriteDeadline)
+	})
+	return nil
+}

@@ -1,0 +1,306 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dubbo-go-streamx/streamx/internal/h2client"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
+)
+
+// ClientStream is the client side of one RPC.
+type ClientStream struct {
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	pw       lazyBody
+	settings Settings
+
+	// What Start sends; req.Extra is the stream's from NewStream on.
+	client *Client
+	path   string
+	req    h2client.Header
+	fixed  []byte
+
+	// NewUnary's: its timeout, and its watch of the caller's context.
+	timer  *time.Timer
+	caller callerWatch
+
+	// Send queues frames on out, whose writer moves them into the request
+	// body; closeSend: CloseSend came while it was writing.
+	wmu       sync.Mutex
+	out       *batcher // on wmu: while it writes, or once it failed
+	closeSend bool
+
+	startOnce sync.Once
+	ready     chan struct{} // closed when the response headers came or the round trip failed
+	resp      *http.Response
+	rtErr     error
+
+	reader  wire.Reader           // by value: one allocation less per call
+	reading bool                  // reader reads the response body
+	recvErr error                 // sticky once Receive ended; owned by the receiving goroutine
+	ended   atomic.Pointer[error] // recvErr, for the sending goroutine
+
+	endOnce sync.Once
+}
+
+// callerWatch is a unary call's watch of its caller's context, checked
+// only while the call waits (the caller's own goroutine selects on Done,
+// as grpc-go does): registering with the context on every call contends
+// when many callers share one context.
+type callerWatch struct {
+	s   *ClientStream
+	ctx context.Context // nil: nothing to watch
+}
+
+func (w *callerWatch) Context() context.Context { return w.ctx }
+
+func (w *callerWatch) Stop() { w.s.Abort(status.FromContext(w.ctx)) }
+
+// open opens the HTTP/2 stream (Start's work).
+func (s *ClientStream) open() {
+	var (
+		st  *h2client.Stream
+		err error
+	)
+	if s.fixed != nil { // NewUnary's stream resets itself
+		var w h2client.Watch
+		if s.caller.ctx != nil {
+			w = &s.caller
+		}
+		st, err = s.client.h2.OpenUnwatched(s.ctx, s.path, s.req, s.fixed, s.onResponse, w)
+	} else {
+		st, err = s.client.h2.Open(s.ctx, s.path, s.req, s.fixed, s.onResponse)
+	}
+	s.pw.open(st, err)
+	if err != nil {
+		s.rtErr = err
+		close(s.ready)
+	}
+}
+
+// onResponse receives the response headers, or the round trip's failure.
+// It runs inside the h2 stream's failure path: it must not call back into
+// the stream (a failed stream already refuses writes).
+func (s *ClientStream) onResponse(resp *http.Response, err error) {
+	s.resp, s.rtErr = resp, err
+	close(s.ready)
+}
+
+// Start sends the request; it runs once, and not at all for a stream
+// aborted before it started (whose Receive then reports the abort).
+func (s *ClientStream) Start() {
+	s.startOnce.Do(func() {
+		if s.client == nil || s.ctx.Err() != nil {
+			s.rtErr = status.FromContext(s.ctx)
+			if s.rtErr == nil {
+				s.rtErr = status.New(status.Internal, "stream not started")
+			}
+			close(s.ready)
+			return
+		}
+		s.open()
+	})
+}
+
+// Context implements Stream.
+func (s *ClientStream) Context() context.Context { return s.ctx }
+
+// Send implements Stream.
+func (s *ClientStream) Send(payload []byte) error {
+	if err := checkSendSize(len(payload), s.settings); err != nil {
+		return err
+	}
+	if s.fixed != nil {
+		return status.New(status.Internal, "streamx: Send on a unary request")
+	}
+	payload, compressed := s.settings.maybeGzip(payload)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if b := s.out; b != nil {
+		b.waitRoom(func() bool { return false })
+		if b.err != nil {
+			return s.sendError(b.err)
+		}
+	}
+	if s.out == nil { // none, or the one waited on finished its burst
+		s.out = newBatcher(&s.wmu, s)
+	}
+	s.out.push(payload, compressed)
+	return nil
+}
+
+func (s *ClientStream) writeBatch(batch []byte) error {
+	_, err := s.pw.Write(batch)
+	return err
+}
+
+func (s *ClientStream) writerIdle() {
+	s.out = nil
+	if s.closeSend {
+		_ = s.pw.Close()
+	}
+}
+
+func (s *ClientStream) sendError(err error) error {
+	if ended := s.ended.Load(); ended != nil {
+		if errors.Is(*ended, io.EOF) {
+			return status.New(status.FailedPrecondition, "send on a stream that has already ended")
+		}
+		return *ended
+	}
+	if se := status.FromContext(s.ctx); se != nil {
+		return se
+	}
+	if errors.Is(err, io.ErrClosedPipe) {
+		// The provider finished the call while we were still sending.
+		return status.New(status.FailedPrecondition, "the provider has already ended the stream; Read returns its status")
+	}
+	return status.Errorf(status.Unavailable, "the stream ended before the message was sent (Read tells how it ended): %w", err)
+}
+
+// CloseSend implements Stream: the request body ends once what Send
+// buffered has been written.
+func (s *ClientStream) CloseSend() error {
+	if s.fixed != nil {
+		return nil // a unary request ends with its message
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.out != nil && s.out.writing {
+		s.closeSend = true
+		return nil
+	}
+	return s.pw.Close()
+}
+
+// Abort implements Stream: it cancels the HTTP/2 stream.
+func (s *ClientStream) Abort(err error) {
+	if err == nil {
+		err = context.Canceled
+	}
+	s.cancel(err)
+	s.pw.CloseWithError(err)
+	s.Start() // unblocks a Receive of a stream that never started
+}
+
+// Receive implements Stream.
+func (s *ClientStream) Receive() ([]byte, error) {
+	if s.recvErr != nil {
+		return nil, s.recvErr
+	}
+	if !s.reading {
+		if err := s.awaitResponse(); err != nil {
+			return nil, s.end(err)
+		}
+		if !s.reading { // trailers-only success: no messages
+			return nil, s.end(io.EOF)
+		}
+	}
+	b, err := s.reader.Next()
+	if err == nil {
+		return b, nil
+	}
+	if errors.Is(err, io.EOF) {
+		if se, ok := wire.StatusFrom(s.resp.Trailer); ok {
+			if se != nil {
+				return nil, s.end(se)
+			}
+			return nil, s.end(io.EOF)
+		}
+		if se := status.FromContext(s.ctx); se != nil {
+			return nil, s.end(se)
+		}
+		return nil, s.end(status.New(status.Internal, "server ended the stream without a grpc-status trailer"))
+	}
+	var se *status.Error
+	if errors.As(err, &se) {
+		// A local framing error (oversized, truncated): the RPC is over.
+		s.Abort(se)
+		return nil, s.end(se)
+	}
+	return nil, s.end(lostPeer(s.ctx, err, "reading the response"))
+}
+
+// TryReceive implements Stream.
+func (s *ClientStream) TryReceive() ([]byte, bool, error) {
+	if s.recvErr != nil || !s.reading {
+		return nil, false, nil
+	}
+	b, ok := s.reader.Buffered(true)
+	return b, ok, nil
+}
+
+// awaitResponse waits for the response headers and checks them.
+func (s *ClientStream) awaitResponse() error {
+	if s.caller.ctx != nil {
+		select {
+		case <-s.ready:
+		case <-s.caller.ctx.Done():
+			s.caller.Stop() // the round trip fails: ready closes
+			<-s.ready
+		}
+	} else {
+		<-s.ready
+	}
+	if s.rtErr != nil {
+		var se *status.Error
+		if errors.As(s.rtErr, &se) {
+			return se
+		}
+		return lostPeer(s.ctx, s.rtErr, "connecting to the provider")
+	}
+	resp := s.resp
+	if resp.StatusCode != http.StatusOK {
+		return status.Errorf(wire.CodeFromHTTP(resp.StatusCode),
+			"provider answered HTTP %d (content-type %q)", resp.StatusCode, wire.Get(resp.Header, wire.HeaderContentType))
+	}
+	if se, ok := wire.StatusFrom(resp.Header); ok { // trailers-only response
+		if se != nil {
+			return se
+		}
+		return nil
+	}
+	if _, ok := wire.ParseContentType(wire.Get(resp.Header, wire.HeaderContentType)); !ok {
+		return status.Errorf(status.Internal, "provider answered with content-type %q, not gRPC", wire.Get(resp.Header, wire.HeaderContentType))
+	}
+	s.reader.Init(resp.Body, s.settings.MaxRecvBytes, wire.Get(resp.Header, wire.HeaderEncoding))
+	s.reading = true
+	return nil
+}
+
+// end records the final result of Receive and releases the response.
+func (s *ClientStream) end(err error) error {
+	s.recvErr = err
+	s.endOnce.Do(func() {
+		s.ended.Store(&err)
+		if s.resp != nil {
+			_ = s.resp.Body.Close()
+		}
+		// The RPC is over: stop a Send that still waits for flow control,
+		// and release the request context.
+		s.pw.CloseWithError(io.ErrClosedPipe)
+		s.cancel(err)
+		if s.timer != nil {
+			s.timer.Stop()
+		}
+	})
+	return err
+}
+
+// Answered reports whether the provider sent response headers (it received
+// the call). Call it only after Receive returned.
+func (s *ClientStream) Answered() bool {
+	select {
+	case <-s.ready:
+		return s.resp != nil && s.resp.StatusCode == http.StatusOK
+	default:
+		return false
+	}
+}
