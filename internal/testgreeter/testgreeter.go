@@ -5,8 +5,6 @@ package testgreeter
 
 import (
 	"context"
-	"errors"
-	"io"
 
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
@@ -49,30 +47,22 @@ func NewService() *streamx.Service {
 		}
 		return streamx.Errorf(streamx.CodeFailedPrecondition, "boom: %s", r.Name)
 	})
-	EchoSize.Handle(svc, func(_ context.Context, s *streamx.ReadWriteStream[greeter.Request, greeter.Reply]) error {
-		for {
-			m, err := s.Read()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := s.Write(&pb.GreeterReply{Message: m.Name}); err != nil {
-				return err
-			}
-		}
-	})
+	EchoSize.Handle(svc, each(func(m greeter.Request) greeter.Reply { return &pb.GreeterReply{Message: m.Name} }))
 	SayHelloJSON.Handle(svc, func(_ context.Context, r JSONRequest) (JSONReply, error) {
 		return JSONReply{Message: "Hello, " + r.Name}, nil
 	})
-	BiStreamJSON.Handle(svc, func(_ context.Context, s *streamx.ReadWriteStream[JSONRequest, JSONReply]) error {
+	BiStreamJSON.Handle(svc, each(func(m JSONRequest) JSONReply { return JSONReply{Message: "Hello, " + m.Name} }))
+	return svc
+}
+
+// each answers every request of a bidi stream with f's reply to it.
+func each[Req, Res any](f func(Req) Res) func(context.Context, *streamx.ReadWriteStream[Req, Res]) error {
+	return func(_ context.Context, s *streamx.ReadWriteStream[Req, Res]) error {
 		for m := range s.Messages() {
-			if err := s.Write(JSONReply{Message: "Hello, " + m.Name}); err != nil {
+			if err := s.Write(f(m)); err != nil {
 				return err
 			}
 		}
 		return s.Err()
-	})
-	return svc
+	}
 }
