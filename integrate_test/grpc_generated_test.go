@@ -9,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/interop"
 	testpb "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/status"
 
@@ -238,35 +235,9 @@ func (generatedTestService) FullDuplexCall(ctx context.Context, s *streamx.ReadW
 }
 
 func TestGRPCInteropClientToGeneratedHandler(t *testing.T) {
-	url := testenv.Serve(t, grpctesting.NewTestServiceService(generatedTestService{}))
-	cc, err := grpc.NewClient(url[len("tri://"):], grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cc.Close() })
-	tc := testpb.NewTestServiceClient(cc)
-	cases := []struct {
-		name string
-		run  func(ctx context.Context)
-	}{
-		{"empty_unary", func(ctx context.Context) { interop.DoEmptyUnaryCall(ctx, tc) }},
-		{"large_unary", func(ctx context.Context) { interop.DoLargeUnaryCall(ctx, tc) }},
-		{"client_streaming", func(ctx context.Context) { interop.DoClientStreaming(ctx, tc) }},
-		{"server_streaming", func(ctx context.Context) { interop.DoServerStreaming(ctx, tc) }},
-		{"ping_pong", func(ctx context.Context) { interop.DoPingPong(ctx, tc) }},
-		{"empty_stream", func(ctx context.Context) { interop.DoEmptyStream(ctx, tc) }},
-		{"status_code_and_message", func(ctx context.Context) { interop.DoStatusCodeAndMessage(ctx, tc) }},
-		{"custom_metadata", func(ctx context.Context) { interop.DoCustomMetadata(ctx, tc) }},
-		{"cancel_after_first_response", func(ctx context.Context) { interop.DoCancelAfterFirstResponse(ctx, tc) }},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			theInteropLogger.use(t)
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			c.run(ctx)
-		})
-	}
+	cc, tc := dialGRPCInterop(t, testenv.Serve(t, grpctesting.NewTestServiceService(generatedTestService{})))
+	runGRPCInteropCases(t, cc, tc, "empty_unary", "large_unary", "client_streaming", "server_streaming",
+		"ping_pong", "empty_stream", "status_code_and_message", "custom_metadata", "cancel_after_first_response")
 	t.Run("unimplemented_in_handler", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -213,37 +214,80 @@ func testServiceProvider() *streamx.Service {
 
 // grpc-go's interop client against a streamx provider.
 func TestGRPCInteropClientToStreamx(t *testing.T) {
-	url := testenv.Serve(t, testServiceProvider())
-	cc, err := grpc.NewClient(url[len("tri://"):], grpc.WithTransportCredentials(insecure.NewCredentials()))
+	cc, tc := dialGRPCInterop(t, testenv.Serve(t, testServiceProvider()))
+	runGRPCInteropCases(t, cc, tc, "empty_unary", "large_unary", "client_streaming", "server_streaming",
+		"ping_pong", "empty_stream", "timeout_on_sleeping_server", "cancel_after_begin",
+		"cancel_after_first_response", "status_code_and_message", "special_status_message",
+		"unimplemented_method", "custom_metadata")
+}
+
+// grpcInteropCases are grpc-go's interop client cases, by their interop names.
+var grpcInteropCases = map[string]func(ctx context.Context, cc *grpc.ClientConn, tc testpb.TestServiceClient){
+	"empty_unary": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoEmptyUnaryCall(ctx, tc)
+	},
+	"large_unary": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoLargeUnaryCall(ctx, tc)
+	},
+	"client_streaming": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoClientStreaming(ctx, tc)
+	},
+	"server_streaming": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoServerStreaming(ctx, tc)
+	},
+	"ping_pong": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoPingPong(ctx, tc)
+	},
+	"empty_stream": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoEmptyStream(ctx, tc)
+	},
+	"timeout_on_sleeping_server": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoTimeoutOnSleepingServer(ctx, tc)
+	},
+	"cancel_after_begin": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoCancelAfterBegin(ctx, tc)
+	},
+	"cancel_after_first_response": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoCancelAfterFirstResponse(ctx, tc)
+	},
+	"status_code_and_message": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoStatusCodeAndMessage(ctx, tc)
+	},
+	"special_status_message": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoSpecialStatusMessage(ctx, tc)
+	},
+	"unimplemented_method": func(ctx context.Context, cc *grpc.ClientConn, _ testpb.TestServiceClient) {
+		interop.DoUnimplementedMethod(ctx, cc)
+	},
+	"custom_metadata": func(ctx context.Context, _ *grpc.ClientConn, tc testpb.TestServiceClient) {
+		interop.DoCustomMetadata(ctx, tc)
+	},
+}
+
+// dialGRPCInterop connects grpc-go's interop client to the provider at url.
+func dialGRPCInterop(t *testing.T, url string) (*grpc.ClientConn, testpb.TestServiceClient) {
+	t.Helper()
+	cc, err := grpc.NewClient(strings.TrimPrefix(url, "tri://"), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cc.Close() })
-	tc := testpb.NewTestServiceClient(cc)
-	cases := []struct {
-		name string
-		run  func(ctx context.Context)
-	}{
-		{"empty_unary", func(ctx context.Context) { interop.DoEmptyUnaryCall(ctx, tc) }},
-		{"large_unary", func(ctx context.Context) { interop.DoLargeUnaryCall(ctx, tc) }},
-		{"client_streaming", func(ctx context.Context) { interop.DoClientStreaming(ctx, tc) }},
-		{"server_streaming", func(ctx context.Context) { interop.DoServerStreaming(ctx, tc) }},
-		{"ping_pong", func(ctx context.Context) { interop.DoPingPong(ctx, tc) }},
-		{"empty_stream", func(ctx context.Context) { interop.DoEmptyStream(ctx, tc) }},
-		{"timeout_on_sleeping_server", func(ctx context.Context) { interop.DoTimeoutOnSleepingServer(ctx, tc) }},
-		{"cancel_after_begin", func(ctx context.Context) { interop.DoCancelAfterBegin(ctx, tc) }},
-		{"cancel_after_first_response", func(ctx context.Context) { interop.DoCancelAfterFirstResponse(ctx, tc) }},
-		{"status_code_and_message", func(ctx context.Context) { interop.DoStatusCodeAndMessage(ctx, tc) }},
-		{"special_status_message", func(ctx context.Context) { interop.DoSpecialStatusMessage(ctx, tc) }},
-		{"unimplemented_method", func(ctx context.Context) { interop.DoUnimplementedMethod(ctx, cc) }},
-		{"custom_metadata", func(ctx context.Context) { interop.DoCustomMetadata(ctx, tc) }},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+	return cc, testpb.NewTestServiceClient(cc)
+}
+
+// runGRPCInteropCases runs the named interop cases, each as a subtest with
+// a 20 s deadline; grpc-go's interop functions fail through its logger.
+func runGRPCInteropCases(t *testing.T, cc *grpc.ClientConn, tc testpb.TestServiceClient, names ...string) {
+	for _, name := range names {
+		run, ok := grpcInteropCases[name]
+		if !ok {
+			t.Fatalf("no interop case %q", name)
+		}
+		t.Run(name, func(t *testing.T) {
 			theInteropLogger.use(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			c.run(ctx)
+			run(ctx, cc, tc)
 		})
 	}
 }
