@@ -3,7 +3,6 @@ package integrate_test
 import (
 	"fmt"
 	"io"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,18 +18,8 @@ import (
 // runs with -v, so dubbo-go logs at info level: its stdout must still be
 // exactly what the dubbo-python sample prints. Each Python server gets one
 // client connection only (dubbo-python 3.0.0b1's multi-connection bug).
-
-// sampleBuild builds samples/<dir> into a temp folder.
-func sampleBuild(t *testing.T, dir string) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), strings.ReplaceAll(dir, "/", "-"))
-	cmd := exec.Command("go", "build", "-o", out, "./samples/"+dir)
-	cmd.Dir = testenv.RepoRoot()
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", dir, err, b)
-	}
-	return out
-}
+// The pairings share nothing but the machine, so they run in parallel
+// (as many at a time as go test's -parallel, the number of cores).
 
 type pySampleCase struct {
 	sample       string // folder under samples/ and --sample of the scripts
@@ -91,6 +80,7 @@ func TestPySampleGoClientPythonServer(t *testing.T) {
 	py := testenv.PythonEnv(t)
 	for _, c := range pySampleCases {
 		t.Run(c.sample, func(t *testing.T) {
+			t.Parallel()
 			cli := sampleBuild(t, c.sample+"/go-client")
 			srv, port := py.StartServerScript(t, "sample_server.py", "--sample", c.sample)
 			p := testenv.Start(t, c.sample+" go-client", "", nil, cli, "-v", "-url", "tri://"+testenv.Addr(port))
@@ -108,6 +98,7 @@ func TestPySamplePythonClientGoServer(t *testing.T) {
 	py := testenv.PythonEnv(t)
 	for _, c := range pySampleCases {
 		t.Run(c.sample, func(t *testing.T) {
+			t.Parallel()
 			bin := sampleBuild(t, c.sample+"/go-server")
 			port := testenv.FreePort(t)
 			srv, stdin := testenv.StartWithStdin(t, c.sample+" go-server", "", nil, bin, "-v", "-host", "127.0.0.1", "-port", strconv.Itoa(port))
