@@ -27,6 +27,9 @@ var testedSamples = []string{
 	"go-only/nacos/go-client", "go-only/nacos/go-server",
 }
 
+// sampleBuildFlags are go build's flags for them (see race_test.go).
+var sampleBuildFlags []string
+
 var sampleBins struct {
 	once sync.Once
 	dir  string           // removed by TestMain
@@ -82,7 +85,8 @@ func buildSamples() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", sampleBinPath(s), "./samples/"+s)
+			args := slices.Concat([]string{"build"}, sampleBuildFlags, []string{"-ldflags=-s -w", "-o", sampleBinPath(s), "./samples/" + s})
+			cmd := exec.Command("go", args...)
 			cmd.Dir = testenv.RepoRoot()
 			if out, err := cmd.CombinedOutput(); err != nil {
 				mu.Lock()

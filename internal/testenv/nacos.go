@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -58,13 +60,11 @@ func RnacosPath() string {
 // StartNacos starts rnacos on a free HTTP port whose gRPC port (+1000) is
 // free too, with a fresh data directory, and waits until GET /health answers
 // 200. A server that cannot start fails the test with its output. It is
-// stopped when the test ends.
+// stopped when the test ends. While make test's background build of rnacos
+// runs, it first waits for that build (see rnacosBinary).
 func StartNacos(t testing.TB) *Nacos {
 	t.Helper()
-	bin := RnacosPath()
-	if bin == "" {
-		t.Fatalf("testenv: rnacos not found on PATH or in ~/.cargo/bin (run scripts/install-rnacos.sh)")
-	}
+	bin := rnacosBinary(t)
 	port := freePortPair(t, NacosGRPCOffset)
 	n := &Nacos{
 		Addr:     Addr(port),
@@ -131,4 +131,83 @@ func freePortPair(t testing.TB, offset int) int {
 	}
 	t.Fatalf("testenv: no free port pair (p, p+%d) after 50 tries", offset)
 	return 0
+}
+
+// rnacosInstallDir holds the state of scripts/install-rnacos.sh
+// --background: pid, log, and rc once the build has ended.
+func rnacosInstallDir() string { return filepath.Join(BuildDir(), "rnacos-install") }
+
+// rnacosBinary returns the rnacos binary. While a background build started
+// by make test is running, it blocks until the build ends or the test's
+// deadline is a minute away (then 30 minutes at most), logging once why it
+// waits. A failed build, or no rnacos at all, fails the test naming what
+// to run and where the build's log is.
+func rnacosBinary(t testing.TB) string {
+	t.Helper()
+	dir := rnacosInstallDir()
+	logf := filepath.Join(dir, "log")
+	if rnacosBuilding(dir) {
+		deadline := time.Now().Add(30 * time.Minute)
+		if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+			if td, ok := d.Deadline(); ok && td.Add(-time.Minute).Before(deadline) {
+				deadline = td.Add(-time.Minute)
+			}
+		}
+		t.Logf("testenv: waiting for the background build of rnacos (log %s)", logf)
+		start := time.Now()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for rnacosBuilding(dir) {
+			if time.Now().After(deadline) {
+				t.Fatalf("testenv: the background build of rnacos is still running after %s (log %s)", time.Since(start).Round(time.Second), logf)
+			}
+			<-tick.C
+		}
+		t.Logf("testenv: rnacos built after waiting %s", time.Since(start).Round(time.Second))
+	}
+	if bin := RnacosPath(); bin != "" {
+		return bin
+	}
+	if rc, err := os.ReadFile(filepath.Join(dir, "rc")); err == nil && strings.TrimSpace(string(rc)) != "0" {
+		t.Fatalf("testenv: the background build of rnacos failed (exit status %s):\n%s", strings.TrimSpace(string(rc)), tail(logf, 40))
+	}
+	t.Fatalf("testenv: rnacos not found on PATH or in ~/.cargo/bin (run scripts/install-rnacos.sh)")
+	return ""
+}
+
+// rnacosBuilding reports whether a background build has started and not
+// ended: a pid file, no rc file, and that process alive and still the
+// build's (its command line names install-rnacos, where /proc says). A
+// build killed before writing rc counts as ended (and then as failed
+// unless rnacos is there).
+func rnacosBuilding(dir string) bool {
+	if _, err := os.Stat(filepath.Join(dir, "rc")); err == nil {
+		return false
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "pid"))
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return false
+	}
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	cmdline, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+	return err != nil || strings.Contains(string(cmdline), "install-rnacos")
+}
+
+// tail returns the last n lines of the file at path, or why it cannot.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
