@@ -2,8 +2,10 @@
 SHELL := /bin/bash
 export STREAMX_BUILD_DIR ?= $(CURDIR)/build
 GO ?= go
-# Lean on two cores: one test binary at a time, tests inside in parallel.
-GOTEST_FLAGS ?= -race -count=1 -p 1 -timeout 40m
+# Two test binaries at a time, one per core: most of the integration
+# tests' time is spent waiting for peers' processes (Zookeeper, rnacos,
+# dubbo-python), which the other packages' tests use meanwhile.
+GOTEST_FLAGS ?= -race -count=1 -p 2 -timeout 40m
 
 .PHONY: demo demo-python test deps unit integration vet fuzz bench bench-smoke
 
@@ -20,9 +22,8 @@ deps: ## install what the tests need (skips what is already there)
 STATICCHECK ?= $(shell $(GO) env GOPATH | cut -d: -f1)/bin/staticcheck
 
 # vet and staticcheck load the packages as built with -race, the build the
-# tests use: on a fresh machine vet then compiles, with both cores, what
-# the tests need (go test's -p 1 compiles one package at a time), and no
-# second, uninstrumented build of dubbo-go is made.
+# tests use: on a fresh machine the tests' dependencies are compiled once,
+# and no second, uninstrumented build of dubbo-go is made.
 vet: ## go vet, staticcheck, gofmt
 	$(GO) vet -race ./...
 	@test -x "$(STATICCHECK)" || bash scripts/install-staticcheck.sh

@@ -59,10 +59,12 @@ if $background; then
 		exit 0
 	fi
 	rm -f "$state/rc" "$state/pid"
-	# setsid: the build outlives this script (and make); nice/ionice: the
-	# tests keep the CPU when they want it. rc is written last, after the
-	# binary is in place.
-	setsid nice -n 19 ionice -c 3 bash -c '
+	# The build outlives this script (and make). nice/ionice: the tests keep
+	# the CPU when they want it; it stays in the caller's session, since the
+	# kernel's autogroups would otherwise share the CPU between sessions
+	# whatever the nice value. rc is written last, after the binary is in
+	# place.
+	nice -n 19 ionice -c 3 bash -c '
 		"$1" install --locked rnacos >"$2/log" 2>&1
 		rc=$?
 		if [[ $rc -eq 0 && ! -x "$3/rnacos" ]] && ! command -v rnacos >/dev/null 2>&1; then
