@@ -50,6 +50,7 @@ func TestDiscoverySamplesZookeeper(t *testing.T) {
 // application level is timing-dependent (the consumer looks up the
 // interface-to-application mapping once, at refer time) and not yet reliable.
 func TestDiscoverySamplesNacos(t *testing.T) {
+	t.Parallel() // after the other tests: make test may still be building rnacos
 	n := testenv.StartNacos(t)
 	for _, rt := range []string{"interface"} { // "service": see TestDiscoveryNacosApplication
 		t.Run(rt, func(t *testing.T) {

@@ -61,10 +61,10 @@ func RnacosPath() string {
 // free too, with a fresh data directory, and waits until GET /health answers
 // 200. A server that cannot start fails the test with its output. It is
 // stopped when the test ends. While make test's background build of rnacos
-// runs, it first waits for that build (see rnacosBinary).
+// runs, it first waits for that build (see AwaitRnacos).
 func StartNacos(t testing.TB) *Nacos {
 	t.Helper()
-	bin := rnacosBinary(t)
+	bin := AwaitRnacos(t)
 	port := freePortPair(t, NacosGRPCOffset)
 	n := &Nacos{
 		Addr:     Addr(port),
@@ -137,12 +137,13 @@ func freePortPair(t testing.TB, offset int) int {
 // --background: pid, log, and rc once the build has ended.
 func rnacosInstallDir() string { return filepath.Join(BuildDir(), "rnacos-install") }
 
-// rnacosBinary returns the rnacos binary. While a background build started
+// AwaitRnacos returns the rnacos binary. While a background build started
 // by make test is running, it blocks until the build ends or the test's
 // deadline is a minute away (then 30 minutes at most), logging once why it
 // waits. A failed build, or no rnacos at all, fails the test naming what
-// to run and where the build's log is.
-func rnacosBinary(t testing.TB) string {
+// to run and where the build's log is. StartNacos calls it; a test that
+// starts rnacos in a child process with a shorter timeout calls it first.
+func AwaitRnacos(t testing.TB) string {
 	t.Helper()
 	dir := rnacosInstallDir()
 	logf := filepath.Join(dir, "log")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestNacosStartStopRestart(t *testing.T) {
+	t.Parallel() // after the other tests: make test may still be building rnacos
 	n := StartNacos(t)
 	health := func() int {
 		c := &http.Client{Timeout: time.Second}

@@ -37,13 +37,13 @@ func (r *recTB) Fatalf(format string, args ...any) {
 	runtime.Goexit()
 }
 
-// runRnacosBinary calls rnacosBinary on r in a goroutine of its own and
+// runRnacosBinary calls AwaitRnacos on r in a goroutine of its own and
 // returns what it returned and what it failed with.
 func runRnacosBinary(r *recTB) (bin, fatal string) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		bin = rnacosBinary(r)
+		bin = AwaitRnacos(r)
 	}()
 	<-done
 	r.mu.Lock()
@@ -68,7 +68,7 @@ func noRnacos(t *testing.T) (state, cargoBin string) {
 	return state, cargoBin
 }
 
-// A running background build is waited for: rnacosBinary returns only
+// A running background build is waited for: AwaitRnacos returns only
 // after the build has put rnacos in place and written rc.
 func TestRnacosBinaryWaitsForBackgroundBuild(t *testing.T) {
 	state, cargoBin := noRnacos(t)
@@ -101,13 +101,13 @@ func TestRnacosBinaryWaitsForBackgroundBuild(t *testing.T) {
 	}}
 	bin, fatal := runRnacosBinary(r)
 	if fatal != "" {
-		t.Fatalf("rnacosBinary failed: %s", fatal)
+		t.Fatalf("AwaitRnacos failed: %s", fatal)
 	}
 	if !released {
-		t.Fatal("rnacosBinary returned without waiting for the running build")
+		t.Fatal("AwaitRnacos returned without waiting for the running build")
 	}
 	if want := filepath.Join(cargoBin, "rnacos"); bin != want {
-		t.Fatalf("rnacosBinary = %q, want %q", bin, want)
+		t.Fatalf("AwaitRnacos = %q, want %q", bin, want)
 	}
 }
 
@@ -118,7 +118,7 @@ func TestRnacosBinaryFailedBuild(t *testing.T) {
 	os.WriteFile(filepath.Join(state, "log"), []byte("Compiling x\nerror: could not compile `time`\n"), 0o644)
 	bin, fatal := runRnacosBinary(&recTB{TB: t})
 	if bin != "" || !strings.Contains(fatal, "failed (exit status 101)") || !strings.Contains(fatal, "could not compile `time`") {
-		t.Fatalf("rnacosBinary = %q, failure %q; want the exit status and the log's end", bin, fatal)
+		t.Fatalf("AwaitRnacos = %q, failure %q; want the exit status and the log's end", bin, fatal)
 	}
 }
 
@@ -132,7 +132,7 @@ func TestRnacosBinaryNoBuild(t *testing.T) {
 		}
 		bin, fatal := runRnacosBinary(&recTB{TB: t, onLog: func(msg string) { t.Errorf("pid %q: logged %q", pid, msg) }})
 		if bin != "" || !strings.Contains(fatal, "rnacos not found") {
-			t.Errorf("pid %q: rnacosBinary = %q, failure %q; want not found", pid, bin, fatal)
+			t.Errorf("pid %q: AwaitRnacos = %q, failure %q; want not found", pid, bin, fatal)
 		}
 	}
 }
