@@ -78,7 +78,7 @@ func testNacos(t *testing.T, regType string) {
 // TestDiscoveryNacosInterface: Go provider and consumer from YAML,
 // interface-level registration in rnacos.
 func TestDiscoveryNacosInterface(t *testing.T) {
-	t.Parallel() // after the other tests: make test may still be building rnacos
+	t.Parallel()           // after the other tests: make test may still be building rnacos
 	testenv.AwaitRnacos(t) // here: the child's own timeout is shorter than a first build
 	if discIsolate(t) {
 		return
@@ -89,7 +89,7 @@ func TestDiscoveryNacosInterface(t *testing.T) {
 // TestDiscoveryNacosApplication: the same with dubbo-go's application-level
 // service discovery (registry-type: service).
 func TestDiscoveryNacosApplication(t *testing.T) {
-	t.Parallel() // after the other tests: make test may still be building rnacos
+	t.Parallel()           // after the other tests: make test may still be building rnacos
 	testenv.AwaitRnacos(t) // here: the child's own timeout is shorter than a first build
 	if discIsolate(t) {
 		return
