@@ -65,7 +65,7 @@ func sampleBinPath(dir string) string {
 
 // buildSamples builds every tested sample into a new temporary folder.
 // The binaries are stripped (-s -w): the tests read their output, not
-// their symbols, and linking without DWARF takes about half the time.
+// their symbols, and a link without DWARF does less work.
 func buildSamples() {
 	sampleBins.errs = make(map[string]error, len(testedSamples))
 	dir, err := os.MkdirTemp("", "streamx-samples-")
