@@ -4,7 +4,7 @@
 # ~/.cargo/bin. The build takes many minutes on a small machine.
 #
 # With --background (what `make test` passes) a missing rnacos is built in
-# a detached process at the lowest CPU priority, so that the build
+# a background process, which outlives make, at the lowest CPU priority, so that the build
 # overlaps with vet and the tests instead of coming before them; the tests
 # that need rnacos wait for it (internal/testenv). The build's state is in
 # $STREAMX_BUILD_DIR/rnacos-install/: pid, log, and rc once it has ended.
@@ -54,7 +54,11 @@ export CARGO_PROFILE_RELEASE_INCREMENTAL="${CARGO_PROFILE_RELEASE_INCREMENTAL:-f
 if $background; then
 	state="${STREAMX_BUILD_DIR:-$(cd "$(dirname "$0")/.." && pwd)/build}/rnacos-install"
 	mkdir -p "$state"
-	if [[ -f "$state/pid" && ! -f "$state/rc" ]] && kill -0 "$(cat "$state/pid")" 2>/dev/null; then
+	# Running means what internal/testenv's rnacosBuilding checks: a pid, no
+	# rc, and that process alive and still install-rnacos's.
+	pid=$(cat "$state/pid" 2>/dev/null || true)
+	if [[ -n "$pid" && ! -f "$state/rc" ]] && kill -0 "$pid" 2>/dev/null &&
+		grep -qa install-rnacos "/proc/$pid/cmdline" 2>/dev/null; then
 		echo "install-rnacos: a background build is already running (pid $(cat "$state/pid"), log $state/log)"
 		exit 0
 	fi
