@@ -17,6 +17,9 @@ var (
 	ErrDoneTwice = errors.New("streamx: DoneWriting called twice")
 )
 
+// errEnded is what writes return once the stream has ended cleanly.
+var errEnded = status.New(status.FailedPrecondition, "write on a stream that has already ended")
+
 // Writer is the write side of a stream. All its methods are safe for
 // concurrent use; writes are sent in the order their calls got the lock.
 type Writer struct {
@@ -43,7 +46,9 @@ func (w *Writer) Write(payload []byte) error {
 	}
 	if err := w.s.Send(payload); err != nil {
 		if !errors.Is(err, transport.ErrTooLarge) {
-			err = status.From(err)
+			if err = status.From(err); err == nil { // io.EOF: the stream is over
+				err = errEnded
+			}
 			w.dead.Store(&err)
 		}
 		return err

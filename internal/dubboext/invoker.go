@@ -137,7 +137,7 @@ func (iv *invoker) unary(ctx context.Context, inv base.Invocation, spec *CallSpe
 	if err != nil && !tri.IsWireError(err) {
 		if ended(ctx) {
 			// The caller's deadline or cancel: no retry.
-			if se := status.From(err); se != nil && se.Code() == status.DeadlineExceeded && se.Message() == context.DeadlineExceeded.Error() {
+			if se, ok := status.As(err); ok && se.Code() == status.DeadlineExceeded && se.Message() == context.DeadlineExceeded.Error() {
 				// The bare context error: say what was waited for.
 				err = status.Errorf(status.DeadlineExceeded, "no reply from %s within the caller's deadline: %w",
 					iv.GetURL().Location, context.DeadlineExceeded)

@@ -57,7 +57,7 @@ func (h *methodHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ss.Finish(h.serve(ss))
 }
 
-func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
+func (h *methodHandler) serve(ss *transport.ServerStream) (st error) {
 	if h.kind == constant.CallUnary || h.kind == constant.CallClientStream {
 		ss.SingleReply()
 	}
@@ -114,7 +114,7 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st *status.Error) {
 }
 
 // receiveOne reads the single request of a unary or server-streaming call.
-func (h *methodHandler) receiveOne(ss *transport.ServerStream) ([]byte, any, *status.Error) {
+func (h *methodHandler) receiveOne(ss *transport.ServerStream) ([]byte, any, error) {
 	b, err := ss.Receive()
 	if errors.Is(err, io.EOF) && ss.DroppedEmpty() {
 		b, err = []byte{}, nil // an empty request from dubbo-python, not its end marker
@@ -140,7 +140,7 @@ func (h *methodHandler) receiveOne(ss *transport.ServerStream) ([]byte, any, *st
 
 // invoke runs the invocation; a panicking handler fails this call with
 // CodeInternal and the provider keeps serving.
-func (h *methodHandler) invoke(ctx context.Context, inv base.Invocation) (res result.Result, perr *status.Error) {
+func (h *methodHandler) invoke(ctx context.Context, inv base.Invocation) (res result.Result, perr error) {
 	defer func() {
 		if p := recover(); p != nil {
 			logger.Errorf("[streamx] handler %s.%s panicked: %v\n%s", h.service, h.name, p, debug.Stack())
@@ -151,9 +151,9 @@ func (h *methodHandler) invoke(ctx context.Context, inv base.Invocation) (res re
 }
 
 // providerStatus turns a handler's (or a filter's) error into a status.
-func providerStatus(err error) *status.Error {
+func providerStatus(err error) error {
 	var se *status.Error
-	if errors.As(err, &se) {
+	if errors.As(err, &se) && se != nil {
 		return se
 	}
 	// A handler's ctx.Err() reaches us wrapped by dubbo-go as a business
@@ -188,7 +188,7 @@ func attachmentsOf(h http.Header) map[string]any {
 
 // decodeRequestHeader decodes a request's -bin values in place, before
 // filters and handlers see them.
-func decodeRequestHeader(ss *transport.ServerStream) *status.Error {
+func decodeRequestHeader(ss *transport.ServerStream) error {
 	if err := wire.DecodeBin(ss.Header()); err != nil {
 		return status.Wrap(status.InvalidArgument, err)
 	}

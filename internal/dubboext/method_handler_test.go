@@ -21,11 +21,11 @@ func TestProviderStatusOfContextErrors(t *testing.T) {
 		context.Canceled:         status.Canceled,
 		fmt.Errorf("handler: %w", context.DeadlineExceeded): status.DeadlineExceeded,
 	} {
-		if got := providerStatus(tri.NewError(tri.CodeBizError, ce)).Code(); got != want {
+		if got := status.CodeOf(providerStatus(tri.NewError(tri.CodeBizError, ce))); got != want {
 			t.Errorf("%v: got %v, want %v", ce, got, want)
 		}
 	}
-	if got := providerStatus(tri.NewError(tri.CodeBizError, fmt.Errorf("plain"))).Code(); got != status.Unknown {
+	if got := status.CodeOf(providerStatus(tri.NewError(tri.CodeBizError, fmt.Errorf("plain")))); got != status.Unknown {
 		t.Errorf("plain error: got %v, want unknown", got)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
-	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
@@ -82,13 +81,9 @@ func (c *ServerCall) opened() transport.Stream {
 }
 
 // finish runs the stream filters' OnClose with the call's status.
-func (c *ServerCall) finish(err *status.Error) {
+func (c *ServerCall) finish(err error) {
 	if fs, ok := c.opened().(*filterchain.Stream); ok {
-		if err == nil {
-			fs.Close(nil)
-		} else {
-			fs.Close(err)
-		}
+		fs.Close(err)
 	}
 }
 

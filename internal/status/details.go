@@ -12,13 +12,21 @@ import (
 // carried in grpc-status-details-bin), or nil. Unpack one with
 // (*anypb.Any).UnmarshalTo or UnmarshalNew. The slice is the error's own:
 // do not modify it.
-func (e *Error) Details() []*anypb.Any { return e.details }
+func (e *Error) Details() []*anypb.Any {
+	if e == nil {
+		return nil
+	}
+	return e.details
+}
 
 // AddDetail appends msg (e.g. an errdetails.BadRequest) to the error's
 // status details, which the peer reads with Details, or with grpc-go's
 // status.FromError(err).Details(). It fails only when msg cannot be
 // marshalled; the error is then unchanged.
 func (e *Error) AddDetail(msg proto.Message) error {
+	if e == nil {
+		return fmt.Errorf("streamx: AddDetail on a nil *Error")
+	}
 	a, ok := msg.(*anypb.Any)
 	if !ok {
 		var err error

@@ -73,13 +73,27 @@ func Wrap(code Code, err error) *Error {
 	return &Error{code: code, msg: err.Error(), cause: err}
 }
 
-// Code returns the status code.
-func (e *Error) Code() Code { return e.code }
+// Code returns the status code; OK for a nil *Error, whose methods never
+// panic (a nil *Error in an error interface is a common slip).
+func (e *Error) Code() Code {
+	if e == nil {
+		return OK
+	}
+	return e.code
+}
 
 // Message returns the status message, without the code.
-func (e *Error) Message() string { return e.msg }
+func (e *Error) Message() string {
+	if e == nil {
+		return ""
+	}
+	return e.msg
+}
 
 func (e *Error) Error() string {
+	if e == nil {
+		return OK.String()
+	}
 	if e.msg == "" {
 		return e.code.String()
 	}
@@ -87,11 +101,19 @@ func (e *Error) Error() string {
 }
 
 // Unwrap returns the cause, if any.
-func (e *Error) Unwrap() error { return e.cause }
+func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.cause
+}
 
 // Is makes errors.Is(err, context.Canceled) and DeadlineExceeded hold for
 // the matching codes, whether the cancellation was local or remote.
 func (e *Error) Is(target error) bool {
+	if e == nil {
+		return false
+	}
 	switch target {
 	case context.Canceled:
 		return e.code == Canceled
@@ -109,6 +131,9 @@ func CodeOf(err error) Code {
 	}
 	var se *Error
 	if errors.As(err, &se) {
+		if se == nil {
+			return OK // a nil *Error in an interface: no failure
+		}
 		return se.code
 	}
 	switch {
@@ -120,21 +145,39 @@ func CodeOf(err error) Code {
 	return Unknown
 }
 
-// From converts err to an *Error, keeping an *Error found in its chain and
-// mapping context errors; io.EOF is not an RPC failure and maps to nil.
-func From(err error) *Error {
+// From converts err to an error whose chain holds an *Error, keeping an
+// *Error found in its chain and mapping context errors. io.EOF is not an
+// RPC failure: it and nil map to nil. The result is a plain error, so a
+// nil never escapes as a non-nil interface.
+func From(err error) error {
 	if err == nil || errors.Is(err, io.EOF) {
 		return nil
 	}
 	var se *Error
 	if errors.As(err, &se) {
+		if se == nil {
+			return nil // a nil *Error in an interface: no failure
+		}
 		return se
 	}
 	return Wrap(CodeOf(err), err)
 }
 
-// FromContext maps a done context's error to a status error.
-func FromContext(ctx context.Context) *Error {
+// As returns the *Error in err's chain, or one made from err (as From
+// does); ok is false for nil and io.EOF, which are no failure.
+func As(err error) (se *Error, ok bool) {
+	if err == nil || errors.Is(err, io.EOF) {
+		return nil, false
+	}
+	if errors.As(err, &se) {
+		return se, se != nil // a nil *Error in an interface: no failure
+	}
+	return Wrap(CodeOf(err), err), true
+}
+
+// FromContext maps a done context's error to a status error; nil while
+// ctx is not done.
+func FromContext(ctx context.Context) error {
 	err := ctx.Err()
 	if err == nil {
 		return nil
@@ -144,7 +187,7 @@ func FromContext(ctx context.Context) *Error {
 		return New(FailedPrecondition, "the stream has already ended")
 	}
 	if cause != nil && cause != err {
-		if se, ok := cause.(*Error); ok {
+		if se, ok := cause.(*Error); ok && se != nil {
 			return se
 		}
 		return Wrap(CodeOf(err), cause)

@@ -43,21 +43,29 @@ func TestFrom(t *testing.T) {
 	if From(nil) != nil || From(io.EOF) != nil {
 		t.Fatal("nil and io.EOF are not failures")
 	}
-	if From(errors.New("x")).Code() != Unknown {
+	if CodeOf(From(errors.New("x"))) != Unknown {
 		t.Fatal("plain error")
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cancel(New(Aborted, "why"))
-	if got := FromContext(ctx); got.Code() != Aborted || got.Message() != "why" {
+	if got, _ := As(FromContext(ctx)); got.Code() != Aborted || got.Message() != "why" {
 		t.Fatalf("FromContext with a status cause: %v", got)
 	}
 	ctx, cancel = context.WithCancelCause(context.Background())
 	cancel(io.EOF)
-	if got := FromContext(ctx); got.Code() != FailedPrecondition {
+	if got := FromContext(ctx); CodeOf(got) != FailedPrecondition {
 		t.Fatalf("FromContext after a clean end: %v", got)
 	}
 	if FromContext(context.Background()) != nil {
 		t.Fatal("live context")
+	}
+	// A nil *Error inside an error never comes back out as a non-nil one.
+	var nilErr *Error
+	if From(fmt.Errorf("wrapped: %w", io.EOF)) != nil {
+		t.Fatal("a wrapped io.EOF")
+	}
+	if got := CodeOf(nilErr); got != OK || From(nilErr) != nil {
+		t.Fatalf("CodeOf(nil *Error): %v", got)
 	}
 	if Code(99).String() != "code_99" || Unavailable.String() != "unavailable" {
 		t.Fatal("String")

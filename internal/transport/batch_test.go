@@ -64,7 +64,7 @@ func TestServerStreamIdleKeepsNoBatcher(t *testing.T) {
 // The consumer's side, through a real HTTP/2 connection: after each burst
 // the stream keeps no batcher; the provider counts every byte, in order.
 func TestClientStreamIdleKeepsNoBatcher(t *testing.T) {
-	addr := serveEcho(t, func(ss *ServerStream) *status.Error {
+	addr := serveEcho(t, func(ss *ServerStream) error {
 		msgs, err := readAll(ss)
 		if !errors.Is(err, io.EOF) {
 			return status.From(err)
@@ -114,7 +114,7 @@ func TestClientStreamIdleKeepsNoBatcher(t *testing.T) {
 
 // serveEcho serves handle over HTTP/2 (h2c) on loopback, as the streamx
 // endpoint does, and returns its address.
-func serveEcho(t *testing.T, handle func(*ServerStream) *status.Error) string {
+func serveEcho(t *testing.T, handle func(*ServerStream) error) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

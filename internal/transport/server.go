@@ -185,8 +185,8 @@ func (s *ServerStream) CloseSend() error { return nil }
 // or later Receive returns at once. The status reaches the consumer when
 // the handler returns.
 func (s *ServerStream) Abort(err error) {
-	se := status.From(err)
-	if se == nil {
+	se, ok := status.As(err)
+	if !ok {
 		se = status.New(status.Canceled, "stream aborted")
 	}
 	s.aborted.CompareAndSwap(nil, se)
@@ -286,7 +286,7 @@ func (s *ServerStream) writeHeaderLocked() {
 
 // Finish ends the RPC with err's status (nil for OK). Only the first call
 // counts; it must happen before the HTTP handler returns.
-func (s *ServerStream) Finish(err *status.Error) {
+func (s *ServerStream) Finish(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.finished {

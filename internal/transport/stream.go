@@ -94,12 +94,12 @@ func checkSendSize(n int, s Settings) error {
 
 // lostPeer maps an I/O error on the HTTP/2 stream to a status: the context's
 // own error when it is done, else a lost peer.
-func lostPeer(ctx context.Context, err error, what string) *status.Error {
-	if se := status.FromContext(ctx); se != nil {
-		return se
+func lostPeer(ctx context.Context, err error, what string) error {
+	if err := status.FromContext(ctx); err != nil {
+		return err
 	}
 	var se *status.Error
-	if errors.As(err, &se) {
+	if errors.As(err, &se) && se != nil {
 		return se
 	}
 	return status.Errorf(status.Unavailable, "%s: %w", what, err)

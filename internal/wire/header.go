@@ -96,20 +96,22 @@ func DecodeTimeout(s string) (time.Duration, error) {
 	return time.Duration(v) * unit, nil
 }
 
-// SetStatus writes err's status into h (grpc-status and grpc-message).
-// With details, grpc-status-details-bin too.
-func SetStatus(h http.Header, err *status.Error) {
-	setStatus(h, HeaderStatus, HeaderMessage, err)
-	if b := status.MarshalStatus(err); b != nil {
+// SetStatus writes err's status into h (grpc-status and grpc-message; nil
+// is OK). With details, grpc-status-details-bin too.
+func SetStatus(h http.Header, err error) {
+	se, _ := status.As(err)
+	setStatus(h, HeaderStatus, HeaderMessage, se)
+	if b := status.MarshalStatus(se); b != nil {
 		h[HeaderStatusDetails] = []string{EncodeBinValue(string(b))}
 	}
 }
 
 // SetTrailerStatus writes err's status into h as trailers, under
 // http.TrailerPrefix as net/http's handlers do.
-func SetTrailerStatus(h http.Header, err *status.Error) {
-	setStatus(h, http.TrailerPrefix+HeaderStatus, http.TrailerPrefix+HeaderMessage, err)
-	if b := status.MarshalStatus(err); b != nil {
+func SetTrailerStatus(h http.Header, err error) {
+	se, _ := status.As(err)
+	setStatus(h, http.TrailerPrefix+HeaderStatus, http.TrailerPrefix+HeaderMessage, se)
+	if b := status.MarshalStatus(se); b != nil {
 		h[http.TrailerPrefix+HeaderStatusDetails] = []string{EncodeBinValue(string(b))}
 	}
 }
@@ -130,7 +132,7 @@ func setStatus(h http.Header, statusKey, messageKey string, err *status.Error) {
 
 // StatusFrom reads the status from h. ok is false when h has no grpc-status.
 // A zero status returns (nil, true).
-func StatusFrom(h http.Header) (err *status.Error, ok bool) {
+func StatusFrom(h http.Header) (err error, ok bool) {
 	raw := Get(h, HeaderStatus)
 	if raw == "" {
 		return nil, false

@@ -38,8 +38,9 @@ func TestStatusDetailsRoundTrip(t *testing.T) {
 	}
 	h := http.Header{}
 	wire.SetStatus(h, e)
-	got, ok := wire.StatusFrom(h)
-	if !ok || got.Code() != status.NotFound || len(got.Details()) != 1 {
+	gotErr, ok := wire.StatusFrom(h)
+	got, _ := status.As(gotErr)
+	if !ok || got == nil || got.Code() != status.NotFound || len(got.Details()) != 1 {
 		t.Fatalf("got %v %v", got, ok)
 	}
 	m, err := got.Details()[0].UnmarshalNew()

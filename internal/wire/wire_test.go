@@ -78,7 +78,7 @@ func TestStatusRoundTrip(t *testing.T) {
 			}
 			continue
 		}
-		if got.Code() != e.Code() || got.Message() != e.Message() {
+		if se, _ := status.As(got); se == nil || se.Code() != e.Code() || se.Message() != e.Message() {
 			t.Fatalf("%v became %v", e, got)
 		}
 	}

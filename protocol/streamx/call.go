@@ -180,16 +180,23 @@ func writeAll[Res, Req any](rw *ReadWriteStream[Res, Req], seq iter.Seq[Req]) {
 	}()
 	for msg := range seq {
 		if err := rw.Write(msg); err != nil {
-			var se *Error
-			if errors.As(err, &se) && se.Code() == CodeInvalidArgument {
-				// A message we cannot send: fail the call rather than
-				// silently skip it.
-				rw.ReadStream.s.Abort(se)
+			if unsendable(err) {
+				// A message we cannot send (nil, not encodable, over the
+				// send limit): fail the call rather than silently skip it.
+				// Any other error means the call is over already, and its
+				// reader learns how.
+				rw.ReadStream.s.Abort(err)
 			}
 			return
 		}
 	}
 	_ = rw.DoneWriting()
+}
+
+// unsendable reports whether a Write failed because of the message
+// itself, leaving the stream as it was.
+func unsendable(err error) bool {
+	return CodeOf(err) == CodeInvalidArgument || errors.Is(err, transport.ErrTooLarge)
 }
 
 type callFunc func(ctx context.Context, method string, opts ...client.CallOption) (any, error)

@@ -129,5 +129,7 @@ func (rs *ReadStream[T]) Context() context.Context { return rs.s.Context() }
 // Header returns the peer's headers, -bin values decoded: the request
 // headers on a provider, the response headers on a consumer. A consumer's
 // are there once Read has returned a message, io.EOF or an error (they may
-// be earlier); before they arrive it returns nil. It never blocks.
-func (rs *ReadStream[T]) Header() http.Header { return rs.s.Header() }
+// be earlier); before they arrive it returns nil. It never blocks. The
+// result is a copy the caller owns: the transport shares the values of
+// common headers between calls.
+func (rs *ReadStream[T]) Header() http.Header { return rs.s.Header().Clone() }
