@@ -29,13 +29,15 @@ import (
 // a stock Triple invoker created on first use.
 type invoker struct {
 	base.BaseInvoker
-	client    *transport.Client
-	service   string
-	group     string
-	version   string
-	timeout   time.Duration // unary calls without a ctx deadline
-	stockOnce sync.Once
-	stock     base.Invoker
+	client  *transport.Client
+	service string
+	group   string
+	version string
+	timeout time.Duration // unary calls without a ctx deadline
+
+	stockMu   sync.Mutex
+	stock     base.Invoker // on stockMu: made on first use
+	destroyed bool         // on stockMu
 }
 
 func newInvoker(url *common.URL) (*invoker, error) {
@@ -284,10 +286,10 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 		}
 	}
 	if iv.group != "" {
-		h.Set(wire.HeaderGroup, iv.group)
+		h[wire.Lower(wire.HeaderGroup)] = []string{iv.group} // lower case, as every name here
 	}
 	if iv.version != "" {
-		h.Set(wire.HeaderVersion, iv.version)
+		h[wire.Lower(wire.HeaderVersion)] = []string{iv.version}
 	}
 	return h
 }
@@ -306,31 +308,50 @@ func ReservedHeader(k string) bool {
 }
 
 func (iv *invoker) stockInvoker() base.Invoker {
-	iv.stockOnce.Do(func() {
-		defer func() {
-			// Stock Refer panics on some references (a plain Dial without
-			// ClientInfo builds dubbo-go's legacy invoker, which panics).
-			if p := recover(); p != nil {
-				iv.stock = &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.FailedPrecondition,
-					"streamx: stock Triple cannot call %s: %v (declare the method with streamx, or dial with client.DialWithInfo as generated code does)",
-					iv.GetURL().Location, p)}
-			}
-		}()
-		iv.stock = triple.GetProtocol().Refer(iv.GetURL())
-	})
-	if iv.stock == nil {
-		return &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.Unavailable,
-			"streamx: cannot create a stock Triple invoker for %s (see the log)", iv.GetURL().Location)}
+	iv.stockMu.Lock()
+	defer iv.stockMu.Unlock()
+	if iv.stock != nil {
+		return iv.stock
 	}
+	if iv.destroyed {
+		f := &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.Unavailable,
+			"streamx: the invoker for %s is destroyed", iv.GetURL().Location)}
+		f.Destroy()
+		return f
+	}
+	iv.stock = iv.referStock()
 	return iv.stock
 }
 
-// Destroy implements base.Invoker.
+// referStock makes the stock Triple invoker; never nil.
+func (iv *invoker) referStock() (stock base.Invoker) {
+	defer func() {
+		// Stock Refer panics on some references (a plain Dial without
+		// ClientInfo builds dubbo-go's legacy invoker, which panics).
+		if p := recover(); p != nil {
+			stock = &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.FailedPrecondition,
+				"streamx: stock Triple cannot call %s: %v (declare the method with streamx, or dial with client.DialWithInfo as generated code does)",
+				iv.GetURL().Location, p)}
+		}
+	}()
+	if stock = triple.GetProtocol().Refer(iv.GetURL()); stock == nil {
+		stock = &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.Unavailable,
+			"streamx: cannot create a stock Triple invoker for %s (see the log)", iv.GetURL().Location)}
+	}
+	return stock
+}
+
+// Destroy implements base.Invoker. A stock invoker being made meanwhile
+// is destroyed too; none is made after.
 func (iv *invoker) Destroy() {
 	iv.BaseInvoker.Destroy()
 	iv.client.Close()
-	if iv.stock != nil {
-		iv.stock.Destroy()
+	iv.stockMu.Lock()
+	iv.destroyed = true
+	stock := iv.stock
+	iv.stockMu.Unlock()
+	if stock != nil {
+		stock.Destroy()
 	}
 }
 
