@@ -199,30 +199,30 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *CallS
 		err error
 	)
 	defer func() { spec.record(raw) }()
-	if filterchain.FromContext(ctx).Len() == 0 {
-		// No stream filter to see the request go: send it as a plain body,
-		// with the reference's timeout when ctx has no deadline.
-		raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), spec.requestHeader(iv.header(inv)), spec.Codec, spec.Request, timeout)
+	// One path whatever the filters: the request goes as a fixed body
+	// with the headers, and the stream enforces the deadline itself.
+	raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), spec.requestHeader(iv.header(inv)), spec.Codec, spec.Request, timeout)
+	if err != nil {
+		return err
+	}
+	s = raw
+	if chain := filterchain.FromContext(ctx); chain.Len() > 0 {
+		fs, err := chain.Wrap(ctx, raw, &filterchain.StreamInfo{
+			Service: iv.service, Method: inv.MethodName(), Kind: constant.CallUnary, Side: filterchain.Consumer,
+			Peer: iv.GetURL().Location, Header: raw.RequestHeader(), Start: time.Now(),
+		})
 		if err != nil {
 			return err
 		}
-		raw.Start()
-		s = raw
-	} else {
-		if _, ok := ctx.Deadline(); !ok && timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, timeout)
-			defer cancel()
+		// Filters see the request before it leaves, and may refuse it.
+		if f, ok := fs.(*filterchain.Stream); ok {
+			if err := f.Sending(spec.Request); err != nil {
+				return err
+			}
 		}
-		if raw, s, err = iv.open(ctx, inv, spec, constant.CallUnary); err != nil {
-			return err
-		}
-		if err := s.Send(spec.Request); err != nil {
-			s.Abort(err)
-			return err
-		}
-		_ = s.CloseSend()
+		s = fs
 	}
+	raw.Start()
 	b, err := s.Receive()
 	if err == nil {
 		_, err = s.Receive() // the status

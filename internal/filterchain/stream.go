@@ -111,6 +111,19 @@ func (s *Stream) close(err error) {
 	})
 }
 
+// Sending runs the OnSend hooks on a message that leaves with the
+// stream's headers (a consumer's unary request), not through Send.
+func (s *Stream) Sending(payload []byte) error {
+	for _, h := range s.hooks {
+		if err := h.OnSend(s.ctx, Message{Payload: payload}); err != nil {
+			se := status.From(err)
+			s.End(se)
+			return se
+		}
+	}
+	return nil
+}
+
 // Received runs the OnReceive hooks on a message that arrived before the
 // filters were opened (a provider reads the request of a unary or
 // server-streaming call before dubbo-go's filters run).

@@ -109,6 +109,23 @@ func (s *ClientStream) Start() {
 	})
 }
 
+// RequestHeader returns the headers the request is sent with, the
+// transport's own included, as a map of its own (lower-case names): what
+// stream filters are shown.
+func (s *ClientStream) RequestHeader() http.Header {
+	h := make(http.Header, len(s.req.Fields)+len(s.req.Extra)+1)
+	for _, f := range s.req.Fields {
+		h[f.Name] = append(h[f.Name], f.Value)
+	}
+	if s.req.Timeout != "" {
+		h["grpc-timeout"] = []string{s.req.Timeout}
+	}
+	for k, vs := range s.req.Extra {
+		h[k] = append(h[k], vs...)
+	}
+	return h
+}
+
 // Context implements Stream.
 func (s *ClientStream) Context() context.Context { return s.ctx }
 

@@ -27,6 +27,24 @@ func TestUnaryRequestRefusesSend(t *testing.T) {
 	if err := s.CloseSend(); err != nil {
 		t.Fatalf("CloseSend on a unary request: %v", err)
 	}
+	// Its body's write side refuses at once instead of waiting for a
+	// stream that never opens for writing (it blocked for ever).
+	done := make(chan error, 2)
+	go func() {
+		_, err := s.pw.Write([]byte("x"))
+		done <- err
+		done <- s.pw.Close()
+	}()
+	for range 2 {
+		select {
+		case err := <-done:
+			if status.CodeOf(err) != status.Internal {
+				t.Fatalf("write to a unary body: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("writing to a unary request's body blocks")
+		}
+	}
 	s.Abort(status.New(status.Canceled, "gave up"))
 	if _, err := s.Receive(); status.CodeOf(err) != status.Canceled {
 		t.Fatalf("Receive after Abort: %v", err)

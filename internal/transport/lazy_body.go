@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2client"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
 // lazyBody is the request body's write side, usable before Start has
@@ -30,7 +31,15 @@ func (b *lazyBody) open(st *h2client.Stream, err error) {
 	}
 }
 
+// errFixedBody refuses writes to a request whose body went with its
+// headers (a unary call): nothing may wait for a stream that never opens
+// for writing.
+var errFixedBody = status.New(status.Internal, "streamx: the request body was sent with the headers")
+
 func (b *lazyBody) Write(p []byte) (int, error) {
+	if b.opened == nil {
+		return 0, errFixedBody
+	}
 	<-b.opened
 	if b.st == nil {
 		return 0, b.err
@@ -39,6 +48,9 @@ func (b *lazyBody) Write(p []byte) (int, error) {
 }
 
 func (b *lazyBody) Close() error {
+	if b.opened == nil {
+		return errFixedBody
+	}
 	<-b.opened
 	if b.st == nil {
 		return b.err

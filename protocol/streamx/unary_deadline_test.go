@@ -8,6 +8,7 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/client"
 
+	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
@@ -29,13 +30,47 @@ func TestUnaryEnds(t *testing.T) {
 		return nil, ctx.Err()
 	})
 	addr := testenv.Serve(t, svc)
-	plain := testenv.Dial(t, "test.Hang", addr)
+	for _, filtered := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no filter", true: "a consumer filter"}[filtered], func(t *testing.T) {
+			msgs := unaryEnds(t, addr, handlerDone, filtered)
+			if !filtered {
+				unfilteredMsgs = msgs
+				return
+			}
+			// A filter changes nothing about how a unary call ends.
+			for name, msg := range msgs {
+				if want, ok := unfilteredMsgs[name]; ok && msg != want {
+					t.Errorf("%s: with a filter %q, without %q", name, msg, want)
+				}
+			}
+		})
+	}
+}
+
+var unfilteredMsgs map[string]string
+
+// nopFilter is a consumer stream filter that does nothing.
+type nopFilter struct{}
+
+func (nopFilter) Open(context.Context, *filter.StreamInfo, filter.Control) (filter.Hooks, error) {
+	return filter.NopHooks{}, nil
+}
+
+// unaryEnds runs TestUnaryEnds's cases and returns the error messages of
+// the cases that only one timer can end.
+func unaryEnds(t *testing.T, addr string, handlerDone chan error, filtered bool) map[string]string {
+	var refOpts []client.ReferenceOption
+	if filtered {
+		refOpts = append(refOpts, filter.WithReferenceFilters(nopFilter{}))
+	}
+	msgs := map[string]string{}
+	plain := testenv.Dial(t, "test.Hang", addr, refOpts...)
 	// dubbo-go takes the consumer's timeout over the reference's.
 	cli, err := client.NewClient(client.WithClientRequestTimeout(200*time.Millisecond), client.WithClientRetries(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	timed, err := cli.Dial("test.Hang", client.WithURL(addr))
+	timed, err := cli.Dial("test.Hang", append([]client.ReferenceOption{client.WithURL(addr)}, refOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +122,9 @@ func TestUnaryEnds(t *testing.T) {
 			if streamx.CodeOf(err) != tc.code || !errors.Is(err, tc.is) {
 				t.Fatalf("got %v (code %v), want %v", err, streamx.CodeOf(err), tc.code)
 			}
+			if tc.name == "caller cancels" { // the others race the provider's own deadline
+				msgs[tc.name] = err.Error()
+			}
 			select {
 			case <-handlerDone:
 			case <-time.After(10 * time.Second):
@@ -94,4 +132,5 @@ func TestUnaryEnds(t *testing.T) {
 			}
 		})
 	}
+	return msgs
 }
