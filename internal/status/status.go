@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 
 	"google.golang.org/protobuf/types/known/anypb"
@@ -107,6 +108,31 @@ func (e *Error) Unwrap() error {
 	}
 	return e.cause
 }
+
+// As lets errors.As fill a pointer to a type defined on Error (the
+// public streamx.Error) from an *Error in the chain: the two are one
+// value seen through two names, so the conversion copies nothing.
+func (e *Error) As(target any) bool {
+	if e == nil {
+		return false
+	}
+	v := reflect.ValueOf(target)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return false
+	}
+	dst := v.Elem()
+	if dst.Kind() != reflect.Pointer || dst.Type() == errorPtr {
+		return false
+	}
+	src := reflect.ValueOf(e)
+	if !src.Type().ConvertibleTo(dst.Type()) {
+		return false
+	}
+	dst.Set(src.Convert(dst.Type()))
+	return true
+}
+
+var errorPtr = reflect.TypeFor[*Error]()
 
 // Is makes errors.Is(err, context.Canceled) and DeadlineExceeded hold for
 // the matching codes, whether the cancellation was local or remote.

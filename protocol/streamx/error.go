@@ -3,6 +3,9 @@ package streamx
 import (
 	"errors"
 
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+
 	"github.com/dubbo-go-streamx/streamx/internal/core"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
@@ -34,43 +37,62 @@ const (
 )
 
 // Error is a failed RPC: a Code, a message, and the cause when it is a local
-// Go error. Use errors.As to get it from any error this package returns.
-// AddDetail changes the error: call it before the error is shared.
-//
-// Its methods:
-//
-//	func (e *Error) Code() Code
-//	    Code returns the status code.
-//	func (e *Error) Message() string
-//	    Message returns the status message, without the code.
-//	func (e *Error) Error() string
-//	    Error returns "<code>: <message>" ("not_found: no such user").
-//	func (e *Error) Unwrap() error
-//	    Unwrap returns the local cause, if any (nil for a peer's status).
-//	func (e *Error) Is(target error) bool
-//	    Is makes errors.Is(err, context.Canceled) and
-//	    errors.Is(err, context.DeadlineExceeded) hold for the matching codes,
-//	    whether the cancellation was local or remote.
-//	func (e *Error) AddDetail(msg proto.Message) error
-//	    AddDetail appends msg (an errdetails.BadRequest, say) to the status
-//	    details the peer reads with Details, or with grpc-go's
-//	    status.FromError(err).Details(). It fails only when msg cannot be
-//	    marshalled; the error is then unchanged.
-//	func (e *Error) Details() []*anypb.Any
-//	    Details returns the status details received or added, or nil.
-//	    Unpack one with (*anypb.Any).UnmarshalTo or UnmarshalNew; do not
-//	    modify the slice.
-type Error = status.Error
+// Go error. Use errors.As to get it from any error this package returns
+// (the transport's errors are the same value under an internal name;
+// errors.As converts them). A nil *Error's methods do not panic: it reads
+// as CodeOK. AddDetail changes the error: call it before the error is
+// shared.
+type Error status.Error
+
+func (e *Error) status() *status.Error { return (*status.Error)(e) }
 
 // NewError returns an *Error with code and message. Handlers return one to
 // choose the status the caller sees; any other error reaches the caller as
 // CodeUnknown with the error's text.
-func NewError(code Code, msg string) *Error { return status.New(code, msg) }
+func NewError(code Code, msg string) *Error { return (*Error)(status.New(code, msg)) }
 
 // Errorf returns an *Error with code and a formatted message (%w wraps).
 func Errorf(code Code, format string, args ...any) *Error {
-	return status.Errorf(code, format, args...)
+	return (*Error)(status.Errorf(code, format, args...))
 }
+
+// Code returns the status code.
+func (e *Error) Code() Code { return e.status().Code() }
+
+// Message returns the status message, without the code.
+func (e *Error) Message() string { return e.status().Message() }
+
+// Error returns "<code>: <message>" ("not_found: no such user").
+func (e *Error) Error() string { return e.status().Error() }
+
+// Unwrap returns the local cause, if any (nil for a peer's status).
+func (e *Error) Unwrap() error { return e.status().Unwrap() }
+
+// Is makes errors.Is(err, context.Canceled) and
+// errors.Is(err, context.DeadlineExceeded) hold for the matching codes,
+// whether the cancellation was local or remote.
+func (e *Error) Is(target error) bool { return e.status().Is(target) }
+
+// As lets the transport find a handler's *Error under its internal name
+// (a nil *Error included: it reads as no failure).
+func (e *Error) As(target any) bool {
+	if t, ok := target.(**status.Error); ok {
+		*t = e.status()
+		return true
+	}
+	return false
+}
+
+// AddDetail appends msg (an errdetails.BadRequest, say) to the status
+// details the peer reads with Details, or with grpc-go's
+// status.FromError(err).Details(). It fails only when msg cannot be
+// marshalled; the error is then unchanged.
+func (e *Error) AddDetail(msg proto.Message) error { return e.status().AddDetail(msg) }
+
+// Details returns the status details received or added, or nil. Unpack
+// one with (*anypb.Any).UnmarshalTo or UnmarshalNew; do not modify the
+// slice.
+func (e *Error) Details() []*anypb.Any { return e.status().Details() }
 
 // CodeOf returns the code of err: CodeOK for nil, the code of an *Error in
 // its chain, CodeCanceled / CodeDeadlineExceeded for context errors, and

@@ -1,6 +1,8 @@
 package streamx
 
 import (
+	"errors"
+
 	"github.com/dubbo-go-streamx/streamx/internal/core"
 )
 
@@ -24,7 +26,8 @@ func (ws *WriteStream[T]) Write(msg T) error {
 	}
 	b, err := ws.codec.marshal(msg)
 	if err != nil {
-		if _, ok := err.(*Error); ok {
+		var se *Error
+		if errors.As(err, &se) {
 			return err
 		}
 		return Errorf(CodeInvalidArgument, "cannot encode %T with the %s codec: %w", msg, ws.codec.codec.Name(), err)
