@@ -19,6 +19,7 @@ import (
 	dubbotls "dubbo.apache.org/dubbo-go/v3/tls"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -41,7 +42,7 @@ type invoker struct {
 }
 
 func newInvoker(url *common.URL) (*invoker, error) {
-	settings, err := clientSettings(url)
+	ts, err := clientSettings(url)
 	if err != nil {
 		return nil, err
 	}
@@ -49,15 +50,15 @@ func newInvoker(url *common.URL) (*invoker, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout := time.Duration(0)
+	timeout := time.Duration(0) // none: the call's context decides
 	if v := url.GetParam(constant.TimeoutKey, ""); v != "" {
-		if timeout, err = time.ParseDuration(v); err != nil || timeout < 0 {
-			return nil, fmt.Errorf("streamx: %s: %q is not a duration (e.g. \"3s\")", constant.TimeoutKey, v)
+		if timeout, err = settings.ParseDuration(constant.TimeoutKey, v); err != nil {
+			return nil, fmt.Errorf("streamx: %w", err)
 		}
 	}
 	return &invoker{
 		BaseInvoker: *base.NewBaseInvoker(url),
-		client:      transport.NewClient(url.Location, tlsConf, settings),
+		client:      transport.NewClient(url.Location, tlsConf, ts),
 		service:     url.Interface(),
 		group:       url.GetParam(constant.GroupKey, ""),
 		version:     url.GetParam(constant.VersionKey, ""),
