@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -256,7 +255,7 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 	// not grow (dubbo-go's own attachments are never sent).
 	n := 0
 	for k := range inv.Attachments() {
-		if !ReservedHeader(wire.Lower(k)) {
+		if !wire.ReservedHeader(k) {
 			n++
 		}
 	}
@@ -271,10 +270,10 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 	}
 	h := make(http.Header, n+5)
 	for k, v := range inv.Attachments() {
-		k = wire.Lower(k)
-		if ReservedHeader(k) {
-			continue
+		if wire.ReservedHeader(k) {
+			continue // dubbo-go's own, or one HTTP/2 cannot carry
 		}
+		k = wire.Lower(k)
 		switch val := v.(type) {
 		case string:
 			if val != "" {
@@ -293,19 +292,6 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 		h[wire.Lower(wire.HeaderVersion)] = []string{iv.version}
 	}
 	return h
-}
-
-// ReservedHeader reports whether the lower-case header name k belongs to
-// the protocol or to dubbo-go, so that neither an attachment nor a
-// call's request header may set it.
-func ReservedHeader(k string) bool {
-	switch k {
-	case "content-type", "te", "host", "connection", "keep-alive", "transfer-encoding",
-		"upgrade", "user-agent", "timeout", "retries", constant.InterfaceKey:
-		return true
-	}
-	return k == "" || strings.HasPrefix(k, "grpc-") || strings.HasPrefix(k, ":") ||
-		strings.ContainsAny(k, " \t\r\n:")
 }
 
 func (iv *invoker) stockInvoker() base.Invoker {
