@@ -247,3 +247,18 @@ func TestLimitsMapping(t *testing.T) {
 		t.Fatalf("a bound did not reach h2conn.Limits: %+v", l)
 	}
 }
+
+// Settings and the internal settings map onto each other field by field:
+// a Settings with every field set survives the round trip.
+func TestPluginRoundTrip(t *testing.T) {
+	s := Settings{
+		CompressMinBytes: 1, MaxServerRecvMsgSize: 2, MaxServerSendMsgSize: 3, MaxCallRecvMsgSize: 4, MaxCallSendMsgSize: 5,
+		MaxConcurrentStreams: 6, MaxFrameSize: 7, MaxHeaderListSize: 8, MaxContinuationFrames: 9,
+		StreamWindow: 10, ConnWindow: 11, MaxResetsPerSecond: 12, MaxSettingsPerSecond: 13,
+		MinPingInterval: 14, MaxPingStrikes: 15, KeepAliveInterval: 16, KeepAliveTimeout: 17,
+		IdleTimeout: 18, WriteTimeout: 19,
+	}
+	if got := fromPlugin(s.plugin()); got != s {
+		t.Fatalf("round trip: %+v, want %+v", got, s)
+	}
+}

@@ -2,14 +2,8 @@ package config
 
 import (
 	"fmt"
-	"sync"
 
-	"dubbo.apache.org/dubbo-go/v3"
-)
-
-var (
-	defaultsMu sync.Mutex
-	loaded     *Settings // set by Load
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 )
 
 // SetDefaults makes s the plugin-wide settings that Defaults returns, for
@@ -26,11 +20,7 @@ func SetDefaults(s Settings) error {
 	return nil
 }
 
-func setDefaults(s Settings) {
-	defaultsMu.Lock()
-	defer defaultsMu.Unlock()
-	loaded = &s
-}
+func setDefaults(s Settings) { settings.SetDefaults(s.plugin()) }
 
 // Defaults returns the plugin-wide settings: those of the last successful
 // Load, else those in dubbo.custom.config-map.streamx of a file read by
@@ -39,19 +29,6 @@ func setDefaults(s Settings) {
 // not block; the error (only possible after dubbo.Load, since Load checks
 // first) names the bad key and value.
 func Defaults() (Settings, error) {
-	defaultsMu.Lock()
-	l := loaded
-	defaultsMu.Unlock()
-	if l != nil {
-		return *l, nil
-	}
-	custom := dubbo.GetCustomConfigSnapshot()
-	if custom == nil {
-		return BuiltinSettings(), nil
-	}
-	s, err := parseSettings("dubbo.custom.config-map."+Name, custom.ConfigMap[Name])
-	if err != nil {
-		return BuiltinSettings(), fmt.Errorf("config: %w", err)
-	}
-	return s, nil
+	p, err := settings.Defaults()
+	return fromPlugin(p), err
 }

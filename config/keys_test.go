@@ -8,7 +8,7 @@ import (
 // Every key has a URL parameter, and the lists are copies.
 func TestKeysAndParams(t *testing.T) {
 	keys := Keys()
-	if !slices.IsSorted(keys) || len(keys) != len(messageKeys)+len(connKeys) {
+	if !slices.IsSorted(keys) || len(keys) != 5+len(ConnKeys()) {
 		t.Fatalf("Keys() = %v", keys)
 	}
 	for _, k := range keys {

@@ -1,31 +1,64 @@
 package config
 
 import (
-	"github.com/dubbo-go-streamx/streamx/internal/confhook"
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 )
 
-// The one conversion of Settings into the engine's Limits, for config's
-// range checks and, through confhook, for the transports internal/dubboext
-// makes (h2conn is internal, so Settings cannot expose it).
-func init() { confhook.Limits = Settings.limits }
-
-// limits is s's connection bounds, zero fields meaning the defaults.
-func (s Settings) limits() h2conn.Limits {
-	return h2conn.Limits{
-		MaxConcurrentStreams: s.MaxConcurrentStreams,
-		MaxFrameSize:         s.MaxFrameSize,
-		MaxHeaderListSize:    s.MaxHeaderListSize,
-		MaxContinuations:     s.MaxContinuationFrames,
-		StreamWindow:         s.StreamWindow,
-		ConnWindow:           s.ConnWindow,
-		MaxResetsPerSecond:   s.MaxResetsPerSecond,
-		MaxSettingsPerSecond: s.MaxSettingsPerSecond,
-		MinPingInterval:      s.MinPingInterval,
-		MaxPingStrikes:       s.MaxPingStrikes,
-		KeepaliveInterval:    s.KeepAliveInterval,
-		KeepaliveTimeout:     s.KeepAliveTimeout,
-		IdleTimeout:          s.IdleTimeout,
-		WriteTimeout:         s.WriteTimeout,
+// plugin and fromPlugin are the one mapping of Settings' fields onto the
+// internal settings the transports read (internal/settings.Plugin, whose
+// connection bounds are h2conn.Limits: their defaults and ranges are
+// defined there).
+func (s Settings) plugin() settings.Plugin {
+	return settings.Plugin{
+		CompressMinBytes:     s.CompressMinBytes,
+		MaxServerRecvMsgSize: s.MaxServerRecvMsgSize,
+		MaxServerSendMsgSize: s.MaxServerSendMsgSize,
+		MaxCallRecvMsgSize:   s.MaxCallRecvMsgSize,
+		MaxCallSendMsgSize:   s.MaxCallSendMsgSize,
+		Limits: h2conn.Limits{
+			MaxConcurrentStreams: s.MaxConcurrentStreams,
+			MaxFrameSize:         s.MaxFrameSize,
+			MaxHeaderListSize:    s.MaxHeaderListSize,
+			MaxContinuations:     s.MaxContinuationFrames,
+			StreamWindow:         s.StreamWindow,
+			ConnWindow:           s.ConnWindow,
+			MaxResetsPerSecond:   s.MaxResetsPerSecond,
+			MaxSettingsPerSecond: s.MaxSettingsPerSecond,
+			MinPingInterval:      s.MinPingInterval,
+			MaxPingStrikes:       s.MaxPingStrikes,
+			KeepaliveInterval:    s.KeepAliveInterval,
+			KeepaliveTimeout:     s.KeepAliveTimeout,
+			IdleTimeout:          s.IdleTimeout,
+			WriteTimeout:         s.WriteTimeout,
+		},
 	}
 }
+
+func fromPlugin(p settings.Plugin) Settings {
+	l := p.Limits
+	return Settings{
+		CompressMinBytes:      p.CompressMinBytes,
+		MaxServerRecvMsgSize:  p.MaxServerRecvMsgSize,
+		MaxServerSendMsgSize:  p.MaxServerSendMsgSize,
+		MaxCallRecvMsgSize:    p.MaxCallRecvMsgSize,
+		MaxCallSendMsgSize:    p.MaxCallSendMsgSize,
+		MaxConcurrentStreams:  l.MaxConcurrentStreams,
+		MaxFrameSize:          l.MaxFrameSize,
+		MaxHeaderListSize:     l.MaxHeaderListSize,
+		MaxContinuationFrames: l.MaxContinuations,
+		StreamWindow:          l.StreamWindow,
+		ConnWindow:            l.ConnWindow,
+		MaxResetsPerSecond:    l.MaxResetsPerSecond,
+		MaxSettingsPerSecond:  l.MaxSettingsPerSecond,
+		MinPingInterval:       l.MinPingInterval,
+		MaxPingStrikes:        l.MaxPingStrikes,
+		KeepAliveInterval:     l.KeepaliveInterval,
+		KeepAliveTimeout:      l.KeepaliveTimeout,
+		IdleTimeout:           l.IdleTimeout,
+		WriteTimeout:          l.WriteTimeout,
+	}
+}
+
+// limits is s's connection bounds, zero fields meaning the defaults.
+func (s Settings) limits() h2conn.Limits { return s.plugin().Limits }

@@ -10,9 +10,8 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 	"dubbo.apache.org/dubbo-go/v3/global"
 
-	"github.com/dubbo-go-streamx/streamx/config"
-	"github.com/dubbo-go-streamx/streamx/internal/confhook"
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
@@ -21,16 +20,16 @@ import (
 // first service's on the endpoint, whose connections every service there
 // shares: a connection bound on it is an error, they are plugin-wide only.
 func serverSettings(url *common.URL) (transport.Settings, error) {
-	d, err := config.Defaults()
+	d, err := settings.Defaults()
 	if err != nil {
 		return transport.Settings{}, err
 	}
 	s := transport.Settings{MaxRecvBytes: d.MaxServerRecvMsgSize, MaxSendBytes: d.MaxServerSendMsgSize, CompressMinBytes: d.CompressMinBytes}
-	for _, k := range config.ConnKeys() {
-		if p := config.ParamPrefix + k; url.GetParam(p, "") != "" {
+	for _, k := range settings.ConnKeys() {
+		if p := settings.ParamPrefix + k; url.GetParam(p, "") != "" {
 			return s, fmt.Errorf("streamx: %s=%q on %s: a connection bound cannot be set per service "+
 				"(the connections of a port are shared by all its services); set %s under dubbo.custom.config-map.%s",
-				p, url.GetParam(p, ""), url.ServiceKey(), k, config.Name)
+				p, url.GetParam(p, ""), url.ServiceKey(), k, settings.Name)
 		}
 	}
 	var recv, send string
@@ -42,7 +41,7 @@ func serverSettings(url *common.URL) (transport.Settings, error) {
 	for _, ka := range []struct {
 		v   *time.Duration
 		key string
-	}{{&d.KeepAliveInterval, config.KeyKeepAliveInterval}, {&d.KeepAliveTimeout, config.KeyKeepAliveTimeout}} {
+	}{{&d.Limits.KeepaliveInterval, settings.KeyKeepAliveInterval}, {&d.Limits.KeepaliveTimeout, settings.KeyKeepAliveTimeout}} {
 		if *ka.v, err = keepAlive(*ka.v, source{"triple." + ka.key, tripleValue(tc, ka.key)}); err != nil {
 			return s, err
 		}
@@ -57,21 +56,21 @@ func serverSettings(url *common.URL) (transport.Settings, error) {
 // values, then the URL. keep-alive-interval and keep-alive-timeout are
 // resolved as described at keepAlive.
 func clientSettings(url *common.URL) (transport.Settings, error) {
-	d, err := config.Defaults()
+	d, err := settings.Defaults()
 	if err != nil {
 		return transport.Settings{}, err
 	}
 	s := transport.Settings{MaxRecvBytes: d.MaxCallRecvMsgSize, MaxSendBytes: d.MaxCallSendMsgSize, CompressMinBytes: d.CompressMinBytes}
-	for _, k := range config.ConnKeys() {
-		p := config.ParamPrefix + k
+	for _, k := range settings.ConnKeys() {
+		p := settings.ParamPrefix + k
 		v := url.GetParam(p, "")
 		switch {
-		case v == "" || k == config.KeyKeepAliveInterval || k == config.KeyKeepAliveTimeout:
-		case config.ProviderOnly(k):
+		case v == "" || k == settings.KeyKeepAliveInterval || k == settings.KeyKeepAliveTimeout:
+		case settings.ProviderOnly(k):
 			return s, fmt.Errorf("streamx: %s=%q on reference %s: %s bounds a provider's connections only; set it under dubbo.custom.config-map.%s of the provider",
-				p, v, url.ServiceKey(), k, config.Name)
+				p, v, url.ServiceKey(), k, settings.Name)
 		default:
-			if err := d.Set(p, v); err != nil {
+			if err := d.SetBound(p, v); err != nil {
 				return s, fmt.Errorf("streamx: %w", err)
 			}
 		}
@@ -80,11 +79,11 @@ func clientSettings(url *common.URL) (transport.Settings, error) {
 	for _, ka := range []struct {
 		v   *time.Duration
 		key string
-	}{{&d.KeepAliveInterval, config.KeyKeepAliveInterval}, {&d.KeepAliveTimeout, config.KeyKeepAliveTimeout}} {
+	}{{&d.Limits.KeepaliveInterval, settings.KeyKeepAliveInterval}, {&d.Limits.KeepaliveTimeout, settings.KeyKeepAliveTimeout}} {
 		if *ka.v, err = keepAlive(*ka.v,
 			source{ka.key, url.GetParam(ka.key, "")},
 			source{"triple." + ka.key, tripleValue(tc, ka.key)},
-			source{config.ParamPrefix + ka.key, url.GetParam(config.ParamPrefix+ka.key, "")}); err != nil {
+			source{settings.ParamPrefix + ka.key, url.GetParam(settings.ParamPrefix+ka.key, "")}); err != nil {
 			return s, err
 		}
 	}
@@ -116,7 +115,7 @@ func keepAlive(plugin time.Duration, sources ...source) (time.Duration, error) {
 			continue
 		}
 		var err error
-		if d, err = config.ParseDuration(src.name, src.value); err != nil {
+		if d, err = settings.ParseDuration(src.name, src.value); err != nil {
 			return 0, fmt.Errorf("streamx: %w", err)
 		}
 	}
@@ -136,21 +135,20 @@ func tripleValue(tc *global.TripleConfig, key string) string {
 	switch {
 	case tc == nil:
 		return ""
-	case key == config.KeyKeepAliveInterval:
+	case key == settings.KeyKeepAliveInterval:
 		return strings.TrimSpace(tc.KeepAliveInterval)
 	default:
 		return strings.TrimSpace(tc.KeepAliveTimeout)
 	}
 }
 
-// limits converts d's connection bounds (zero: the default), with
-// config's conversion, and checks their ranges.
-func limits(d config.Settings) (h2conn.Limits, error) {
-	l := confhook.Limits.(func(config.Settings) h2conn.Limits)(d)
-	if err := l.Validate(); err != nil {
-		return l, fmt.Errorf("streamx: connection bounds: %w", err)
+// limits returns d's connection bounds (zero: the default) after checking
+// their ranges.
+func limits(d settings.Plugin) (h2conn.Limits, error) {
+	if err := d.Limits.Validate(); err != nil {
+		return d.Limits, fmt.Errorf("streamx: connection bounds: %w", err)
 	}
-	return l, nil
+	return d.Limits, nil
 }
 
 // applyParams overrides s with the URL's size and compression parameters
@@ -164,17 +162,17 @@ func applyParams(url *common.URL, s *transport.Settings, recvKey, sendKey, recv,
 	}
 	var err error
 	if recv != "" {
-		if s.MaxRecvBytes, err = config.ParseSize(recvKey, recv); err != nil {
+		if s.MaxRecvBytes, err = settings.ParseSize(recvKey, recv); err != nil {
 			return fmt.Errorf("streamx: %w", err)
 		}
 	}
 	if send != "" {
-		if s.MaxSendBytes, err = config.ParseSize(sendKey, send); err != nil {
+		if s.MaxSendBytes, err = settings.ParseSize(sendKey, send); err != nil {
 			return fmt.Errorf("streamx: %w", err)
 		}
 	}
-	if v := url.GetParam(config.ParamCompressMinBytes, ""); v != "" {
-		if s.CompressMinBytes, err = config.ParseCompressMinBytes(config.ParamCompressMinBytes, v); err != nil {
+	if v := url.GetParam(settings.ParamCompressMinBytes, ""); v != "" {
+		if s.CompressMinBytes, err = settings.ParseCompressMinBytes(settings.ParamCompressMinBytes, v); err != nil {
 			return fmt.Errorf("streamx: %w", err)
 		}
 	}

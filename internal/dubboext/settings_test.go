@@ -9,21 +9,19 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 	"dubbo.apache.org/dubbo-go/v3/global"
 
-	"github.com/dubbo-go-streamx/streamx/config"
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 )
 
 // withDefaults makes s the plugin-wide settings for the test.
-func withDefaults(t *testing.T, s config.Settings) {
+func withDefaults(t *testing.T, s settings.Plugin) {
 	t.Helper()
-	before, err := config.Defaults()
+	before, err := settings.Defaults()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := config.SetDefaults(s); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = config.SetDefaults(before) })
+	settings.SetDefaults(s)
+	t.Cleanup(func() { settings.SetDefaults(before) })
 }
 
 func testURL(params map[string]string, tc *global.TripleConfig) *common.URL {
@@ -41,8 +39,8 @@ func testURL(params map[string]string, tc *global.TripleConfig) *common.URL {
 // the reference's keep-alive-* (dubbo-go's order for its two) >
 // plugin-wide > streamx's default.
 func TestClientKeepAlivePrecedence(t *testing.T) {
-	plugin := config.BuiltinSettings()
-	plugin.KeepAliveInterval, plugin.KeepAliveTimeout = 41*time.Second, 4*time.Second
+	plugin := settings.Builtin()
+	plugin.Limits.KeepaliveInterval, plugin.Limits.KeepaliveTimeout = 41*time.Second, 4*time.Second
 	all := map[string]string{
 		constant.KeepAliveInterval: "42s", constant.KeepAliveTimeout: "5s",
 		"streamx.keep-alive-interval": "44s", "streamx.keep-alive-timeout": "7s",
@@ -66,7 +64,7 @@ func TestClientKeepAlivePrecedence(t *testing.T) {
 			if c.plugin {
 				withDefaults(t, plugin)
 			} else {
-				withDefaults(t, config.BuiltinSettings())
+				withDefaults(t, settings.Builtin())
 			}
 			s, err := clientSettings(testURL(c.params, c.tc))
 			if err != nil {
@@ -81,7 +79,7 @@ func TestClientKeepAlivePrecedence(t *testing.T) {
 }
 
 func TestClientKeepAliveBad(t *testing.T) {
-	withDefaults(t, config.BuiltinSettings())
+	withDefaults(t, settings.Builtin())
 	for _, c := range []struct {
 		params map[string]string
 		tc     *global.TripleConfig
@@ -106,8 +104,8 @@ func TestClientKeepAliveBad(t *testing.T) {
 // A reference's streamx.* bounds win over plugin-wide ones; provider-only
 // ones are refused.
 func TestClientBoundsFromParams(t *testing.T) {
-	plugin := config.BuiltinSettings()
-	plugin.MaxFrameSize, plugin.WriteTimeout, plugin.ConnWindow = 20<<10, time.Minute, 1<<20
+	plugin := settings.Builtin()
+	plugin.Limits.MaxFrameSize, plugin.Limits.WriteTimeout, plugin.Limits.ConnWindow = 20<<10, time.Minute, 1<<20
 	withDefaults(t, plugin)
 	s, err := clientSettings(testURL(map[string]string{"streamx.max-frame-size": "32KiB", "streamx.max-ping-strikes": "9"}, nil))
 	if err != nil {
@@ -129,8 +127,8 @@ func TestClientBoundsFromParams(t *testing.T) {
 // A provider takes its bounds plugin-wide, keep-alive also from the
 // protocol's triple config; a service's streamx.* bound is refused.
 func TestServerBounds(t *testing.T) {
-	plugin := config.BuiltinSettings()
-	plugin.MaxConcurrentStreams, plugin.IdleTimeout, plugin.KeepAliveInterval = 77, time.Hour, 50*time.Second
+	plugin := settings.Builtin()
+	plugin.Limits.MaxConcurrentStreams, plugin.Limits.IdleTimeout, plugin.Limits.KeepaliveInterval = 77, time.Hour, 50*time.Second
 	withDefaults(t, plugin)
 	s, err := serverSettings(testURL(nil, &global.TripleConfig{KeepAliveTimeout: "3s"}))
 	if err != nil {
@@ -150,29 +148,5 @@ func TestServerBounds(t *testing.T) {
 	_, err = serverSettings(testURL(map[string]string{"streamx.write-timeout": "1s"}, nil))
 	if err == nil || !strings.Contains(err.Error(), "streamx.write-timeout") || !strings.Contains(err.Error(), "per service") {
 		t.Fatalf("err = %v", err)
-	}
-}
-
-// Every config.Settings bound reaches its own h2conn.Limits field.
-func TestLimitsMapping(t *testing.T) {
-	var d config.Settings
-	for _, k := range config.ConnKeys() {
-		v := "7"
-		switch k {
-		case config.KeyMaxFrameSize, config.KeyMaxHeaderListSize, config.KeyStreamWindow, config.KeyConnWindow:
-			v = "1MiB"
-		case config.KeyMinPingInterval, config.KeyKeepAliveInterval, config.KeyKeepAliveTimeout, config.KeyIdleTimeout, config.KeyWriteTimeout:
-			v = "7s"
-		}
-		if err := d.Set(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l, err := limits(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l.WithDefaults() != l {
-		t.Fatalf("a bound did not reach h2conn.Limits: %+v", l)
 	}
 }
