@@ -3,11 +3,11 @@ package config
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"dubbo.apache.org/dubbo-go/v3"
-	"dubbo.apache.org/dubbo-go/v3/common/extension"
 	"dubbo.apache.org/dubbo-go/v3/global"
+
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 )
 
 // validate checks streamx's settings, the streamx parameters of every
@@ -100,19 +100,12 @@ func checkDurations(where, interval, timeout string) error {
 	return nil
 }
 
-// checkFilters checks a dubbo-go filter list ("a,b,-c"): each name, with
-// an exclusion's "-" removed, must be registered. "default" and "-default"
-// are dubbo-go's markers for the default chain. An unknown name would
-// otherwise become a nil filter that panics at the first call.
+// checkFilters checks a dubbo-go filter list ("a,b,-c") as the protocol
+// does at export and refer: every name must be registered. An unknown
+// name would otherwise become a nil filter that panics at the first call.
 func checkFilters(key, list string) error {
-	for _, f := range strings.Split(list, ",") {
-		name := strings.TrimPrefix(strings.TrimSpace(f), "-")
-		if name == "" || name == "default" {
-			continue
-		}
-		if _, ok := extension.GetFilter(name); !ok {
-			return fmt.Errorf("%s: unknown filter %q in %q (is its package imported?)", key, name, list)
-		}
+	if err := filterchain.CheckNames(list); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
 	}
 	return nil
 }

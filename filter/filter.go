@@ -16,8 +16,6 @@ package filter
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"sync"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
@@ -155,61 +153,12 @@ func (a *adapter) OnResponse(_ context.Context, res result.Result, _ base.Invoke
 
 // Check returns an error naming every name in names (a comma-separated
 // `filter:` list) that no package registered, so a misspelled filter fails
-// at startup rather than at the first call. "-name" entries (which remove a
-// default filter) and "default" are accepted.
-func Check(names string) error {
-	var unknown []string
-	for _, n := range strings.Split(names, ",") {
-		n = strings.TrimSpace(n)
-		if n == "" || n == "default" || strings.HasPrefix(n, "-") {
-			continue
-		}
-		if _, ok := extension.GetFilter(n); !ok {
-			unknown = append(unknown, n)
-		}
-	}
-	if len(unknown) > 0 {
-		return fmt.Errorf("unknown filter %s in %q: misspelled, or the package that registers it is not imported",
-			strings.Join(quoteAll(unknown), ", "), names)
-	}
-	return nil
-}
-
-func quoteAll(s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = fmt.Sprintf("%q", v)
-	}
-	return out
-}
+// at startup rather than at the first call. A "-name" entry (which removes
+// a default filter) must name a registered filter too; "default" and
+// "-default" are accepted.
+func Check(names string) error { return filterchain.CheckNames(names) }
 
 // Guard is Check that also registers, for each unknown name, a filter that
 // fails every call with Check's error: dubbo-go would otherwise build a nil
 // filter into the chain and panic at the first call.
-func Guard(names string) error {
-	err := Check(names)
-	if err == nil {
-		return nil
-	}
-	for _, n := range strings.Split(names, ",") {
-		n = strings.TrimSpace(n)
-		if n == "" || n == "default" || strings.HasPrefix(n, "-") {
-			continue
-		}
-		if _, ok := extension.GetFilter(n); !ok {
-			se := status.Wrap(status.FailedPrecondition, err)
-			extension.SetFilter(n, func() dubbofilter.Filter { return failing{se} })
-		}
-	}
-	return err
-}
-
-type failing struct{ err error }
-
-func (f failing) Invoke(context.Context, base.Invoker, base.Invocation) result.Result {
-	return &result.RPCResult{Err: f.err}
-}
-
-func (f failing) OnResponse(_ context.Context, res result.Result, _ base.Invoker, _ base.Invocation) result.Result {
-	return res
-}
+func Guard(names string) error { return filterchain.GuardNames(names) }

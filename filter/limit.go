@@ -9,7 +9,7 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 
-	"github.com/dubbo-go-streamx/streamx/config"
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -38,7 +38,7 @@ func init() {
 		}
 		var size int
 		if v := url.GetParam(ParamMaxMsgSize, ""); v != "" {
-			n, err := config.ParseSize(ParamMaxMsgSize, v)
+			n, err := settings.ParseSize(ParamMaxMsgSize, v)
 			if err != nil {
 				return nil, err
 			}

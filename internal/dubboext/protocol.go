@@ -15,7 +15,7 @@ import (
 
 	"github.com/dubbogo/gost/log/logger"
 
-	"github.com/dubbo-go-streamx/streamx/filter"
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 
 	"google.golang.org/grpc"
@@ -78,7 +78,7 @@ func (p *protocol) export(invoker base.Invoker) (*exporter, error) {
 	}
 	// dubbo-go built the filter chain already, with nil for unknown names
 	// (a panic at the first call): refuse to serve instead.
-	if err := filter.Check(url.GetParam(constant.ServiceFilterKey, "")); err != nil {
+	if err := filterchain.CheckNames(url.GetParam(constant.ServiceFilterKey, "")); err != nil {
 		return nil, err
 	}
 	interfaceName := url.GetParam(constant.InterfaceKey, url.Path)
@@ -152,7 +152,7 @@ func (p *protocol) handlerFor(service string, m common.MethodInfo, invoker base.
 func (p *protocol) Refer(url *common.URL) base.Invoker {
 	// dubbo-go builds the reference's filter chain after Refer; make sure
 	// it finds no nil filter.
-	if err := filter.Guard(url.GetParam(constant.ReferenceFilterKey, "")); err != nil {
+	if err := filterchain.GuardNames(url.GetParam(constant.ReferenceFilterKey, "")); err != nil {
 		logger.Errorf("[streamx] reference %s: %v", url.Key(), err)
 	}
 	useShutdownFilter(url)
