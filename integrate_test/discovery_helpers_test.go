@@ -19,10 +19,10 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/config"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
-	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	_ "github.com/dubbo-go-streamx/streamx/registry/zookeeper"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter/testgreeter"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
 )
 

@@ -20,8 +20,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
-	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter/testgreeter"
 )
 
 // h2specMinPassed is the number of h2spec cases (of 145, all suites) the

@@ -6,11 +6,21 @@ import (
 	"testing"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
+	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/protocol"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
-	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
 )
+
+// Service is what Serve exports: a *streamx.Service (testenv, being
+// internal, does not import the public package; the tests that pass one
+// do, and with it streamx's protocol).
+type Service interface {
+	Reference() string
+	Err() error
+	Info() *common.ServiceInfo
+}
 
 var exportMu sync.Mutex
 
@@ -18,14 +28,14 @@ var exportMu sync.Mutex
 // its direct URL (tri://127.0.0.1:PORT). It exports the service options
 // directly rather than through server.Serve, whose shutdown is process-wide;
 // the service is unexported when the test ends.
-func Serve(t testing.TB, svc *streamx.Service, opts ...server.ServiceOption) string {
+func Serve(t testing.TB, svc Service, opts ...server.ServiceOption) string {
 	t.Helper()
 	return ServeOn(t, svc, nil, nil, opts...)
 }
 
 // ServeOn is Serve with extra server options (TLS, ...) and protocol
 // options (size limits, ...).
-func ServeOn(t testing.TB, svc *streamx.Service, srvOpts []server.ServerOption, protoOpts []protocol.ServerOption, opts ...server.ServiceOption) string {
+func ServeOn(t testing.TB, svc Service, srvOpts []server.ServerOption, protoOpts []protocol.ServerOption, opts ...server.ServiceOption) string {
 	t.Helper()
 	port := FreePort(t)
 	protoOpts = append([]protocol.ServerOption{protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)}, protoOpts...)
@@ -33,7 +43,10 @@ func ServeOn(t testing.TB, svc *streamx.Service, srvOpts []server.ServerOption, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := streamx.Register(srv, svc, opts...); err != nil {
+	if err := svc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := dubboext.RegisterService(srv, svc, svc.Info(), opts...); err != nil {
 		t.Fatal(err)
 	}
 	so := srv.GetServiceOptionsByInterfaceName(svc.Reference())

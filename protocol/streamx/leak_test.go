@@ -9,8 +9,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
-	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter/testgreeter"
 )
 
 // noLeaks fails the test if it leaves goroutines behind once its cleanups

@@ -24,9 +24,9 @@ import (
 	dubbotls "dubbo.apache.org/dubbo-go/v3/tls"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
-	"github.com/dubbo-go-streamx/streamx/internal/testgreeter"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter/testgreeter"
 )
 
 // A message over the provider's limit is refused with ResourceExhausted;

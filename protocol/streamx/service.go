@@ -60,15 +60,7 @@ func Register(srv *server.Server, s *Service, opts ...server.ServiceOption) erro
 	if err := s.Err(); err != nil {
 		return err
 	}
-	if srv == nil {
-		return errors.New("streamx: Register on a nil *server.Server")
-	}
-	opts = append([]server.ServiceOption{server.WithInterface(s.name)}, opts...)
-	if err := srv.Register(s, s.Info(), opts...); err != nil {
-		return err
-	}
-	dubboext.NoteHost(srv, s.name)
-	return nil
+	return dubboext.RegisterService(srv, s, s.Info(), opts...)
 }
 
 func (s *Service) add(name, kind string, sm *dubboext.ServerMethod, declErr error, fn any, call func(ctx context.Context, args []any) (any, error)) {

@@ -1,5 +1,7 @@
 // Package testgreeter is the tests' Greeter: the samples' Greeter
 // (samples/greeter) plus the methods only tests need (errors, echo, JSON).
+// It is not under internal/ because it is built on the public API, which
+// nothing in internal/ may import.
 // integrate_test/python/greeter_server.py serves the same methods.
 package testgreeter
 
