@@ -2,9 +2,12 @@ package config
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 )
 
 func streamxYAML(key, value string) string {
@@ -260,5 +263,41 @@ func TestPluginRoundTrip(t *testing.T) {
 	}
 	if got := fromPlugin(s.plugin()); got != s {
 		t.Fatalf("round trip: %+v, want %+v", got, s)
+	}
+}
+
+// Every field of the engine's limits is carried by Settings: a Limits
+// with each field set to a distinct value survives the round trip, so a
+// bound added to the engine and not to Settings fails here.
+func TestSettingsCarryEveryLimit(t *testing.T) {
+	var p settings.Plugin
+	v := reflect.ValueOf(&p.Limits).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Int, reflect.Int32, reflect.Int64:
+			f.SetInt(int64(i + 1))
+		case reflect.Uint32:
+			f.SetUint(uint64(i + 1))
+		default:
+			t.Fatalf("limit %s of kind %s: teach this test", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	if got := fromPlugin(p).plugin(); got != p {
+		t.Fatalf("round trip lost a limit: %+v, want %+v", got.Limits, p.Limits)
+	}
+}
+
+// WithDefaults fills the zero bounds with the engine's defaults and keeps
+// the set ones.
+func TestWithDefaults(t *testing.T) {
+	s := BuiltinSettings()
+	s.MaxFrameSize = 1 << 20
+	d := s.WithDefaults()
+	if d.MaxFrameSize != 1<<20 || d.MaxConcurrentStreams == 0 || d.WriteTimeout == 0 || d.CompressMinBytes != s.CompressMinBytes {
+		t.Fatalf("WithDefaults() = %+v", d)
+	}
+	if d.WithDefaults() != d {
+		t.Fatal("WithDefaults is not idempotent")
 	}
 }

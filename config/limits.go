@@ -60,5 +60,14 @@ func fromPlugin(p settings.Plugin) Settings {
 	}
 }
 
+// WithDefaults returns s with every zero connection bound set to the
+// default the transports use; the defaults are defined once, by the
+// engine, and this is how to read them. It does not block.
+func (s Settings) WithDefaults() Settings {
+	p := s.plugin()
+	p.Limits = p.Limits.WithDefaults()
+	return fromPlugin(p)
+}
+
 // limits is s's connection bounds, zero fields meaning the defaults.
 func (s Settings) limits() h2conn.Limits { return s.plugin().Limits }

@@ -58,7 +58,10 @@ const (
 // Settings are streamx's plugin-wide transport settings. The message
 // fields are resolved (the file's value or the built-in default); in the
 // connection bounds, from MaxConcurrentStreams on, zero means streamx's
-// default, given in each field's doc. Settings is comparable with ==.
+// default, given in each field's doc; the engine defines the defaults and
+// ranges once, and WithDefaults returns them. The YAML keys and URL
+// parameters are mapped onto the engine's limits by the same table that
+// Set uses. Settings is comparable with ==.
 type Settings struct {
 	// CompressMinBytes is the smallest message gzip-compressed for a peer
 	// that accepts gzip; -1 never compresses.
