@@ -11,29 +11,32 @@ import (
 )
 
 // Code is a gRPC status code; it is what a failed RPC reports on both sides
-// and across languages. Its String method returns the lower-case gRPC name
-// ("deadline_exceeded"), or "code_<n>" for a code outside the list below.
-type Code = status.Code
+// and across languages.
+type Code status.Code
+
+// String returns the lower-case gRPC name ("deadline_exceeded"), or
+// "code_<n>" for a code outside the list below.
+func (c Code) String() string { return status.Code(c).String() }
 
 // The status codes.
 const (
-	CodeOK                 = status.OK
-	CodeCanceled           = status.Canceled
-	CodeUnknown            = status.Unknown
-	CodeInvalidArgument    = status.InvalidArgument
-	CodeDeadlineExceeded   = status.DeadlineExceeded
-	CodeNotFound           = status.NotFound
-	CodeAlreadyExists      = status.AlreadyExists
-	CodePermissionDenied   = status.PermissionDenied
-	CodeResourceExhausted  = status.ResourceExhausted
-	CodeFailedPrecondition = status.FailedPrecondition
-	CodeAborted            = status.Aborted
-	CodeOutOfRange         = status.OutOfRange
-	CodeUnimplemented      = status.Unimplemented
-	CodeInternal           = status.Internal
-	CodeUnavailable        = status.Unavailable
-	CodeDataLoss           = status.DataLoss
-	CodeUnauthenticated    = status.Unauthenticated
+	CodeOK                 = Code(status.OK)
+	CodeCanceled           = Code(status.Canceled)
+	CodeUnknown            = Code(status.Unknown)
+	CodeInvalidArgument    = Code(status.InvalidArgument)
+	CodeDeadlineExceeded   = Code(status.DeadlineExceeded)
+	CodeNotFound           = Code(status.NotFound)
+	CodeAlreadyExists      = Code(status.AlreadyExists)
+	CodePermissionDenied   = Code(status.PermissionDenied)
+	CodeResourceExhausted  = Code(status.ResourceExhausted)
+	CodeFailedPrecondition = Code(status.FailedPrecondition)
+	CodeAborted            = Code(status.Aborted)
+	CodeOutOfRange         = Code(status.OutOfRange)
+	CodeUnimplemented      = Code(status.Unimplemented)
+	CodeInternal           = Code(status.Internal)
+	CodeUnavailable        = Code(status.Unavailable)
+	CodeDataLoss           = Code(status.DataLoss)
+	CodeUnauthenticated    = Code(status.Unauthenticated)
 )
 
 // Error is a failed RPC: a Code, a message, and the cause when it is a local
@@ -49,15 +52,15 @@ func (e *Error) status() *status.Error { return (*status.Error)(e) }
 // NewError returns an *Error with code and message. Handlers return one to
 // choose the status the caller sees; any other error reaches the caller as
 // CodeUnknown with the error's text.
-func NewError(code Code, msg string) *Error { return (*Error)(status.New(code, msg)) }
+func NewError(code Code, msg string) *Error { return (*Error)(status.New(status.Code(code), msg)) }
 
 // Errorf returns an *Error with code and a formatted message (%w wraps).
 func Errorf(code Code, format string, args ...any) *Error {
-	return (*Error)(status.Errorf(code, format, args...))
+	return (*Error)(status.Errorf(status.Code(code), format, args...))
 }
 
 // Code returns the status code.
-func (e *Error) Code() Code { return e.status().Code() }
+func (e *Error) Code() Code { return Code(e.status().Code()) }
 
 // Message returns the status message, without the code.
 func (e *Error) Message() string { return e.status().Message() }
@@ -97,7 +100,7 @@ func (e *Error) Details() []*anypb.Any { return e.status().Details() }
 // CodeOf returns the code of err: CodeOK for nil, the code of an *Error in
 // its chain, CodeCanceled / CodeDeadlineExceeded for context errors, and
 // CodeUnknown otherwise.
-func CodeOf(err error) Code { return status.CodeOf(err) }
+func CodeOf(err error) Code { return Code(status.CodeOf(err)) }
 
 // Errors that are not RPC failures: the stream goes on after each.
 var (

@@ -75,14 +75,14 @@ func newCallConfig(opts []CallOption) (*callConfig, error) {
 	}
 	for k, vs := range c.Header {
 		if err := wire.CheckUserName(k); err != nil {
-			return nil, status.Wrap(CodeInvalidArgument, err)
+			return nil, status.Wrap(status.InvalidArgument, err)
 		}
 		if wire.IsBinKey(k) {
 			continue
 		}
 		for _, v := range vs {
 			if err := wire.CheckValue(k, v); err != nil {
-				return nil, status.Wrap(CodeInvalidArgument, err)
+				return nil, status.Wrap(status.InvalidArgument, err)
 			}
 		}
 	}
