@@ -28,61 +28,6 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
-// The filter types are the protocol's own (shared with it, so that the
-// protocol runs a filter without adapting it); each doc comment below
-// gives the methods.
-type (
-	// StreamFilter opens per-stream Hooks:
-	//
-	//	Open(ctx context.Context, info *StreamInfo, ctl Control) (Hooks, error)
-	//
-	// Open runs once per stream, before its first message, on the goroutine
-	// that opens it; an error rejects the stream with that error (an
-	// *streamx.Error chooses the code). One StreamFilter serves every
-	// stream of its service or reference, concurrently.
-	StreamFilter = filterchain.StreamFilter
-	// Hooks observe one stream:
-	//
-	//	OnSend(ctx context.Context, msg Message) error
-	//	OnReceive(ctx context.Context, msg Message) error
-	//	OnClose(ctx context.Context, res Result)
-	//
-	// OnSend and OnReceive run on the goroutine that sends or receives
-	// (a bidi stream's two directions may run concurrently); an error
-	// ends the stream with it. OnClose runs exactly once when the stream
-	// ends, however it ends. Embed NopHooks to implement only some.
-	Hooks = filterchain.Hooks
-	// StreamInfo describes the stream: Service, Method, Kind ("unary",
-	// "client-stream", "server-stream", "bidi-stream"), Side, Peer
-	// (host:port, when known), Header (request headers on a provider,
-	// outgoing ones on a consumer; read-only) and Start.
-	StreamInfo = filterchain.StreamInfo
-	// Message is one encoded message (field Payload); do not modify or
-	// keep its Payload after the hook returns.
-	Message = filterchain.Message
-	// Result is how the stream ended: field Err is nil for OK. Its method
-	//
-	//	Code() streamx.Code
-	//
-	// returns the status code Err carries.
-	Result = filterchain.Result
-	// Control ends the stream from a filter:
-	//
-	//	End(err error)
-	//
-	// End may be called at any time, from any goroutine (a timer, say); an
-	// *streamx.Error chooses the code the peer sees.
-	Control = filterchain.Control
-	// Side is Consumer or Provider; its String method names it.
-	Side = filterchain.Side
-)
-
-// The sides.
-const (
-	Consumer = filterchain.Consumer
-	Provider = filterchain.Provider
-)
-
 // NopHooks does nothing; embed it to implement only some hooks.
 type NopHooks struct{}
 
@@ -139,7 +84,7 @@ func (a *adapter) Invoke(ctx context.Context, invoker base.Invoker, inv base.Inv
 		if err != nil {
 			return &result.RPCResult{Err: err}
 		}
-		chain.Add(f)
+		chain.Add(toChain{f})
 	}
 	// Outside a streamx call (a stock Triple call) there is no stream to
 	// filter: pass through.
