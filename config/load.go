@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"dubbo.apache.org/dubbo-go/v3"
+	"dubbo.apache.org/dubbo-go/v3/common/constant/file"
 	"dubbo.apache.org/dubbo-go/v3/global"
 
 	"github.com/knadh/koanf"
@@ -116,7 +117,7 @@ func resolve(suffix string, data []byte) (k *koanf.Koanf, err error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("the configuration is empty")
 	}
-	return dubbo.GetConfigResolver(dubbo.NewLoaderConf(dubbo.WithGenre(suffix), dubbo.WithBytes(data))), nil
+	return dubbo.GetConfigResolver(dubbo.NewLoaderConf(dubbo.WithSuffix(file.Suffix(suffix)), dubbo.WithBytes(data))), nil
 }
 
 // mergeProfile merges the file of the active profile (dubbo.profiles.active)
