@@ -80,7 +80,8 @@ BENCH_DIR := $(STREAMX_BUILD_DIR)/bench
 BENCH_FLAGS ?= -reps 5 -duration 3s
 define build-bench
 	@mkdir -p $(BENCH_DIR)
-	$(GO) build -o $(BENCH_DIR)/ ./bench/cmd/bench-streamx ./bench/cmd/bench-triple ./bench/cmd/bench-grpc ./bench/cmd/benchrun
+	$(GO) build -o $(BENCH_DIR)/ ./bench/cmd/bench-streamx ./bench/cmd/bench-triple ./bench/cmd/benchrun
+	$(GO) build -C bench/peers/grpc -o $(BENCH_DIR)/bench-grpc .
 endef
 
 bench: ## streamx vs stock Triple vs grpc-go: table on stdout, JSON in build/bench/results.json

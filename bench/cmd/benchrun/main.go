@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -118,11 +119,17 @@ func run(p plan) (*report, error) {
 		}
 	}()
 	bins := map[string]string{}
+	versions := map[string]string{}
 	for _, fw := range p.frameworks {
 		bins[fw] = filepath.Join(p.bin, "bench-"+fw)
 		if _, err := os.Stat(bins[fw]); err != nil {
 			return nil, fmt.Errorf("%w (build the programs first: make bench)", err)
 		}
+		out, err := exec.Command(bins[fw], "version").Output()
+		if err != nil {
+			return nil, fmt.Errorf("%s version: %w", bins[fw], err)
+		}
+		versions[fw] = strings.TrimSpace(string(out))
 		s, err := startServer(fw, bins[fw], logDir)
 		if err != nil {
 			return nil, err
@@ -132,7 +139,7 @@ func run(p plan) (*report, error) {
 	}
 
 	r := &report{Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Command: strings.Join(os.Args, " "),
-		Reps: p.reps, IdleReps: p.idleReps, Duration: p.duration.String(), Streams: p.streams, Frameworks: p.frameworks}
+		Reps: p.reps, IdleReps: p.idleReps, Duration: p.duration.String(), Streams: p.streams, Frameworks: p.frameworks, Versions: versions}
 	na := map[string]bool{} // case/framework pairs that said n/a: not run again
 	reps := max(p.reps, p.idleReps)
 	for rep := range reps {

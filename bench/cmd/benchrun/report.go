@@ -125,17 +125,19 @@ func summarize(name, fw string, runs []Run) Summary {
 
 // report is everything benchrun writes.
 type report struct {
-	Date       string    `json:"date"`
-	Command    string    `json:"command"`
-	Reps       int       `json:"reps"`
-	IdleReps   int       `json:"idle_reps"`
-	Duration   string    `json:"duration"`
-	Streams    int       `json:"idle_streams"`
-	Frameworks []string  `json:"frameworks"`
-	Summaries  []Summary `json:"summaries"`
-	Ratios     []Ratio   `json:"ratios"`
-	Parity     *Parity   `json:"parity,omitempty"`
-	Runs       []Run     `json:"runs"`
+	Date       string   `json:"date"`
+	Command    string   `json:"command"`
+	Reps       int      `json:"reps"`
+	IdleReps   int      `json:"idle_reps"`
+	Duration   string   `json:"duration"`
+	Streams    int      `json:"idle_streams"`
+	Frameworks []string `json:"frameworks"`
+	// Versions are each program's Go and stack module versions.
+	Versions  map[string]string `json:"versions"`
+	Summaries []Summary         `json:"summaries"`
+	Ratios    []Ratio           `json:"ratios"`
+	Parity    *Parity           `json:"parity,omitempty"`
+	Runs      []Run             `json:"runs"`
 	// ServerRaces are race detector reports in server logs (-race builds).
 	ServerRaces []string `json:"server_races,omitempty"`
 }
@@ -181,6 +183,10 @@ func title(fw string) string {
 func (r *report) writeTable(w io.Writer, cases []string) {
 	fws := r.Frameworks
 	fmt.Fprintf(w, "Medians of %d runs x %s (idle: %d runs, %d streams), %s.\n\n", r.Reps, r.Duration, r.IdleReps, r.Streams, r.Date)
+	for _, fw := range fws {
+		fmt.Fprintf(w, "- %s: %s\n", title(fw), r.Versions[fw])
+	}
+	fmt.Fprintln(w)
 	var problems []string
 	for i, c := range throughputCases(cases) {
 		if i == 0 {
