@@ -73,7 +73,7 @@ fuzz: ## each fuzz target for FUZZTIME (10s)
 		bash scripts/fuzz.sh $(GO) "$${t%%:*}" "$${t#*:}" $(FUZZ_FLAGS); \
 	done
 
-# The benchmark (bench/README.md): three framework programs and benchrun,
+# The benchmark (bench/README.md): four framework programs and benchrun,
 # built without -race into build/bench/.
 BENCH_DIR := $(STREAMX_BUILD_DIR)/bench
 # Reps and window of `make bench`, chosen to finish in under 10 minutes.
@@ -82,9 +82,10 @@ define build-bench
 	@mkdir -p $(BENCH_DIR)
 	$(GO) build -o $(BENCH_DIR)/ ./bench/cmd/bench-streamx ./bench/cmd/bench-triple ./bench/cmd/benchrun
 	$(GO) build -C bench/peers/grpc -o $(BENCH_DIR)/bench-grpc .
+	$(GO) build -C bench/peers/connect -o $(BENCH_DIR)/bench-connect .
 endef
 
-bench: ## streamx vs stock Triple vs grpc-go: table on stdout, JSON in build/bench/results.json
+bench: ## streamx vs stock Triple, grpc-go and connect-go: table on stdout, JSON in build/bench/results.json
 	$(build-bench)
 	$(BENCH_DIR)/benchrun -bin $(BENCH_DIR) -json $(BENCH_DIR)/results.json $(BENCH_FLAGS)
 

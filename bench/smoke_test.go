@@ -18,7 +18,7 @@ import (
 // builds bench-NAME), so that they run their stack's newest release.
 var (
 	programs = []string{"bench-streamx", "bench-triple", "benchrun"}
-	peers    = []string{"grpc"}
+	peers    = []string{"grpc", "connect"}
 )
 
 // buildFlags are go build's flags for them (see race_test.go).
@@ -100,7 +100,7 @@ func checkPeerVersions(t *testing.T, report string) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("%s: %v", report, err)
 	}
-	stack := map[string]string{"grpc": "google.golang.org/grpc"}
+	stack := map[string]string{"grpc": "google.golang.org/grpc", "connect": "connectrpc.com/connect"}
 	for _, p := range peers {
 		mod, err := os.ReadFile(filepath.Join("peers", p, "go.mod"))
 		if err != nil {

@@ -42,8 +42,8 @@ type plan struct {
 func main() {
 	var p plan
 	var fws, cases string
-	flag.StringVar(&p.bin, "bin", "build/bench", "directory holding bench-streamx, bench-grpc and bench-triple")
-	flag.StringVar(&fws, "frameworks", "streamx,grpc,triple", "frameworks to run (comma-separated)")
+	flag.StringVar(&p.bin, "bin", "build/bench", "directory holding bench-streamx, bench-grpc, bench-connect and bench-triple")
+	flag.StringVar(&fws, "frameworks", "streamx,grpc,connect,triple", "frameworks to run (comma-separated)")
 	flag.StringVar(&cases, "cases", strings.Join(harness.CaseNames, ","), "cases to run (comma-separated)")
 	flag.IntVar(&p.reps, "reps", 5, "repetitions of every throughput case")
 	flag.IntVar(&p.idleReps, "idle-reps", 3, "repetitions of idle10k")

@@ -39,11 +39,11 @@ type IdleSummary struct {
 	ServerGoroutines float64 `json:"server_goroutines"`
 }
 
-// Ratio compares streamx's median msg/s with another framework's.
+// Ratio compares streamx's median msg/s with each other framework's.
 type Ratio struct {
-	Case              string  `json:"case"`
-	StreamxOverGRPC   float64 `json:"streamx_over_grpc,omitempty"`
-	StreamxOverTriple float64 `json:"streamx_over_triple,omitempty"`
+	Case string `json:"case"`
+	// StreamxOver maps a framework to streamx's msg/s over its msg/s.
+	StreamxOver map[string]float64 `json:"streamx_over"`
 }
 
 // Parity compares streamx's s2c16 read with ReadTimeout (the parity case)
@@ -161,8 +161,11 @@ func (r *report) derive(cases []string) {
 	}
 	for _, c := range throughputCases(cases) {
 		sx := r.find(c, "streamx")
-		r.Ratios = append(r.Ratios, Ratio{Case: c,
-			StreamxOverGRPC: ratio(sx, r.find(c, "grpc")), StreamxOverTriple: ratio(sx, r.find(c, "triple"))})
+		ra := Ratio{Case: c, StreamxOver: map[string]float64{}}
+		for _, fw := range others(r.Frameworks) {
+			ra.StreamxOver[fw] = ratio(sx, r.find(c, fw))
+		}
+		r.Ratios = append(r.Ratios, ra)
 	}
 	if p, s := r.find("parity", "streamx"), r.find("s2c16", "streamx"); p != nil && s != nil && p.MsgPerSec > 0 && s.MsgPerSec > 0 {
 		r.Parity = &Parity{ReadMsgPerSec: s.MsgPerSec, ReadTimeoutMsgPerSec: p.MsgPerSec, Ratio: p.MsgPerSec / s.MsgPerSec}
@@ -170,7 +173,12 @@ func (r *report) derive(cases []string) {
 }
 
 // frameworkTitle names a framework in the table.
-var frameworkTitle = map[string]string{"streamx": "streamx", "grpc": "grpc-go", "triple": "raw Triple"}
+var frameworkTitle = map[string]string{"streamx": "streamx", "grpc": "grpc-go", "connect": "connect-go", "triple": "raw Triple"}
+
+// others are the frameworks streamx is compared with.
+func others(fws []string) []string {
+	return slices.DeleteFunc(slices.Clone(fws), func(fw string) bool { return fw == "streamx" })
+}
 
 func title(fw string) string {
 	if t, ok := frameworkTitle[fw]; ok {
@@ -194,7 +202,10 @@ func (r *report) writeTable(w io.Writer, cases []string) {
 			for _, fw := range fws {
 				hdr = append(hdr, title(fw)+" msg/s")
 			}
-			hdr = append(hdr, "streamx/grpc-go", "streamx/raw Triple", "CPU µs/msg "+strings.Join(mapTitles(fws), " / "))
+			for _, fw := range others(fws) {
+				hdr = append(hdr, "streamx/"+title(fw))
+			}
+			hdr = append(hdr, "CPU µs/msg "+strings.Join(mapTitles(fws), " / "))
 			row(w, hdr...)
 			row(w, slices.Repeat([]string{"---"}, len(hdr))...)
 		}
@@ -212,7 +223,10 @@ func (r *report) writeTable(w io.Writer, cases []string) {
 				ra = x
 			}
 		}
-		cells = append(cells, ratioCell(ra.StreamxOverGRPC), ratioCell(ra.StreamxOverTriple), strings.Join(cpus, " / "))
+		for _, fw := range others(fws) {
+			cells = append(cells, ratioCell(ra.StreamxOver[fw]))
+		}
+		cells = append(cells, strings.Join(cpus, " / "))
 		row(w, cells...)
 	}
 	if slices.Contains(cases, "parity") {
