@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/dubbo-go-streamx/streamx/bench/internal/harness"
 )
 
 // Summary is the medians of one case on one framework.
@@ -22,6 +24,9 @@ type Summary struct {
 	ServerMicrosPerMsg float64 `json:"server_cpu_us_per_msg,omitempty"`
 
 	Idle *IdleSummary `json:"idle,omitempty"`
+	// Latency is each percentile's median over the runs (cases that time
+	// every call: pp16, u1, u32).
+	Latency *harness.Latency `json:"latency,omitempty"`
 }
 
 // IdleSummary is the idle case per open stream: (after - before) / streams,
@@ -70,7 +75,8 @@ func median(xs []float64) float64 {
 // summarize takes the medians of the runs of one case on one framework.
 func summarize(name, fw string, runs []Run) Summary {
 	sum := Summary{Case: name, Framework: fw}
-	var msgs, mbs, cpu, ccpu, scpu []float64
+	var msgs, mbs, cpu, ccpu, scpu, p50, p99, p999 []float64
+	calls := 0
 	var open, crss, cheap, cstack, cg, srss, sheap, sstack, sg []float64
 	streams := 0
 	for _, r := range runs {
@@ -107,6 +113,10 @@ func summarize(name, fw string, runs []Run) Summary {
 		cpu = append(cpu, (r.ClientCPUSeconds+r.ServerCPUSeconds)*1e6/m)
 		ccpu = append(ccpu, r.ClientCPUSeconds*1e6/m)
 		scpu = append(scpu, r.ServerCPUSeconds*1e6/m)
+		if l := r.Latency; l != nil {
+			calls += l.Calls
+			p50, p99, p999 = append(p50, l.P50), append(p99, l.P99), append(p999, l.P999)
+		}
 		sum.Runs++
 	}
 	if sum.Runs == 0 {
@@ -120,6 +130,9 @@ func summarize(name, fw string, runs []Run) Summary {
 	}
 	sum.MsgPerSec, sum.MBPerSec = median(msgs), median(mbs)
 	sum.CPUMicrosPerMsg, sum.ClientMicrosPerMsg, sum.ServerMicrosPerMsg = median(cpu), median(ccpu), median(scpu)
+	if len(p50) > 0 {
+		sum.Latency = &harness.Latency{Calls: calls, P50: median(p50), P99: median(p99), P999: median(p999)}
+	}
 	return sum
 }
 
@@ -229,6 +242,7 @@ func (r *report) writeTable(w io.Writer, cases []string) {
 		cells = append(cells, strings.Join(cpus, " / "))
 		row(w, cells...)
 	}
+	r.writeLatency(w, cases)
 	if slices.Contains(cases, "parity") {
 		fmt.Fprintln(w)
 		if p := r.Parity; p != nil {
@@ -287,6 +301,39 @@ func (r *report) writeTable(w io.Writer, cases []string) {
 		for _, p := range problems {
 			fmt.Fprintln(w, "- "+p)
 		}
+	}
+}
+
+// writeLatency prints the per-call percentiles of the cases that have them.
+func (r *report) writeLatency(w io.Writer, cases []string) {
+	var timed []string
+	for _, c := range throughputCases(cases) {
+		for _, fw := range r.Frameworks {
+			if s := r.find(c, fw); s != nil && s.Latency != nil {
+				timed = append(timed, c)
+				break
+			}
+		}
+	}
+	if len(timed) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nPer-call latency, µs: p50 / p99 / p99.9 (medians over the runs):")
+	fmt.Fprintln(w)
+	hdr := append([]string{"case"}, mapTitles(r.Frameworks)...)
+	row(w, hdr...)
+	row(w, slices.Repeat([]string{"---"}, len(hdr))...)
+	for _, c := range timed {
+		cells := []string{c}
+		for _, fw := range r.Frameworks {
+			s := r.find(c, fw)
+			if s == nil || s.Latency == nil {
+				cells = append(cells, naCell(s))
+				continue
+			}
+			cells = append(cells, fmt.Sprintf("%.0f / %.0f / %.0f", s.Latency.P50, s.Latency.P99, s.Latency.P999))
+		}
+		row(w, cells...)
 	}
 }
 
