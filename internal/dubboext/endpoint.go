@@ -152,6 +152,11 @@ func (s *endpoint) GetServiceInfo() map[string]grpc.ServiceInfo {
 }
 
 func (s *endpoint) lookup(r *http.Request) http.Handler {
+	if reflectionPaths[r.URL.Path] {
+		// Ours, whatever dubbo-go exported there: it describes this
+		// endpoint's services, hand-declared methods included.
+		return reflectionHandler{s}
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	vs, ok := s.routes[r.URL.Path]
