@@ -590,9 +590,19 @@ func (c *Conn[S]) onHeaders(f *Headers) error {
 		c.Mu.Unlock()
 		return connErr(http2.ErrCodeProtocol, "HEADERS on stream %d, which the %s may not open", id, c.peer)
 	default:
-		c.maxPeerID = id
+		c.maxPeerID = id // used, even if refused below
 	}
 	c.Mu.Unlock()
+	if f.Invalid != nil {
+		// The stream is reset; one the peer opened only to be refused
+		// counts as a refusal.
+		if !ok {
+			if err := c.CountReset(); err != nil {
+				return err
+			}
+		}
+		return streamErr(id, http2.ErrCodeProtocol, "%v", f.Invalid)
+	}
 	return c.side.Headers(f, s, ok)
 }
 
