@@ -52,7 +52,8 @@ type Side[S StreamOf] interface {
 	// GoAway handles the peer's GOAWAY.
 	GoAway(f *http2.GoAwayFrame)
 	// TableSize applies the peer's SETTINGS_HEADER_TABLE_SIZE to the
-	// side's header encoder; it runs inside Write.
+	// side's header encoder; it runs inside Write, twice for a frame
+	// that lowered the size and raised it again (the smallest first).
 	TableSize(n uint32)
 	// Closed fails the streams the connection had when it died with err.
 	Closed(err error, streams map[uint32]S)
@@ -671,7 +672,7 @@ func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
 		}
 		return nil
 	})
-	table, setTable := c.Peer.TableSize, c.Peer.TableSet
+	table, tableMin, setTable := c.Peer.TableSize, c.Peer.TableMin, c.Peer.TableSet
 	first := !c.got
 	c.got = true
 	c.Cond.Broadcast()
@@ -681,6 +682,11 @@ func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
 	}
 	if err := c.Write(func() error {
 		if setTable {
+			// A size that went down and up again within the frame: the
+			// encoder signals the smallest, then the last (RFC 7541 4.2).
+			if tableMin < table {
+				c.side.TableSize(tableMin)
+			}
 			c.side.TableSize(table)
 		}
 		return c.Fr.WriteSettingsAck()
