@@ -160,7 +160,7 @@ func (c *conn) Headers(f *h2conn.Headers, s *Stream, open bool) error {
 // window back on receipt already.
 func (c *conn) Data(s *Stream, data []byte, n int64) error {
 	if len(data) > 0 || n > 0 {
-		s.onData(data, int(n)-len(data))
+		return s.onData(data, n-int64(len(data)))
 	}
 	return nil
 }

@@ -251,7 +251,8 @@ func (c *conn) open(ctx context.Context, authority, path string, h Header, fixed
 		}
 		s.id = c.NextID
 		c.NextID += 2
-		s.core = h2conn.Stream{ID: s.id, SendWindow: int64(c.Peer.InitialWindow), RecvWindow: int64(c.Lim.StreamWindow)}
+		s.core.ID, s.core.SendWindow, s.core.RecvWindow = s.id, int64(c.Peer.InitialWindow), int64(c.Lim.StreamWindow)
+		s.core.Body.Init(int64(c.Lim.StreamWindow), false)
 		if fits {
 			n := int64(len(fixed))
 			fits = n <= c.SendWindow && n <= s.core.SendWindow && n <= int64(c.Peer.MaxFrame)

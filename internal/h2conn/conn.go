@@ -12,14 +12,16 @@ import (
 	"golang.org/x/net/http2"
 )
 
-// Stream is the engine's part of a stream: its windows and whether the
-// peer has ended its side. Each side's stream type holds one; its fields
-// are guarded by Conn.Mu.
+// Stream is the engine's part of a stream: its windows, whether the
+// peer has ended its side, and its received data (Body, which guards
+// itself). Each side's stream type holds one; the other fields are
+// guarded by Conn.Mu.
 type Stream struct {
 	ID          uint32
 	SendWindow  int64 // what we may still send
 	RecvWindow  int64 // what the peer may still send
 	RemoteEnded bool  // END_STREAM received
+	Body        Body
 }
 
 // StreamOf is a side's stream type: a pointer that knows its Stream.
@@ -52,7 +54,8 @@ type Side[S StreamOf] interface {
 	// GoAway handles the peer's GOAWAY.
 	GoAway(f *http2.GoAwayFrame)
 	// TableSize applies the peer's SETTINGS_HEADER_TABLE_SIZE to the
-	// side's header encoder; it runs inside Write.
+	// side's header encoder; it runs inside Write, twice for a frame
+	// that lowered the size and raised it again (the smallest first).
 	TableSize(n uint32)
 	// Closed fails the streams the connection had when it died with err.
 	Closed(err error, streams map[uint32]S)
@@ -431,13 +434,27 @@ func (c *Conn[S]) Credit(s *Stream, n, streamGrant int64) error {
 // connection window (once a quarter of it has added up); Mu is held.
 func (c *Conn[S]) creditLocked(n int64) int64 {
 	c.recvCredit += n
-	if c.recvCredit < int64(c.Lim.ConnWindow)/4 {
-		return 0
-	}
-	grant := c.recvCredit
-	c.recvCredit = 0
+	grant := due(&c.recvCredit, int64(c.Lim.ConnWindow))
 	c.recvWindow += grant
 	return grant
+}
+
+// ReadBody is the blocking read of s's body (Body.Read, with its watch),
+// giving what it took back to the peer: on the stream once a quarter of
+// its window is read, and on the connection (a provider's: a consumer's
+// went back on receipt) by Credit's rule.
+func (c *Conn[S]) ReadBody(s *Stream, p []byte, watch interface{ Done() <-chan struct{} }) (int, error) {
+	n, grant, err := s.Body.Read(p, watch)
+	if n > 0 {
+		var conn int64
+		if c.server {
+			conn = int64(n)
+		}
+		if conn > 0 || grant > 0 {
+			_ = c.Credit(s, conn, grant)
+		}
+	}
+	return n, err
 }
 
 // Reserve waits for send window on s and takes up to n bytes of it; it
@@ -590,9 +607,19 @@ func (c *Conn[S]) onHeaders(f *Headers) error {
 		c.Mu.Unlock()
 		return connErr(http2.ErrCodeProtocol, "HEADERS on stream %d, which the %s may not open", id, c.peer)
 	default:
-		c.maxPeerID = id
+		c.maxPeerID = id // used, even if refused below
 	}
 	c.Mu.Unlock()
+	if f.Invalid != nil {
+		// The stream is reset; one the peer opened only to be refused
+		// counts as a refusal.
+		if !ok {
+			if err := c.CountReset(); err != nil {
+				return err
+			}
+		}
+		return streamErr(id, http2.ErrCodeProtocol, "%v", f.Invalid)
+	}
 	return c.side.Headers(f, s, ok)
 }
 
@@ -661,7 +688,7 @@ func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
 		}
 		return nil
 	})
-	table, setTable := c.Peer.TableSize, c.Peer.TableSet
+	table, tableMin, setTable := c.Peer.TableSize, c.Peer.TableMin, c.Peer.TableSet
 	first := !c.got
 	c.got = true
 	c.Cond.Broadcast()
@@ -671,6 +698,11 @@ func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
 	}
 	if err := c.Write(func() error {
 		if setTable {
+			// A size that went down and up again within the frame: the
+			// encoder signals the smallest, then the last (RFC 7541 4.2).
+			if tableMin < table {
+				c.side.TableSize(tableMin)
+			}
 			c.side.TableSize(table)
 		}
 		return c.Fr.WriteSettingsAck()

@@ -52,7 +52,12 @@ type Headers struct {
 	// Truncated reports that the block went over the header list limit:
 	// Fields holds what fitted.
 	Truncated bool
-	nPseudo   int
+	// Invalid, if set, says why the block is malformed (RFC 9113 8.2.1,
+	// 8.3): the engine checks the frame's stream id as for any HEADERS
+	// (the id counts as used) and then resets the stream with
+	// PROTOCOL_ERROR. Fields are then incomplete.
+	Invalid error
+	nPseudo int
 }
 
 // PseudoValue returns the value of the pseudo field :name, or "".
@@ -69,9 +74,10 @@ func (h *Headers) PseudoValue(name string) string {
 func (h *Headers) RegularFields() []hpack.HeaderField { return h.Fields[h.nPseudo:] }
 
 // ReadFrame returns the next frame, valid until the next call; a HEADERS
-// frame comes back as *Headers with its block decoded. Errors are x/net's:
-// a http2.StreamError for a malformed block (the connection goes on), a
-// http2.ConnectionError for one that breaks the connection.
+// frame comes back as *Headers with its block decoded, or with Invalid
+// set when the block was decoded whole but is malformed (the connection
+// goes on). Errors are x/net's: a http2.ConnectionError for a block that
+// breaks the connection.
 func (r *FrameReader) ReadFrame() (http2.Frame, error) {
 	f, err := r.fr.ReadFrame()
 	if err != nil {
@@ -124,9 +130,7 @@ func (r *FrameReader) readBlock(hf *http2.HeadersFrame) (http2.Frame, error) {
 	if r.invalid == nil {
 		r.invalid = checkPseudos(h.Fields[:h.nPseudo])
 	}
-	if r.invalid != nil {
-		return nil, http2.StreamError{StreamID: hf.StreamID, Code: http2.ErrCodeProtocol, Cause: r.invalid}
-	}
+	h.Invalid = r.invalid
 	return h, nil
 }
 

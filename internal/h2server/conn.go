@@ -184,15 +184,6 @@ func (c *conn) OnClosedStream(err error) error { return err }
 // and counts.
 func (c *conn) CountsReset(http2.ErrCode, bool) bool { return true }
 
-// credit gives n consumed bytes back to the consumer, on the connection
-// and (with s) on s, once enough have added up.
-func (c *conn) credit(s *stream, n int64) error {
-	if s == nil {
-		return c.Credit(nil, n, 0)
-	}
-	return c.Credit(&s.core, n, s.credit(n))
-}
-
 // resetStream sends RST_STREAM for id and fails the stream if it is open.
 func (c *conn) resetStream(id uint32, code http2.ErrCode, err error) {
 	_, _ = c.ResetStream(id, code, err)

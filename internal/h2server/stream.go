@@ -30,7 +30,6 @@ type stream struct {
 	c           *conn
 	core        h2conn.Stream // windows and state: on c.Mu
 	id          uint32
-	recvEnd     bool // on mu
 	handlerDone bool // on mu
 	req         *http.Request
 
@@ -44,12 +43,8 @@ type stream struct {
 	// The request's declared content-length (-1: none) and what has come.
 	contentLength, received int64 // the reader's
 
-	mu         sync.Mutex
-	rb         h2conn.RecvBuf // received data not yet read
-	recvCredit int64          // bytes read, not yet granted back
-	rerr       error          // why reads fail; sticky
-	rcond      sync.Cond      // on mu: data, the end or a failure arrived
-	timer      *time.Timer    // write deadline
+	mu    sync.Mutex
+	timer *time.Timer // on mu: the write deadline
 
 	// The response: the handler's goroutine only.
 	header      http.Header // nil once the headers are sent, until trailers are set
@@ -79,7 +74,7 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 		authority = wire.Get(h, "Host")
 	}
 	s.contentLength = contentLength
-	s.rcond.L = &s.mu
+	s.core.Body.Init(int64(c.srv.cfg.Limits.StreamWindow), true)
 	if d, ok := c.timeout(h); ok {
 		s.setDeadline(d)
 	}
@@ -101,7 +96,7 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 		if contentLength > 0 {
 			return nil, errors.New("content-length without the body it declares")
 		}
-		s.recvEnd = true
+		s.core.Body.End()
 	}
 	return s, nil
 }
@@ -185,9 +180,7 @@ func (s *stream) endResponse() {
 		s.declared = declaredTrailers(s.header)
 	}
 	trailers := s.hasTrailers()
-	s.mu.Lock()
-	recvEnd := s.recvEnd
-	s.mu.Unlock()
+	recvEnd := s.core.Body.Ended()
 	c := s.c
 	last := false
 	_ = c.Write(func() error {
@@ -221,9 +214,9 @@ func (s *stream) endResponse() {
 // abort fails both sides of the stream with err: the peer reset it, the
 // connection died, or a write deadline passed. The write side fails before
 // the context is cancelled, so that a handler woken by the cancel writes
-// nothing more; the context is cancelled under mu with the read failure,
-// so that a read that sees the failure also sees why (a consumer's cancel
-// reads as CANCELLED, not as a lost peer).
+// nothing more; the context is cancelled before the read fails, so that a
+// read that sees the failure also sees why (a consumer's cancel reads as
+// CANCELLED, not as a lost peer).
 func (s *stream) abort(err error) {
 	s.c.Mu.Lock()
 	if s.werr == nil {
@@ -231,28 +224,14 @@ func (s *stream) abort(err error) {
 	}
 	s.c.Cond.Broadcast()
 	s.c.Mu.Unlock()
-	s.mu.Lock()
-	if s.rerr == nil {
-		s.rerr = err
-	}
 	s.cancelContext()
-	s.mu.Unlock()
-	s.signal()
+	s.core.Body.Fail(err)
 }
-
-// signal wakes a pending read; the state it reads was changed under mu.
-func (s *stream) signal() { s.rcond.Broadcast() }
 
 // release drops unread request data, granting it back to the connection.
 func (s *stream) release() {
-	s.mu.Lock()
-	unread := int64(s.rb.Release())
-	if s.rerr == nil {
-		s.rerr = errBodyClosed
-	}
-	s.mu.Unlock()
-	if unread > 0 {
-		_ = s.c.credit(nil, unread)
+	if unread := s.core.Body.Release(errBodyClosed); unread > 0 {
+		_ = s.c.Credit(nil, unread, 0)
 	}
 }
 
