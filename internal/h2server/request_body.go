@@ -92,6 +92,5 @@ func (b body) Read(p []byte) (int, error) { return b.s.read(p) }
 // Close drops what has not been read; a pending or later Read fails.
 func (b body) Close() error {
 	b.s.release()
-	b.s.signal()
 	return nil
 }

@@ -243,7 +243,9 @@ func (s *stream) abort(err error) {
 // signal wakes a pending read; the state it reads was changed under mu.
 func (s *stream) signal() { s.rcond.Broadcast() }
 
-// release drops unread request data, granting it back to the connection.
+// release drops unread request data, granting it back to the connection,
+// and fails a pending or later read (the handler may have left one
+// running, e.g. a timed read's receive).
 func (s *stream) release() {
 	s.mu.Lock()
 	unread := int64(s.rb.Release())
@@ -251,6 +253,7 @@ func (s *stream) release() {
 		s.rerr = errBodyClosed
 	}
 	s.mu.Unlock()
+	s.signal()
 	if unread > 0 {
 		_ = s.c.credit(nil, unread)
 	}
