@@ -52,10 +52,11 @@ FUZZTIME ?= 10s
 FUZZ_FLAGS ?= -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s -parallel 1
 
 # make test fuzzes what faces the network (the HTTP/2 engine and the
-# message framing). FuzzNormalizeProvider (Zookeeper node names) is left to
-# make fuzz: fuzzing instruments every package the target links, here all
-# of dubbo-go, a build of minutes on a fresh machine; make test still runs
-# its seed corpus.
+# message framing). FuzzNormalizeProvider (Zookeeper node names) and
+# FuzzModel (the API's model test over random seeds; make test runs
+# TestModel's fixed seeds) are left to make fuzz: fuzzing instruments every
+# package the target links, here all of dubbo-go, a build of minutes on a
+# fresh machine; make test still runs their seed corpora.
 FUZZ_NET_TARGETS := \
 	FuzzFrameReader:./internal/h2conn \
 	FuzzPeerSettings:./internal/h2conn \
@@ -65,7 +66,8 @@ FUZZ_NET_TARGETS := \
 	FuzzReader:./internal/wire \
 	FuzzRoundTrip:./internal/wire
 FUZZ_TARGETS := $(FUZZ_NET_TARGETS) \
-	FuzzNormalizeProvider:./registry/zookeeper
+	FuzzNormalizeProvider:./registry/zookeeper \
+	FuzzModel:./protocol/streamx
 
 fuzz: ## each fuzz target for FUZZTIME (10s)
 	@set -e; for t in $(FUZZ_TARGETS); do \
