@@ -153,6 +153,18 @@ func StatusFrom(h http.Header) (err error, ok bool) {
 	return se, true
 }
 
+// GRPCAnswer reports whether response headers h are a gRPC answer: a gRPC
+// content type and a grpc-status. Such a response is the provider's own
+// status whatever its :status; without them a non-200 :status is an HTTP
+// failure (a proxy, a server that is not gRPC).
+func GRPCAnswer(h http.Header) bool {
+	if Get(h, HeaderStatus) == "" {
+		return false
+	}
+	_, ok := ParseContentType(Get(h, HeaderContentType))
+	return ok
+}
+
 // CodeFromHTTP maps a non-200 HTTP status to a gRPC code, as gRPC clients do.
 func CodeFromHTTP(httpStatus int) status.Code {
 	switch httpStatus {

@@ -312,3 +312,29 @@ func TestGet(t *testing.T) {
 		t.Fatalf("Get on %v", h)
 	}
 }
+
+// A response is a gRPC answer when it has a gRPC content type and a
+// grpc-status, whatever its :status; anything else is an HTTP failure.
+func TestGRPCAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		ct, status string
+		want       bool
+	}{
+		{"application/grpc", "3", true},
+		{"application/grpc+proto", "0", true},
+		{"application/grpc", "", false},
+		{"text/plain", "3", false},
+		{"", "3", false},
+	} {
+		h := http.Header{}
+		if tc.ct != "" {
+			h.Set("Content-Type", tc.ct)
+		}
+		if tc.status != "" {
+			h.Set("Grpc-Status", tc.status)
+		}
+		if got := GRPCAnswer(h); got != tc.want {
+			t.Errorf("content-type %q, grpc-status %q: GRPCAnswer %v, want %v", tc.ct, tc.status, got, tc.want)
+		}
+	}
+}
