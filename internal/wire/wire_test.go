@@ -338,3 +338,20 @@ func TestGRPCAnswer(t *testing.T) {
 		}
 	}
 }
+
+// grpc-message values sent without percent-encoding are kept readable:
+// raw UTF-8 as is, raw ISO-8859-1 (Dubbo Java's) converted to UTF-8.
+func TestDecodeRawMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		"mauvais prénom":      "mauvais prénom",
+		"mauvais pr\xe9nom":   "mauvais prénom",
+		"100% sûr":            "100% sûr",
+		"100% sure":           "100% sure",
+		"mauvais pr%C3%A9nom": "mauvais prénom",
+		"tab\there":           "tab\there",
+	} {
+		if got := decodeMessage(in); got != want {
+			t.Errorf("decodeMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

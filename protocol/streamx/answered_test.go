@@ -179,3 +179,33 @@ func TestHTTP502WithoutGRPCStatus(t *testing.T) {
 		})
 	}
 }
+
+// A grpc-message sent without percent-encoding reaches the caller intact:
+// raw UTF-8, and raw ISO-8859-1 as Dubbo Java sends it (Netty writes each
+// char's low byte: "é" is the byte 0xE9); so do a lone '%' and a valid
+// percent-encoded message.
+func TestRawGRPCMessage(t *testing.T) {
+	noLeaks(t)
+	for _, tc := range []struct{ sent, want string }{
+		{"mauvais prénom", "mauvais prénom"},
+		{"INVALID_ARGUMENT : mauvais pr\xe9nom", "INVALID_ARGUMENT : mauvais prénom"},
+		{"INVALID_ARGUMENT : 100% sûr", "INVALID_ARGUMENT : 100% sûr"},
+		{"100% sure", "100% sure"},
+		{"mauvais pr%C3%A9nom", "mauvais prénom"},
+	} {
+		t.Run(tc.sent, func(t *testing.T) {
+			p := newFakeProvider(t, func(w http.ResponseWriter) {
+				w.Header().Set("Content-Type", "application/grpc")
+				w.Header().Set("Grpc-Status", "3")
+				w.Header().Set("Grpc-Message", tc.sent)
+				w.WriteHeader(http.StatusOK)
+			})
+			conn := dial(t, p.url)
+			_, err := greeter.SayHello.Call(ctxT(t), conn, greeter.Req("x"))
+			var se *streamx.Error
+			if !errors.As(err, &se) || se.Code() != streamx.CodeInvalidArgument || se.Message() != tc.want {
+				t.Errorf("error %v, want invalid_argument %q", err, tc.want)
+			}
+		})
+	}
+}
