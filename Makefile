@@ -41,7 +41,7 @@ integration:
 test: ## everything: unit and integration tests with real peers, then the fuzz targets briefly
 	@bash scripts/deps.sh --background
 	@$(MAKE) --no-print-directory vet
-	STREAMX_REQUIRE_PROTOC=1 $(GO) test $(GOTEST_FLAGS) ./...
+	STREAMX_REQUIRE_PROTOC=1 STREAMX_REQUIRE_JAVA=1 $(GO) test $(GOTEST_FLAGS) ./...
 	@$(MAKE) --no-print-directory fuzz FUZZ_TARGETS='$(FUZZ_NET_TARGETS)'
 
 # Fuzz targets, one after another, each for FUZZTIME (plain `go test` runs

@@ -1,0 +1,436 @@
+package integrate_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"dubbo.apache.org/dubbo-go/v3/client"
+
+	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
+	"github.com/dubbo-go-streamx/streamx/samples/proto/greeterstreamx"
+)
+
+// The Apache Dubbo for Java peer (integrate_test/java, Dubbo 3.3.5 with
+// stubs from samples/proto/greeter.proto) against streamx, both ways, on
+// loopback: the Java process runs in a network namespace whose only
+// interface is its own loopback (Dubbo binds 0.0.0.0 whatever 127.x host
+// it is given), reached through Unix-socket relays (testenv.Java).
+//
+// Both providers answer by the request's name: "bad" fails with
+// INVALID_ARGUMENT (on streams after the messages before it), "sleep"
+// waits for the caller's cancel, "meta" echoes the x-token header, "big"
+// and 1 MiB names give 1 MiB messages.
+
+const mib = 1 << 20
+
+// javaProvider starts the Java provider and dials it with failover
+// retries 2, so that a re-run of an answered call would show.
+func javaProvider(t *testing.T) (*testenv.Proc, *client.Connection) {
+	t.Helper()
+	p, addr := testenv.JavaEnv(t).StartProvider(t)
+	conn := testenv.Dial(t, greeter.ServiceName, "tri://"+addr,
+		client.WithClusterFailOver(), client.WithRetries(2), client.WithRequestTimeout(20*time.Second))
+	return p, conn
+}
+
+// wantCode fails t unless err is a streamx error with code and message.
+func wantStatus(t *testing.T, what string, err error, code streamx.Code, msg string) {
+	t.Helper()
+	var se *streamx.Error
+	if !errors.As(err, &se) || se.Code() != code || se.Message() != msg {
+		t.Errorf("%s: error %v, want %v %q", what, err, code, msg)
+	}
+}
+
+// javaEvents returns the provider's event lines of kind for method.
+func javaEvents(t *testing.T, p *testenv.Proc, kind, method string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, e := range testenv.JSONLines(t, p, "event") {
+		if e["event"] == kind && e["method"] == method {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestJavaProviderCallKinds(t *testing.T) {
+	checkLeaks(t)
+	_, conn := javaProvider(t)
+	ctx := ctxFor(t, 30*time.Second)
+
+	r, err := greeter.SayHello.Call(ctx, conn, greeter.Req("go"))
+	if err != nil || r.Message != "Hello, go" {
+		t.Fatalf("unary: %v %v", r, err)
+	}
+	cs, err := greeter.ClientStream.OpenWith(ctx, conn, greeter.Names("a", "b", "c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(cs)
+	if err != nil {
+		t.Fatalf("client stream: %v", err)
+	}
+	wantStrings(t, "client stream", got, []string{"a b c"})
+	ss, err := greeter.ServerStream.Call(ctx, conn, greeter.Req("go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = readAll(ss)
+	if err != nil {
+		t.Fatalf("server stream: %v", err)
+	}
+	wantStrings(t, "server stream", got, []string{"go 0", "go 1", "go 2"})
+	bs, err := greeter.BiStream.OpenWith(ctx, conn, greeter.Names("a", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = readAll(bs)
+	if err != nil {
+		t.Fatalf("bidi: %v", err)
+	}
+	wantStrings(t, "bidi", got, []string{"Hello, a", "Hello, b"})
+}
+
+// A Java handler's error reaches Go with its code and message, in unary
+// calls (Java answers :status 500 + grpc-status) and after N messages of
+// a stream; the answered unary call is not run again by failover.
+func TestJavaProviderErrors(t *testing.T) {
+	checkLeaks(t)
+	p, conn := javaProvider(t)
+	ctx := ctxFor(t, 30*time.Second)
+
+	_, err := greeter.SayHello.Call(ctx, conn, greeter.Req("bad"))
+	wantStatus(t, "unary", err, streamx.CodeInvalidArgument, "INVALID_ARGUMENT : bad name")
+	if n := len(javaEvents(t, p, "call", "sayHello")); n != 1 {
+		t.Errorf("the Java handler ran %d times for one call with retries 2, want once", n)
+	}
+
+	cs, err := greeter.ClientStream.OpenWith(ctx, conn, greeter.Names("a", "b", "bad", "c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(cs)
+	wantStrings(t, "client stream", got, nil)
+	wantStatus(t, "client stream", err, streamx.CodeInvalidArgument, "INVALID_ARGUMENT : bad name after 2")
+
+	ss, err := greeter.ServerStream.Call(ctx, conn, greeter.Req("bad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = readAll(ss)
+	wantStrings(t, "server stream", got, []string{"bad 0", "bad 1"})
+	wantStatus(t, "server stream", err, streamx.CodeInvalidArgument, "INVALID_ARGUMENT : bad name after 2")
+
+	bs, err := greeter.BiStream.OpenWith(ctx, conn, greeter.Names("a", "bad", "c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = readAll(bs)
+	wantStrings(t, "bidi", got, []string{"Hello, a"})
+	wantStatus(t, "bidi", err, streamx.CodeInvalidArgument, "INVALID_ARGUMENT : bad name after 1")
+
+	// Java sends a non-ASCII message as raw bytes, not percent-encoded.
+	_, err = greeter.SayHello.Call(ctx, conn, greeter.Req("accent"))
+	wantStatus(t, "unary, non-ASCII message", err, streamx.CodeInvalidArgument, "INVALID_ARGUMENT : mauvais prénom")
+}
+
+// A Go caller's deadline ends the call at the deadline and reaches the
+// Java handler as a cancel, in unary calls and streams.
+func TestJavaProviderDeadline(t *testing.T) {
+	checkLeaks(t)
+	p, conn := javaProvider(t)
+	const deadline = time.Second
+
+	start := time.Now()
+	_, err := greeter.SayHello.Call(ctxFor(t, deadline), conn, greeter.Req("sleep"))
+	took := time.Since(start)
+	if streamx.CodeOf(err) != streamx.CodeDeadlineExceeded || took > deadline+time.Second {
+		t.Errorf("unary: %v after %v, want deadline_exceeded at %v", err, took, deadline)
+	}
+
+	ss, err := greeter.ServerStream.Call(ctxFor(t, deadline), conn, greeter.Req("sleep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(ss)
+	wantStrings(t, "server stream", got, []string{"sleep 0"})
+	if streamx.CodeOf(err) != streamx.CodeDeadlineExceeded {
+		t.Errorf("server stream: %v, want deadline_exceeded", err)
+	}
+
+	for _, method := range []string{"sayHello", "serverStream"} {
+		testenv.Eventually(t, 15*time.Second, "the Java "+method+" handler's cancel event", func() bool {
+			return len(javaEvents(t, p, "cancel", method)) > 0
+		})
+		e := javaEvents(t, p, "cancel", method)[0]
+		after, _ := e["after_ms"].(float64)
+		if e["cancelled"] != true || time.Duration(after)*time.Millisecond > deadline+500*time.Millisecond {
+			t.Errorf("%s: the Java handler saw %v, want its cancel within the deadline", method, e)
+		}
+	}
+}
+
+// Request headers reach a Java handler as attachments; what it sets on
+// its response context comes back.
+func TestJavaProviderMetadata(t *testing.T) {
+	checkLeaks(t)
+	_, conn := javaProvider(t)
+	var header, trailer http.Header
+	r, err := greeter.SayHello.Call(ctxFor(t, 30*time.Second), conn, greeter.Req("meta"),
+		streamx.WithRequestHeader(http.Header{"x-token": {"abc"}}),
+		streamx.ResponseHeader(&header), streamx.ResponseTrailer(&trailer))
+	if err != nil || r.Message != "x-token=abc" {
+		t.Fatalf("unary: %v %v, want x-token=abc", r, err)
+	}
+	t.Logf("header %v trailer %v", header, trailer)
+	if got := trailer.Get("x-reply"); got != "from-java" {
+		t.Errorf("the Java response attachment x-reply: trailer %q (headers %v), want from-java", got, header)
+	}
+}
+
+// 1 MiB messages cross both ways.
+func TestJavaProviderLargeMessages(t *testing.T) {
+	checkLeaks(t)
+	_, conn := javaProvider(t)
+	ctx := ctxFor(t, 30*time.Second)
+	r, err := greeter.SayHello.Call(ctx, conn, greeter.Req(strings.Repeat("n", mib)))
+	if err != nil || r.Message != fmt.Sprintf("len=%d", mib) {
+		t.Fatalf("1 MiB request: %v", err)
+	}
+	r, err = greeter.SayHello.Call(ctx, conn, greeter.Req("big"))
+	if err != nil || r.Message != strings.Repeat("x", mib) {
+		t.Fatalf("1 MiB reply: %v", err)
+	}
+	ss, err := greeter.ServerStream.Call(ctx, conn, greeter.Req("big"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(ss)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("server stream of 1 MiB messages: %d messages, %v", len(got), err)
+	}
+	for i, m := range got {
+		if m != strings.Repeat(fmt.Sprint(i), mib) {
+			t.Errorf("message %d: %d bytes starting %q", i, len(m), m[:1])
+		}
+	}
+}
+
+// goPeerHandler is the Go provider the Java consumer calls; it answers by
+// name as the Java provider does, and reports the cancels it saw on seen.
+type goPeerHandler struct {
+	greeterstreamx.UnimplementedGreeterHandler
+	seen chan goCancel
+}
+
+// goCancel is what a "sleep" handler saw: whether its call had a deadline
+// and how long after the handler started the call ended (0: not in 10 s).
+type goCancel struct {
+	method   string
+	deadline bool
+	after    time.Duration
+}
+
+// awaitCancel waits for ctx's end (at most 10 s) and reports it.
+func (h goPeerHandler) awaitCancel(ctx context.Context, method string) {
+	start := time.Now()
+	_, hasDeadline := ctx.Deadline()
+	c := goCancel{method: method, deadline: hasDeadline}
+	select {
+	case <-ctx.Done():
+		c.after = time.Since(start)
+	case <-time.After(10 * time.Second):
+	}
+	h.seen <- c
+}
+
+func (h goPeerHandler) SayHello(ctx context.Context, r *pb.GreeterRequest) (*pb.GreeterReply, error) {
+	switch r.Name {
+	case "bad":
+		return nil, streamx.NewError(streamx.CodeInvalidArgument, "bad name")
+	case "accent":
+		return nil, streamx.NewError(streamx.CodeInvalidArgument, "mauvais prénom")
+	case "sleep":
+		h.awaitCancel(ctx, "sayHello")
+		return nil, ctx.Err()
+	case "meta":
+		if err := streamx.SetTrailer(ctx, http.Header{"x-reply": {"from-go"}}); err != nil {
+			return nil, err
+		}
+		return &pb.GreeterReply{Message: "x-token=" + streamx.RequestHeader(ctx).Get("x-token")}, nil
+	}
+	return &pb.GreeterReply{Message: "Hello, " + r.Name}, nil
+}
+
+func (h goPeerHandler) ClientStream(_ context.Context, in *streamx.ReadStream[*pb.GreeterRequest]) (*pb.GreeterReply, error) {
+	var names []string
+	for m := range in.Messages() {
+		if m.Name == "bad" {
+			return nil, streamx.Errorf(streamx.CodeInvalidArgument, "bad name after %d", len(names))
+		}
+		names = append(names, m.Name)
+	}
+	if err := in.Err(); err != nil {
+		return nil, err
+	}
+	return &pb.GreeterReply{Message: strings.Join(names, " ")}, nil
+}
+
+func (h goPeerHandler) ServerStream(ctx context.Context, r *pb.GreeterRequest) iter.Seq2[*pb.GreeterReply, error] {
+	return func(yield func(*pb.GreeterReply, error) bool) {
+		switch r.Name {
+		case "bad":
+			if yield(&pb.GreeterReply{Message: "bad 0"}, nil) && yield(&pb.GreeterReply{Message: "bad 1"}, nil) {
+				yield(nil, streamx.NewError(streamx.CodeInvalidArgument, "bad name after 2"))
+			}
+		case "big":
+			for i := range 3 {
+				if !yield(&pb.GreeterReply{Message: strings.Repeat(fmt.Sprint(i), mib)}, nil) {
+					return
+				}
+			}
+		case "sleep":
+			if yield(&pb.GreeterReply{Message: "sleep 0"}, nil) {
+				h.awaitCancel(ctx, "serverStream")
+				yield(nil, ctx.Err())
+			}
+		default:
+			for i := range 3 {
+				if !yield(&pb.GreeterReply{Message: fmt.Sprintf("%s %d", r.Name, i)}, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func (h goPeerHandler) BiStream(_ context.Context, s *streamx.ReadWriteStream[*pb.GreeterRequest, *pb.GreeterReply]) error {
+	n := 0
+	for m := range s.Messages() {
+		if m.Name == "bad" {
+			return streamx.Errorf(streamx.CodeInvalidArgument, "bad name after %d", n)
+		}
+		n++
+		if err := s.Write(&pb.GreeterReply{Message: "Hello, " + m.Name}); err != nil {
+			return err
+		}
+	}
+	return s.Err()
+}
+
+// javaResult is one result line of the Java consumer.
+type javaResult struct {
+	messages []string
+	code     int    // 0: no error
+	message  string // the error's message
+	attach   map[string]any
+	noEnd    bool
+	raw      map[string]any
+}
+
+func parseJavaResult(m map[string]any) javaResult {
+	r := javaResult{raw: m}
+	if ms, ok := m["messages"].([]any); ok {
+		for _, s := range ms {
+			r.messages = append(r.messages, fmt.Sprint(s))
+		}
+	}
+	if e, ok := m["error"].(map[string]any); ok {
+		c, _ := e["code"].(float64)
+		r.code = int(c)
+		r.message, _ = e["message"].(string)
+	}
+	r.attach, _ = m["attachments"].(map[string]any)
+	r.noEnd, _ = m["no_end"].(bool)
+	return r
+}
+
+// The Java consumer calls a Go provider: every call kind, errors with
+// their code and message (unary, and after N stream messages), request
+// and response metadata, 1 MiB messages, and deadlines.
+func TestJavaConsumer(t *testing.T) {
+	checkLeaks(t)
+	java := testenv.JavaEnv(t)
+	h := goPeerHandler{seen: make(chan goCancel, 16)}
+	url := testenv.Serve(t, greeterstreamx.NewGreeterService(h))
+	cases := []string{
+		"unary", "client_stream", "server_stream", "bidi",
+		"unary_bad", "client_stream_bad", "server_stream_bad", "bidi_bad", "unary_accent",
+		"unary_meta", "unary_big", "server_stream_big", "bidi_big",
+		"unary_deadline", "server_stream_deadline",
+	}
+	results := java.RunConsumer(t, strings.TrimPrefix(url, "tri://"), cases...)
+	got := map[string]javaResult{}
+	for i, m := range results {
+		if m["case"] != cases[i] {
+			t.Fatalf("result %d is for %v, want %s", i, m["case"], cases[i])
+		}
+		got[cases[i]] = parseJavaResult(m)
+	}
+	ok := func(name string, want ...string) {
+		t.Helper()
+		r := got[name]
+		if r.code != 0 || r.noEnd {
+			t.Errorf("%s: %v", name, r.raw)
+		}
+		wantStrings(t, name, r.messages, want)
+	}
+	ok("unary", "Hello, java")
+	ok("client_stream", "a b c")
+	ok("server_stream", "java 0", "java 1", "java 2")
+	ok("bidi", "Hello, a", "Hello, b")
+
+	failed := func(name string, code streamx.Code, msg string, before ...string) {
+		t.Helper()
+		r := got[name]
+		if r.code != int(code) || r.message != msg {
+			t.Errorf("%s: %v, want code %d %q", name, r.raw, code, msg)
+		}
+		wantStrings(t, name, r.messages, before)
+	}
+	failed("unary_bad", streamx.CodeInvalidArgument, "bad name")
+	failed("client_stream_bad", streamx.CodeInvalidArgument, "bad name after 2")
+	failed("server_stream_bad", streamx.CodeInvalidArgument, "bad name after 2", "bad 0", "bad 1")
+	failed("bidi_bad", streamx.CodeInvalidArgument, "bad name after 1", "Hello, a")
+	failed("unary_accent", streamx.CodeInvalidArgument, "mauvais prénom")
+
+	ok("unary_meta", "x-token=abc")
+	if v := got["unary_meta"].attach["x-reply"]; v != "from-go" {
+		t.Errorf("unary_meta: the Go trailer x-reply reached Java as %v, want from-go (%v)", v, got["unary_meta"].raw)
+	}
+	ok("unary_big", "Hello, <1 MiB>")
+	ok("server_stream_big", "0<1048576>", "1<1048576>", "2<1048576>")
+	ok("bidi_big", "H<1048583>", "H<1048583>")
+
+	// Java sends grpc-timeout on unary calls: the Go handler sees the
+	// deadline and its cancel; the Java caller gets DEADLINE_EXCEEDED
+	// (its own timer's, with no message).
+	failed("unary_deadline", streamx.CodeDeadlineExceeded, "")
+	c := <-h.seen
+	if c.method != "sayHello" || !c.deadline || c.after == 0 || c.after > 1500*time.Millisecond {
+		t.Errorf("unary_deadline: the Go handler saw %+v, want a 500 ms deadline and its end", c)
+	}
+	// Java sends no grpc-timeout on streams and does not end a stream call
+	// at its timeout: its observer gets nothing more (no_end: it waited
+	// Consumer.STREAM_WAIT_MS), and the Go handler sees no deadline; its
+	// call ends only when the Java process closes the connection.
+	r := got["server_stream_deadline"]
+	if r.code != 0 || !r.noEnd {
+		t.Errorf("server_stream_deadline: %v, want no end within the wait (Java's behaviour today)", r.raw)
+	}
+	wantStrings(t, "server_stream_deadline", r.messages, []string{"sleep 0"})
+	c = <-h.seen
+	if c.method != "serverStream" || c.deadline || c.after == 0 {
+		t.Errorf("server_stream_deadline: the Go handler saw %+v, want no deadline and a cancel when Java left", c)
+	}
+}
