@@ -23,6 +23,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/memnet"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
@@ -56,8 +57,11 @@ const dialTimeout = 5 * time.Second
 // it (TCP connect, TLS handshake, the peer's first SETTINGS) ends at ctx's
 // deadline or dialTimeout, whichever comes first, and when ctx ends.
 func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limits) (*conn, error) {
-	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, inMemory, err := memnet.Dial(ctx, addr)
+	if !inMemory {
+		d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+		nc, err = d.DialContext(ctx, "tcp", addr)
+	}
 	if err != nil {
 		return nil, dialErr(ctx, err, "no TCP connection to %s within the deadline", addr)
 	}
