@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"dubbo.apache.org/dubbo-go/v3/client"
 	"go.uber.org/goleak"
 
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
@@ -65,15 +66,8 @@ func TestInMemorySemantics(t *testing.T) {
 	warmUp(t)
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ended := make(chan error, 1)
-	srv, err := streamxtest.New(newService(ended))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, conn := serve(t, ended)
 	defer srv.Close()
-	conn, err := srv.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
@@ -152,18 +146,26 @@ func TestInMemorySemantics(t *testing.T) {
 // warmUp serves and calls once, so that dubbo-go's process-wide goroutines
 // (graceful shutdown, access log) exist before a leak check's snapshot.
 func warmUp(t *testing.T) {
-	srv, err := streamxtest.New(newService(make(chan error, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, conn := serve(t, make(chan error, 1))
 	defer srv.Close()
-	conn, err := srv.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := greet.Call(context.Background(), conn, "warm"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// serve is New and Dial, without Serve's cleanup: the caller closes.
+func serve(t *testing.T, ended chan<- error) (*streamxtest.Server, *client.Connection) {
+	t.Helper()
+	srv, err := streamxtest.New(newService(ended))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := srv.Dial()
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	return srv, conn
 }
 
 func TestNewNil(t *testing.T) {
