@@ -45,7 +45,7 @@ func (c *Conn[S]) watch() {
 			seen, quietSince, pingSent = n, now, time.Time{}
 		} else if !pingSent.IsZero() {
 			if now.Sub(pingSent) >= c.Lim.KeepaliveTimeout {
-				c.Close(fmt.Errorf("%w: no answer from the %s to a ping in %v", c.closed, c.peer, c.Lim.KeepaliveTimeout))
+				c.Close(fmt.Errorf("%w: no answer from the %s to a ping in %v", c.closed, c.peerRole, c.Lim.KeepaliveTimeout))
 				return
 			}
 		} else if now.Sub(quietSince) >= c.Lim.KeepaliveInterval {
@@ -63,14 +63,14 @@ func (c *Conn[S]) watch() {
 			stuckSince = now
 		case now.Sub(stuckSince) >= c.Lim.WriteTimeout-tick:
 			// The tick that noticed it stood for one tick already.
-			c.Close(fmt.Errorf("%w: the %s has not read what was sent for %v", c.closed, c.peer, c.Lim.WriteTimeout))
+			c.Close(fmt.Errorf("%w: the %s has not read what was sent for %v", c.closed, c.peerRole, c.Lim.WriteTimeout))
 			return
 		}
 
 		if c.server {
-			c.Mu.Lock()
-			busy := len(c.Streams) > 0
-			c.Mu.Unlock()
+			c.mu.Lock()
+			busy := len(c.streams) > 0
+			c.mu.Unlock()
 			if busy {
 				idleSince = now
 			} else if now.Sub(idleSince) >= c.Lim.IdleTimeout {

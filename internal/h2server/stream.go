@@ -38,8 +38,6 @@ type stream struct {
 	ctxMu    sync.Mutex                   // guards ctxEnd, and ctxInner's making
 	ctxInner atomic.Pointer[innerContext] // nil until something waits on Done
 
-	werr error // guarded by c.Mu: why writes fail
-
 	// The request's declared content-length (-1: none) and what has come.
 	contentLength, received int64 // the reader's
 
@@ -74,7 +72,6 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 		authority = wire.Get(h, "Host")
 	}
 	s.contentLength = contentLength
-	s.core.Body.Init(int64(c.srv.cfg.Limits.StreamWindow), true)
 	if d, ok := c.timeout(h); ok {
 		s.setDeadline(d)
 	}
@@ -96,7 +93,6 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 		if contentLength > 0 {
 			return nil, errors.New("content-length without the body it declares")
 		}
-		s.core.Body.End()
 	}
 	return s, nil
 }
@@ -133,7 +129,7 @@ func (s *stream) runHandler() {
 	ok := s.serveHTTP()
 	// The slot is free before the response's end can reach the peer,
 	// which may then open the next stream at once.
-	s.c.handlerDone()
+	s.c.ReleaseSlot()
 	if ok {
 		s.endResponse()
 	}
@@ -187,7 +183,7 @@ func (s *stream) endResponse() {
 		// The stream leaves the table before its end can reach the peer:
 		// a frame the peer sends once it has seen the end is then one on
 		// a closed stream, as RFC 9113 5.1 has it.
-		last = c.forget(s)
+		last = c.Remove(s)
 		var err error
 		switch {
 		case !s.sentHeader:
@@ -218,12 +214,7 @@ func (s *stream) endResponse() {
 // read that sees the failure also sees why (a consumer's cancel reads as
 // CANCELLED, not as a lost peer).
 func (s *stream) abort(err error) {
-	s.c.Mu.Lock()
-	if s.werr == nil {
-		s.werr = err
-	}
-	s.c.Cond.Broadcast()
-	s.c.Mu.Unlock()
+	s.c.FailSend(&s.core, err)
 	s.cancelContext()
 	s.core.Body.Fail(err)
 }
