@@ -16,7 +16,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"time"
 
@@ -81,7 +80,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limi
 
 	// Preface, SETTINGS and the connection window, in one write.
 	err = c.Write(func() error {
-		if _, err := io.WriteString(c.W.Sink(), http2.ClientPreface); err != nil {
+		if err := c.WriteClientPreface(); err != nil {
 			return err
 		}
 		return c.WriteSettings(http2.Setting{ID: http2.SettingEnablePush, Val: 0})
@@ -100,8 +99,8 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limi
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
-	case <-c.Settled:
-	case <-c.Done:
+	case <-c.Settled():
+	case <-c.Done():
 		return nil, c.DeadErr()
 	case <-ctx.Done():
 		c.Close(fmt.Errorf("%w: %v", ErrConnClosed, context.Cause(ctx)))
@@ -228,5 +227,5 @@ func (c *conn) encodeHeaders(id uint32, authority, path string, h Header, endStr
 		scheme = "https"
 	}
 	c.Sent()
-	return h2conn.WriteHeaderBlock(c.Fr, id, c.hdr.encode(scheme, authority, path, h), c.MaxFrame(), endStream)
+	return h2conn.WriteHeaderBlock(c.Framer(), id, c.hdr.encode(scheme, authority, path, h), c.MaxFrame(), endStream)
 }

@@ -48,7 +48,7 @@ func (s *Stream) respond(resp *http.Response, err error) {
 // onHeaders handles a HEADERS block: the response headers, then trailers.
 func (s *Stream) onHeaders(f *h2conn.Headers) {
 	if f.Truncated {
-		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.Lim.MaxHeaderListSize))
+		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.Limits().MaxHeaderListSize))
 		return
 	}
 	check := h2conn.CheckResponse
@@ -129,9 +129,9 @@ func statusLine(code int) string {
 
 // onData buffers received data; padding is taken back as read.
 func (s *Stream) onData(data []byte, padding int64) error {
-	s.core.Body.Put(data)
+	s.core.Body().Put(data)
 	if padding > 0 {
-		if g := s.core.Body.Used(padding); g > 0 {
+		if g := s.core.Body().Used(padding); g > 0 {
 			return s.c.Credit(&s.core, 0, g)
 		}
 	}
@@ -146,7 +146,7 @@ func (s *Stream) onEnd() {
 		s.reset(http2.ErrCodeProtocol, errors.New("provider ended the stream without response headers"))
 		return
 	}
-	s.core.Body.End()
+	s.core.Body().End()
 	if s.c.SendEnded(&s.core) {
 		s.finish()
 	}
@@ -156,7 +156,7 @@ func (s *Stream) onEnd() {
 // err only ends the sending side: the provider's usual RST_STREAM(NO_ERROR)
 // after its END_STREAM must not cost the reader what it has not read yet.
 func (s *Stream) fail(err error) {
-	s.core.Body.Fail(err)
+	s.core.Body().Fail(err)
 	s.respond(nil, err)
 	s.finish()
 }
@@ -189,7 +189,7 @@ func (s *Stream) reset(code http2.ErrCode, err error) {
 		return
 	}
 	if s.c.Live(&s.core) {
-		_ = s.c.write(func() error { return s.c.Fr.WriteRSTStream(s.id, code) })
+		_ = s.c.write(func() error { return s.c.Framer().WriteRSTStream(s.id, code) })
 	}
 	s.fail(err)
 }
@@ -230,10 +230,10 @@ func (s *Stream) Close() error {
 		}
 		return err
 	}
-	if err := c.write(func() error { return c.Fr.WriteData(s.id, true, nil) }); err != nil {
+	if err := c.write(func() error { return c.Framer().WriteData(s.id, true, nil) }); err != nil {
 		return c.DeadErr()
 	}
-	if s.core.Body.Ended() {
+	if s.core.Body().Ended() {
 		s.finish()
 	}
 	return nil

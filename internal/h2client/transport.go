@@ -227,7 +227,7 @@ func (c *conn) open(ctx context.Context, authority, path string, h Header, fixed
 			return err
 		}
 		if fits {
-			return c.Fr.WriteData(s.id, true, fixed)
+			return c.Framer().WriteData(s.id, true, fixed)
 		}
 		return nil
 	})

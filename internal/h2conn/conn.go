@@ -12,21 +12,25 @@ import (
 	"golang.org/x/net/http2"
 )
 
-// Stream is the engine's part of a stream: its windows, whether the
-// peer has ended its side, and its received data (Body, which guards
-// itself). Each side's stream type holds one; the other fields are
-// guarded by Conn.Mu.
+// Stream is the engine's part of a stream: its windows, whether either
+// side has ended, and its received data (Body). Each side's stream type
+// holds one and reaches it through the Conn's methods; the engine sets it
+// up when the stream opens (Open, Accept).
 type Stream struct {
-	ID          uint32
-	SendWindow  int64 // what we may still send
-	RecvWindow  int64 // what the peer may still send
-	RemoteEnded bool  // END_STREAM received
-	Body        Body
+	body Body // guards itself
 
-	live       bool  // in the stream table
-	localEnded bool  // we sent END_STREAM
-	sendErr    error // why the stream can no longer send (FailSend)
+	// On the Conn's mu.
+	id          uint32
+	sendWindow  int64 // what we may still send
+	recvWindow  int64 // what the peer may still send
+	remoteEnded bool  // END_STREAM received
+	live        bool  // in the stream table
+	localEnded  bool  // we sent END_STREAM
+	sendErr     error // why the stream can no longer send (FailSend)
 }
+
+// Body is the stream's received data.
+func (s *Stream) Body() *Body { return &s.body }
 
 // StreamOf is a side's stream type: a pointer that knows its Stream.
 type StreamOf interface {
@@ -36,7 +40,7 @@ type StreamOf interface {
 
 // Side is what a provider's and a consumer's connections do differently:
 // a provider accepts streams, a consumer opens them. The engine calls it
-// from the connection's reader goroutine, without Mu held, after it has
+// from the connection's reader goroutine, without its lock held, after it has
 // checked the frame against the stream's state and the flow-control
 // windows. An error a method returns (ConnError, StreamError) is handled
 // as one the engine found itself.
@@ -99,10 +103,10 @@ func (e ResetError) Error() string { return "stream reset by the " + e.Peer + ":
 // whatever the peer sends. One reader goroutine runs ReadLoop; any
 // goroutine may write frames through Write.
 type Conn[S StreamOf] struct {
-	Lim      Limits
-	NC       net.Conn
-	Fr       *http2.Framer // writes go through W; reads through ReadLoop only
-	W        *Writer
+	lim      Limits
+	nc       net.Conn
+	fr       *http2.Framer // writes go through w; reads through ReadLoop only
+	w        *Writer
 	rd       *FrameReader
 	side     Side[S]
 	server   bool
@@ -125,8 +129,8 @@ type Conn[S StreamOf] struct {
 	maxPeerID  uint32 // the highest stream id the peer opened
 	got        bool   // the peer's first SETTINGS arrived
 
-	Done    chan struct{} // closed when the connection dies
-	Settled chan struct{} // closed by the peer's first SETTINGS
+	done    chan struct{} // closed when the connection dies
+	settled chan struct{} // closed by the peer's first SETTINGS
 
 	frames atomic.Int64 // read so far (keepalive)
 	sent   atomic.Bool  // DATA or HEADERS sent since the peer's last PING
@@ -142,8 +146,8 @@ type Conn[S StreamOf] struct {
 // the connection. lim must have its defaults set.
 func NewConn[S StreamOf](nc net.Conn, br io.Reader, lim Limits, server bool, side Side[S], closed error) *Conn[S] {
 	c := &Conn[S]{
-		Lim:        lim,
-		NC:         nc,
+		lim:        lim,
+		nc:         nc,
 		side:       side,
 		server:     server,
 		peerRole:   side0(server),
@@ -153,25 +157,48 @@ func NewConn[S StreamOf](nc net.Conn, br io.Reader, lim Limits, server bool, sid
 		sendWindow: 65535,
 		recvWindow: 65535,
 		nextID:     1,
-		Done:       make(chan struct{}),
-		Settled:    make(chan struct{}),
+		done:       make(chan struct{}),
+		settled:    make(chan struct{}),
 	}
 	if server {
 		c.nextID = 2 // a provider opens none: every even id stays idle
 	}
 	c.cond.L = &c.mu
-	c.W = NewWriter(nc)
-	c.W.OnError = func(err error) { c.Close(fmt.Errorf("%w: writing: %v", closed, err)) }
-	c.Fr = http2.NewFramer(c.W.Sink(), br)
-	c.Fr.MaxHeaderListSize = lim.MaxHeaderListSize
-	c.Fr.SetMaxReadFrameSize(lim.MaxFrameSize)
-	c.rd = NewFrameReader(c.Fr)
+	c.w = NewWriter(nc)
+	c.w.OnError = func(err error) { c.Close(fmt.Errorf("%w: writing: %v", closed, err)) }
+	c.fr = http2.NewFramer(c.w.Sink(), br)
+	c.fr.MaxHeaderListSize = lim.MaxHeaderListSize
+	c.fr.SetMaxReadFrameSize(lim.MaxFrameSize)
+	c.rd = NewFrameReader(c.fr)
 	c.rd.MaxContinuations = lim.MaxContinuations
 	c.settingsRate.n = lim.MaxSettingsPerSecond
 	c.resetRate.n = lim.MaxResetsPerSecond
 	c.pings = pings{minInterval: lim.MinPingInterval, maxStrikes: lim.MaxPingStrikes}
 	return c
 }
+
+// Limits returns the connection's limits.
+func (c *Conn[S]) Limits() Limits { return c.lim }
+
+// Framer returns the framer to write frames with, inside Write only.
+func (c *Conn[S]) Framer() *http2.Framer { return c.fr }
+
+// WriteClientPreface writes the consumer's connection preface; call it
+// inside Write, before anything else.
+func (c *Conn[S]) WriteClientPreface() error {
+	_, err := io.WriteString(c.w.Sink(), http2.ClientPreface)
+	return err
+}
+
+// Flush returns once everything written so far is on the connection (or
+// the connection failed).
+func (c *Conn[S]) Flush() error { return c.w.Flush() }
+
+// Done is closed when the connection dies.
+func (c *Conn[S]) Done() <-chan struct{} { return c.done }
+
+// Settled is closed when the peer's first SETTINGS has been applied.
+func (c *Conn[S]) Settled() <-chan struct{} { return c.settled }
 
 // side0 names the peer of the given side.
 func side0(server bool) string { return side(!server) }
@@ -181,18 +208,18 @@ func side0(server bool) string { return side(!server) }
 // settings both sides send.
 func (c *Conn[S]) WriteSettings(extra ...http2.Setting) error {
 	s := append([]http2.Setting{
-		{ID: http2.SettingInitialWindowSize, Val: uint32(c.Lim.StreamWindow)},
-		{ID: http2.SettingMaxFrameSize, Val: c.Lim.MaxFrameSize},
-		{ID: http2.SettingMaxHeaderListSize, Val: c.Lim.MaxHeaderListSize},
+		{ID: http2.SettingInitialWindowSize, Val: uint32(c.lim.StreamWindow)},
+		{ID: http2.SettingMaxFrameSize, Val: c.lim.MaxFrameSize},
+		{ID: http2.SettingMaxHeaderListSize, Val: c.lim.MaxHeaderListSize},
 	}, extra...)
-	if err := c.Fr.WriteSettings(s...); err != nil {
+	if err := c.fr.WriteSettings(s...); err != nil {
 		return err
 	}
 	c.mu.Lock()
-	c.recvWindow = int64(c.Lim.ConnWindow)
+	c.recvWindow = int64(c.lim.ConnWindow)
 	c.mu.Unlock()
-	if d := c.Lim.ConnWindow - 65535; d > 0 {
-		return c.Fr.WriteWindowUpdate(0, uint32(d))
+	if d := c.lim.ConnWindow - 65535; d > 0 {
+		return c.fr.WriteWindowUpdate(0, uint32(d))
 	}
 	return nil
 }
@@ -224,22 +251,22 @@ func (c *Conn[S]) close(err error, linger bool) {
 	for _, s := range streams {
 		s.Core().live = false
 	}
-	close(c.Done)
+	close(c.done)
 	c.cond.Broadcast()
 	c.mu.Unlock()
 	c.side.Closed(err, streams)
-	if cw, ok := c.NC.(interface{ CloseWrite() error }); linger && ok && cw.CloseWrite() == nil {
-		_ = c.NC.SetReadDeadline(time.Now().Add(lingerTime))
-		_, _ = io.CopyN(io.Discard, c.NC, 1<<20)
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); linger && ok && cw.CloseWrite() == nil {
+		_ = c.nc.SetReadDeadline(time.Now().Add(lingerTime))
+		_, _ = io.CopyN(io.Discard, c.nc, 1<<20)
 	}
-	_ = c.NC.Close()
+	_ = c.nc.Close()
 }
 
 // Write runs fn with the connection's writer (see Writer.Write). A write
 // failure closes the connection; an fn error wrapping ErrNotWritten does
 // not.
 func (c *Conn[S]) Write(fn func() error, flush bool) error {
-	err := c.W.Write(fn, flush)
+	err := c.w.Write(fn, flush)
 	if err != nil && !errors.Is(err, ErrNotWritten) {
 		c.Close(fmt.Errorf("%w: writing: %v", c.closed, err))
 	}
@@ -290,7 +317,7 @@ func (c *Conn[S]) WriteBody(id uint32, s BodySender, p []byte, flush bool) (int,
 func (c *Conn[S]) WriteData(id uint32, p []byte, frame int) error {
 	for len(p) > 0 {
 		k := min(len(p), frame)
-		if err := c.Fr.WriteData(id, false, p[:k]); err != nil {
+		if err := c.fr.WriteData(id, false, p[:k]); err != nil {
 			return err
 		}
 		p = p[k:]
@@ -327,7 +354,7 @@ func (c *Conn[S]) ReadLoop() {
 		if err == nil {
 			continue
 		}
-		err = classify(err, c.Fr)
+		err = classify(err, c.fr)
 		var se StreamError
 		if errors.As(err, &se) {
 			// A live stream the peer broke counts as a reset; the answer to
@@ -356,7 +383,7 @@ func (c *Conn[S]) fail(err error) {
 		c.SendGoAway(ce.Code, ce.Reason)
 		// On the wire before the write side closes. A peer that does not
 		// read holds this up until the write timeout closes the connection.
-		_ = c.W.Flush()
+		_ = c.w.Flush()
 		err = fmt.Errorf("%w: %v (sent GOAWAY %v)", c.closed, ce.Reason, ce.Code)
 		linger = true
 	} else if errors.Is(err, io.EOF) {
@@ -379,7 +406,7 @@ func (c *Conn[S]) SendGoAway(code http2.ErrCode, reason string) {
 	if code != http2.ErrCodeNo {
 		debug = []byte(reason)
 	}
-	_ = c.Write(func() error { return c.Fr.WriteGoAway(last, code, debug) }, true)
+	_ = c.Write(func() error { return c.fr.WriteGoAway(last, code, debug) }, true)
 }
 
 // ResetStream sends RST_STREAM for id with code and fails the stream with
@@ -391,7 +418,7 @@ func (c *Conn[S]) ResetStream(id uint32, code http2.ErrCode, err error) (open bo
 	if ok {
 		c.side.Fail(s, err)
 	}
-	return ok, c.Write(func() error { return c.Fr.WriteRSTStream(id, code) }, true)
+	return ok, c.Write(func() error { return c.fr.WriteRSTStream(id, code) }, true)
 }
 
 // CountReset counts a reset (the peer's, or ours of a stream the peer
@@ -400,12 +427,12 @@ func (c *Conn[S]) ResetStream(id uint32, code http2.ErrCode, err error) (open bo
 // reader only.
 func (c *Conn[S]) CountReset() error {
 	if !c.resetRate.allow() {
-		return calm("more than %d stream resets and refusals a second", c.Lim.MaxResetsPerSecond)
+		return calm("more than %d stream resets and refusals a second", c.lim.MaxResetsPerSecond)
 	}
 	return nil
 }
 
-// idle reports whether id names a stream not opened yet; Mu is held.
+// idle reports whether id names a stream not opened yet; mu is held.
 func (c *Conn[S]) idle(id uint32) bool {
 	if id%2 == 1 == c.server { // the peer's to open
 		return id > c.maxPeerID
@@ -422,7 +449,7 @@ func (c *Conn[S]) Credit(s *Stream, n, streamGrant int64) error {
 	c.mu.Lock()
 	connGrant := c.creditLocked(n)
 	if streamGrant > 0 {
-		s.RecvWindow += streamGrant
+		s.recvWindow += streamGrant
 	}
 	c.mu.Unlock()
 	if connGrant == 0 && streamGrant == 0 {
@@ -430,22 +457,22 @@ func (c *Conn[S]) Credit(s *Stream, n, streamGrant int64) error {
 	}
 	return c.Write(func() error {
 		if streamGrant > 0 {
-			if err := c.Fr.WriteWindowUpdate(s.ID, uint32(streamGrant)); err != nil {
+			if err := c.fr.WriteWindowUpdate(s.id, uint32(streamGrant)); err != nil {
 				return err
 			}
 		}
 		if connGrant > 0 {
-			return c.Fr.WriteWindowUpdate(0, uint32(connGrant))
+			return c.fr.WriteWindowUpdate(0, uint32(connGrant))
 		}
 		return nil
 	}, true)
 }
 
 // creditLocked takes n bytes back and returns what is due to the peer's
-// connection window (once a quarter of it has added up); Mu is held.
+// connection window (once a quarter of it has added up); mu is held.
 func (c *Conn[S]) creditLocked(n int64) int64 {
 	c.recvCredit += n
-	grant := due(&c.recvCredit, int64(c.Lim.ConnWindow))
+	grant := due(&c.recvCredit, int64(c.lim.ConnWindow))
 	c.recvWindow += grant
 	return grant
 }
@@ -455,7 +482,7 @@ func (c *Conn[S]) creditLocked(n int64) int64 {
 // its window is read, and on the connection (a provider's: a consumer's
 // went back on receipt) by Credit's rule.
 func (c *Conn[S]) ReadBody(s *Stream, p []byte, watch interface{ Done() <-chan struct{} }) (int, error) {
-	n, grant, err := s.Body.Read(p, watch)
+	n, grant, err := s.body.Read(p, watch)
 	if n > 0 {
 		var conn int64
 		if c.server {
@@ -481,10 +508,10 @@ func (c *Conn[S]) Reserve(s *Stream, n int, check func() error, beforeWait func(
 		if err := c.sendErrLocked(s, check); err != nil {
 			return 0, 0, err
 		}
-		avail := min(c.sendWindow, s.SendWindow, int64(n))
+		avail := min(c.sendWindow, s.sendWindow, int64(n))
 		if avail > 0 {
 			c.sendWindow -= avail
-			s.SendWindow -= avail
+			s.sendWindow -= avail
 			return int(avail), int(c.peer.MaxFrame), nil
 		}
 		if beforeWait != nil {
@@ -523,7 +550,7 @@ func (c *Conn[S]) dispatch(f http2.Frame) error {
 			return calm("too many pings")
 		}
 		data := f.Data
-		return c.Write(func() error { return c.Fr.WritePing(true, data) }, true)
+		return c.Write(func() error { return c.fr.WritePing(true, data) }, true)
 	case *http2.RSTStreamFrame:
 		return c.onReset(f)
 	case *http2.PriorityFrame:
@@ -561,9 +588,9 @@ func (c *Conn[S]) onData(f *http2.DataFrame) error {
 	st := s.Core()
 	var bad error
 	switch {
-	case st.RemoteEnded:
+	case st.remoteEnded:
 		bad = streamErr(id, http2.ErrCodeStreamClosed, "DATA after END_STREAM on stream %d", id)
-	case n > st.RecvWindow:
+	case n > st.recvWindow:
 		bad = streamErr(id, http2.ErrCodeFlowControl, "DATA over stream %d's receive window", id)
 	}
 	if bad != nil {
@@ -573,9 +600,9 @@ func (c *Conn[S]) onData(f *http2.DataFrame) error {
 		}
 		return bad
 	}
-	st.RecvWindow -= n
+	st.recvWindow -= n
 	end := f.StreamEnded()
-	st.RemoteEnded = end
+	st.remoteEnded = end
 	var grant int64
 	if !c.server {
 		// A consumer gives the connection's window back on receipt (a
@@ -585,7 +612,7 @@ func (c *Conn[S]) onData(f *http2.DataFrame) error {
 	}
 	c.mu.Unlock()
 	if grant > 0 {
-		if err := c.Write(func() error { return c.Fr.WriteWindowUpdate(0, uint32(grant)) }, true); err != nil {
+		if err := c.Write(func() error { return c.fr.WriteWindowUpdate(0, uint32(grant)) }, true); err != nil {
 			return err
 		}
 	}
@@ -608,11 +635,11 @@ func (c *Conn[S]) onHeaders(f *Headers) error {
 	switch {
 	case ok:
 		st := s.Core()
-		if st.RemoteEnded {
+		if st.remoteEnded {
 			c.mu.Unlock()
 			return streamErr(id, http2.ErrCodeStreamClosed, "HEADERS after END_STREAM on stream %d", id)
 		}
-		st.RemoteEnded = f.StreamEnded()
+		st.remoteEnded = f.StreamEnded()
 	case !c.idle(id):
 		c.mu.Unlock()
 		// A closed stream, or one the consumer skipped (RFC 9113 5.1.1).
@@ -648,10 +675,10 @@ func (c *Conn[S]) onWindowUpdate(f *http2.WindowUpdateFrame) error {
 		c.sendWindow += inc
 	} else if s, ok := c.streams[id]; ok {
 		st := s.Core()
-		if st.SendWindow+inc > maxWindow {
+		if st.sendWindow+inc > maxWindow {
 			return streamErr(id, http2.ErrCodeFlowControl, "WINDOW_UPDATE takes stream %d's window over 2^31-1", id)
 		}
-		st.SendWindow += inc
+		st.sendWindow += inc
 	} else if c.idle(id) {
 		return connErr(http2.ErrCodeProtocol, "WINDOW_UPDATE on idle stream %d", id)
 	}
@@ -665,7 +692,7 @@ func (c *Conn[S]) onReset(f *http2.RSTStreamFrame) error {
 	idle := !ok && c.idle(f.StreamID)
 	// A reset of a stream already closed costs nothing; for a live one
 	// the side decides.
-	counts := ok && c.side.CountsReset(f.ErrCode, s.Core().RemoteEnded)
+	counts := ok && c.side.CountsReset(f.ErrCode, s.Core().remoteEnded)
 	c.mu.Unlock()
 	if idle {
 		return connErr(http2.ErrCodeProtocol, "RST_STREAM on idle stream %d", f.StreamID)
@@ -684,7 +711,7 @@ func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
 		return nil
 	}
 	if !c.settingsRate.allow() {
-		return calm("more than %d SETTINGS frames a second", c.Lim.MaxSettingsPerSecond)
+		return calm("more than %d SETTINGS frames a second", c.lim.MaxSettingsPerSecond)
 	}
 	c.mu.Lock()
 	c.peer.TableSet = false
@@ -695,10 +722,10 @@ func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
 		}
 		for _, s := range c.streams {
 			st := s.Core()
-			if st.SendWindow+delta > maxWindow {
-				return connErr(http2.ErrCodeFlowControl, "SETTINGS_INITIAL_WINDOW_SIZE takes stream %d's window over 2^31-1", st.ID)
+			if st.sendWindow+delta > maxWindow {
+				return connErr(http2.ErrCodeFlowControl, "SETTINGS_INITIAL_WINDOW_SIZE takes stream %d's window over 2^31-1", st.id)
 			}
-			st.SendWindow += delta
+			st.sendWindow += delta
 		}
 		return nil
 	})
@@ -719,12 +746,12 @@ func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
 			}
 			c.side.TableSize(table)
 		}
-		return c.Fr.WriteSettingsAck()
+		return c.fr.WriteSettingsAck()
 	}, true); err != nil {
 		return err
 	}
 	if first {
-		close(c.Settled)
+		close(c.settled)
 	}
 	return nil
 }

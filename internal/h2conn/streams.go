@@ -43,7 +43,7 @@ func (c *Conn[S]) StopNewStreams() (first, idle bool) {
 func (c *Conn[S]) TakeSlot() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.err != nil || c.goingAway || c.slots >= c.Lim.MaxConcurrentStreams {
+	if c.err != nil || c.goingAway || c.slots >= c.lim.MaxConcurrentStreams {
 		return false
 	}
 	c.slots++
@@ -100,11 +100,11 @@ func (c *Conn[S]) wake() {
 
 // initStream sets up a new stream's windows and body; mu is held.
 func (c *Conn[S]) initStream(st *Stream, id uint32) {
-	st.ID = id
-	st.SendWindow = int64(c.peer.InitialWindow)
-	st.RecvWindow = int64(c.Lim.StreamWindow)
+	st.id = id
+	st.sendWindow = int64(c.peer.InitialWindow)
+	st.recvWindow = int64(c.lim.StreamWindow)
 	st.live = true
-	st.Body.Init(int64(c.Lim.StreamWindow), c.server)
+	st.body.Init(int64(c.lim.StreamWindow), c.server)
 }
 
 // Accept puts s, a stream the peer opened with the HEADERS frame being
@@ -119,9 +119,9 @@ func (c *Conn[S]) Accept(s S, id uint32, remoteEnded bool) bool {
 		return false
 	}
 	c.initStream(st, id)
-	st.RemoteEnded = remoteEnded
+	st.remoteEnded = remoteEnded
 	if remoteEnded {
-		st.Body.End()
+		st.body.End()
 	}
 	c.streams[id] = s
 	return true
@@ -148,9 +148,9 @@ func (c *Conn[S]) Open(s S, fixed int) (id uint32, fits, ok bool) {
 	c.initStream(st, id)
 	if fixed >= 0 {
 		n := int64(fixed)
-		if fits = n <= c.sendWindow && n <= st.SendWindow && n <= int64(c.peer.MaxFrame); fits {
+		if fits = n <= c.sendWindow && n <= st.sendWindow && n <= int64(c.peer.MaxFrame); fits {
 			c.sendWindow -= n
-			st.SendWindow -= n
+			st.sendWindow -= n
 			st.localEnded = true
 		}
 	}
@@ -166,7 +166,7 @@ func (c *Conn[S]) Remove(s S) (last bool) {
 	st := s.Core()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if v, ok := c.streams[st.ID]; ok && v == s {
+	if v, ok := c.streams[st.id]; ok && v == s {
 		c.removeLocked(st)
 	}
 	c.cond.Broadcast()
@@ -175,7 +175,7 @@ func (c *Conn[S]) Remove(s S) (last bool) {
 
 // removeLocked takes st out of the table; mu is held.
 func (c *Conn[S]) removeLocked(st *Stream) {
-	delete(c.streams, st.ID)
+	delete(c.streams, st.id)
 	st.live = false
 	if !c.server {
 		c.slots--
@@ -247,7 +247,7 @@ func (c *Conn[S]) sendErrLocked(st *Stream, check func() error) error {
 		return io.ErrClosedPipe
 	}
 	if !st.live {
-		if err := st.Body.Err(); err != nil {
+		if err := st.body.Err(); err != nil {
 			return err
 		}
 		return io.ErrClosedPipe // the peer ended the stream

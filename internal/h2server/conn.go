@@ -32,6 +32,7 @@ const settingsTimeout = 10 * time.Second
 type conn struct {
 	*h2conn.Conn[*stream]
 	srv     *Server
+	nc      net.Conn
 	tls     *tls.ConnectionState
 	handler http.Handler
 	base    context.Context
@@ -48,6 +49,7 @@ type conn struct {
 func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Handler) *conn {
 	c := &conn{
 		srv:     srv,
+		nc:      nc,
 		tls:     tlsState,
 		handler: h,
 		base:    baseContext(nc),
@@ -64,13 +66,13 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 func (c *conn) serve(prefaceRead, goAway bool) {
 	defer c.handlers.Wait()
 	if !prefaceRead {
-		_ = c.NC.SetReadDeadline(time.Now().Add(settingsTimeout))
+		_ = c.nc.SetReadDeadline(time.Now().Add(settingsTimeout))
 		p := make([]byte, len(http2.ClientPreface))
 		if _, err := io.ReadFull(c.br, p); err != nil || string(p) != http2.ClientPreface {
 			c.Close(fmt.Errorf("%w: no HTTP/2 client preface", errConnClosed))
 			return
 		}
-		_ = c.NC.SetReadDeadline(time.Time{})
+		_ = c.nc.SetReadDeadline(time.Time{})
 	}
 	lim := c.srv.cfg.Limits
 	if c.Write(func() error {
@@ -98,7 +100,7 @@ func (c *conn) Headers(f *h2conn.Headers, s *stream, open bool) error {
 		return s.onEnd()
 	}
 	if !c.TakeSlot() {
-		if err := c.Write(func() error { return c.Fr.WriteRSTStream(id, http2.ErrCodeRefusedStream) }, true); err != nil {
+		if err := c.Write(func() error { return c.Framer().WriteRSTStream(id, http2.ErrCodeRefusedStream) }, true); err != nil {
 			return err
 		}
 		return c.CountReset()
@@ -128,7 +130,7 @@ func (c *conn) accept(f *h2conn.Headers) (*stream, error) {
 			if f.StreamEnded() {
 				return nil
 			}
-			return c.Fr.WriteRSTStream(id, http2.ErrCodeNo)
+			return c.Framer().WriteRSTStream(id, http2.ErrCodeNo)
 		}, true)
 	}
 	contentLength, err := h2conn.CheckRequest(f)
@@ -210,7 +212,7 @@ func (c *conn) goAway() {
 
 // closeAfterFlush closes the connection once what is buffered is written.
 func (c *conn) closeAfterFlush() {
-	_ = c.W.Flush()
+	_ = c.Flush()
 	c.Close(fmt.Errorf("%w: gone away", errConnClosed))
 }
 
@@ -219,7 +221,7 @@ func (c *conn) closeAfterFlush() {
 // goes under; nil sends them all.
 func (c *conn) encodeHeaders(id uint32, status int, h http.Header, name func(string) (string, bool), endStream bool) error {
 	c.Sent()
-	return h2conn.WriteHeaderBlock(c.Fr, id, c.hdr.encode(status, h, name), c.MaxFrame(), endStream)
+	return h2conn.WriteHeaderBlock(c.Framer(), id, c.hdr.encode(status, h, name), c.MaxFrame(), endStream)
 }
 
 // flush sends what is buffered.

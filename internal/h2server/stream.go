@@ -28,7 +28,7 @@ var (
 // goroutine at a time.
 type stream struct {
 	c           *conn
-	core        h2conn.Stream // windows and state: on c.Mu
+	core        h2conn.Stream // the engine's part: through c's methods
 	id          uint32
 	handlerDone bool // on mu
 	req         *http.Request
@@ -62,7 +62,7 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 	if method == "" || path == "" || scheme == "" || method == "CONNECT" {
 		return nil, errors.New("malformed request pseudo-headers")
 	}
-	s := &stream{c: c, id: f.StreamID, core: h2conn.Stream{ID: f.StreamID}}
+	s := &stream{c: c, id: f.StreamID}
 	u, err := c.requestURL(path)
 	if err != nil {
 		return nil, err
@@ -176,7 +176,7 @@ func (s *stream) endResponse() {
 		s.declared = declaredTrailers(s.header)
 	}
 	trailers := s.hasTrailers()
-	recvEnd := s.core.Body.Ended()
+	recvEnd := s.core.Body().Ended()
 	c := s.c
 	last := false
 	_ = c.Write(func() error {
@@ -194,10 +194,10 @@ func (s *stream) endResponse() {
 		case trailers:
 			err = c.encodeHeaders(s.id, 0, s.header, s.trailerName, true)
 		default:
-			err = c.Fr.WriteData(s.id, true, nil)
+			err = c.Framer().WriteData(s.id, true, nil)
 		}
 		if err == nil && !recvEnd {
-			err = c.Fr.WriteRSTStream(s.id, http2.ErrCodeNo)
+			err = c.Framer().WriteRSTStream(s.id, http2.ErrCodeNo)
 		}
 		return err
 	}, true)
@@ -216,12 +216,12 @@ func (s *stream) endResponse() {
 func (s *stream) abort(err error) {
 	s.c.FailSend(&s.core, err)
 	s.cancelContext()
-	s.core.Body.Fail(err)
+	s.core.Body().Fail(err)
 }
 
 // release drops unread request data, granting it back to the connection.
 func (s *stream) release() {
-	if unread := s.core.Body.Release(errBodyClosed); unread > 0 {
+	if unread := s.core.Body().Release(errBodyClosed); unread > 0 {
 		_ = s.c.Credit(nil, unread, 0)
 	}
 }
