@@ -16,7 +16,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"time"
 
@@ -43,10 +42,6 @@ type conn struct {
 	// The reader's: response header and trailer maps, shared while
 	// responses repeat their fields.
 	headers, trailers repeated
-
-	// On Mu.
-	active int // stream slots taken: open streams and ones being opened
-	goAway bool
 }
 
 // dialTimeout bounds connecting and the wait for the peer's first
@@ -89,7 +84,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limi
 
 	// Preface, SETTINGS and the connection window, in one write.
 	err = c.Write(func() error {
-		if _, err := io.WriteString(c.W.Sink(), http2.ClientPreface); err != nil {
+		if err := c.WriteClientPreface(); err != nil {
 			return err
 		}
 		return c.WriteSettings(http2.Setting{ID: http2.SettingEnablePush, Val: 0})
@@ -108,8 +103,8 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limi
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
-	case <-c.Settled:
-	case <-c.Done:
+	case <-c.Settled():
+	case <-c.Done():
 		return nil, c.DeadErr()
 	case <-ctx.Done():
 		c.Close(fmt.Errorf("%w: %v", ErrConnClosed, context.Cause(ctx)))
@@ -139,13 +134,6 @@ func dialErr(ctx context.Context, err error, format, addr string) error {
 		return status.Errorf(status.DeadlineExceeded, format, addr)
 	}
 	return cause
-}
-
-// usable reports whether new streams may start on c.
-func (c *conn) usable() bool {
-	c.Mu.Lock()
-	defer c.Mu.Unlock()
-	return c.Err == nil && !c.goAway
 }
 
 // write runs fn with the connection's writer, then flushes unless another
@@ -203,22 +191,9 @@ func (c *conn) CountsReset(code http2.ErrCode, remoteEnded bool) bool {
 	return !(code == http2.ErrCodeNo && remoteEnded)
 }
 
-// GoAway fails the streams the provider did not take, and closes the
-// connection once the others are done.
-func (c *conn) GoAway(f *http2.GoAwayFrame) {
-	c.Mu.Lock()
-	c.goAway = true
-	var cut []*Stream
-	for id, s := range c.Streams {
-		if id > f.LastStreamID {
-			cut = append(cut, s)
-			delete(c.Streams, id)
-			c.active--
-		}
-	}
-	idle := len(c.Streams) == 0
-	c.Cond.Broadcast()
-	c.Mu.Unlock()
+// GoAway fails the streams the provider did not take (the engine has
+// cut them), and closes the connection once the others are done.
+func (c *conn) GoAway(f *http2.GoAwayFrame, cut []*Stream, idle bool) {
 	why := fmt.Sprintf("GOAWAY %v", f.ErrCode)
 	if d := f.DebugData(); len(d) > 0 {
 		why += fmt.Sprintf(": %.200q", d)
@@ -234,15 +209,7 @@ func (c *conn) GoAway(f *http2.GoAwayFrame) {
 // remove forgets a finished stream; a connection that is going away
 // closes after its last stream.
 func (c *conn) remove(s *Stream) {
-	c.Mu.Lock()
-	if c.Streams[s.id] == s {
-		delete(c.Streams, s.id)
-		c.active--
-	}
-	last := c.goAway && len(c.Streams) == 0
-	c.Cond.Broadcast()
-	c.Mu.Unlock()
-	if last {
+	if c.Remove(s) {
 		c.Close(fmt.Errorf("%w: the provider went away", ErrConnClosed))
 	}
 }
@@ -264,5 +231,5 @@ func (c *conn) encodeHeaders(id uint32, authority, path string, h Header, endStr
 		scheme = "https"
 	}
 	c.Sent()
-	return h2conn.WriteHeaderBlock(c.Fr, id, c.hdr.encode(scheme, authority, path, h), c.MaxFrame(), endStream)
+	return h2conn.WriteHeaderBlock(c.Framer(), id, c.hdr.encode(scheme, authority, path, h), c.MaxFrame(), endStream)
 }

@@ -24,10 +24,8 @@ import (
 type Stream struct {
 	c    *conn
 	id   uint32
-	core h2conn.Stream // windows and state: on c.Mu
+	core h2conn.Stream // the engine's part
 	ctx  context.Context
-
-	sentEnd bool // guarded by c.Mu
 
 	// onResponse receives the response headers, or why there are none;
 	// exactly once, on the connection's reader goroutine or the caller's.
@@ -50,7 +48,7 @@ func (s *Stream) respond(resp *http.Response, err error) {
 // onHeaders handles a HEADERS block: the response headers, then trailers.
 func (s *Stream) onHeaders(f *h2conn.Headers) {
 	if f.Truncated {
-		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.Lim.MaxHeaderListSize))
+		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.Limits().MaxHeaderListSize))
 		return
 	}
 	check := h2conn.CheckResponse
@@ -131,9 +129,9 @@ func statusLine(code int) string {
 
 // onData buffers received data; padding is taken back as read.
 func (s *Stream) onData(data []byte, padding int64) error {
-	s.core.Body.Put(data)
+	s.core.Body().Put(data)
 	if padding > 0 {
-		if g := s.core.Body.Used(padding); g > 0 {
+		if g := s.core.Body().Used(padding); g > 0 {
 			return s.c.Credit(&s.core, 0, g)
 		}
 	}
@@ -148,11 +146,8 @@ func (s *Stream) onEnd() {
 		s.reset(http2.ErrCodeProtocol, errors.New("provider ended the stream without response headers"))
 		return
 	}
-	s.core.Body.End()
-	s.c.Mu.Lock()
-	done := s.sentEnd
-	s.c.Mu.Unlock()
-	if done {
+	s.core.Body().End()
+	if s.c.SendEnded(&s.core) {
 		s.finish()
 	}
 }
@@ -161,7 +156,7 @@ func (s *Stream) onEnd() {
 // err only ends the sending side: the provider's usual RST_STREAM(NO_ERROR)
 // after its END_STREAM must not cost the reader what it has not read yet.
 func (s *Stream) fail(err error) {
-	s.core.Body.Fail(err)
+	s.core.Body().Fail(err)
 	s.respond(nil, err)
 	s.finish()
 }
@@ -193,11 +188,8 @@ func (s *Stream) reset(code http2.ErrCode, err error) {
 	if finished {
 		return
 	}
-	s.c.Mu.Lock()
-	live := s.c.Streams[s.id] == s
-	s.c.Mu.Unlock()
-	if live {
-		_ = s.c.write(func() error { return s.c.Fr.WriteRSTStream(s.id, code) })
+	if s.c.Live(&s.core) {
+		_ = s.c.write(func() error { return s.c.Framer().WriteRSTStream(s.id, code) })
 	}
 	s.fail(err)
 }
@@ -217,26 +209,14 @@ func (s *Stream) WriteFailed(error) error { return s.c.DeadErr() }
 // ReserveWindow implements h2conn.BodySender: it waits for send window
 // and takes up to n bytes of it.
 func (s *Stream) ReserveWindow(n int) (int, int, error) {
-	return s.c.Reserve(&s.core, n, s.writeErrLocked, nil)
+	return s.c.Reserve(&s.core, n, s.ctxErr, nil)
 }
 
-// writeErrLocked tells why the stream can no longer send; c.Mu is held.
-func (s *Stream) writeErrLocked() error {
-	if s.c.Err != nil {
-		return s.c.Err
-	}
+// ctxErr is why the stream's context stops its sends, if it does; it
+// runs under the engine's lock (see Conn.Reserve).
+func (s *Stream) ctxErr() error {
 	if s.ctx.Err() != nil {
 		return context.Cause(s.ctx)
-	}
-	if s.sentEnd {
-		return io.ErrClosedPipe
-	}
-	if s.c.Streams[s.id] != s {
-		err := s.core.Body.Err()
-		if err == nil {
-			err = io.ErrClosedPipe // the provider ended the stream
-		}
-		return err
 	}
 	return nil
 }
@@ -244,20 +224,16 @@ func (s *Stream) writeErrLocked() error {
 // Close ends the request body (END_STREAM).
 func (s *Stream) Close() error {
 	c := s.c
-	c.Mu.Lock()
-	if err := s.writeErrLocked(); err != nil {
-		c.Mu.Unlock()
+	if err := c.EndSend(&s.core, s.ctxErr); err != nil {
 		if errors.Is(err, io.ErrClosedPipe) {
 			return nil
 		}
 		return err
 	}
-	s.sentEnd = true
-	c.Mu.Unlock()
-	if err := c.write(func() error { return c.Fr.WriteData(s.id, true, nil) }); err != nil {
+	if err := c.write(func() error { return c.Framer().WriteData(s.id, true, nil) }); err != nil {
 		return c.DeadErr()
 	}
-	if s.core.Body.Ended() {
+	if s.core.Body().Ended() {
 		s.finish()
 	}
 	return nil

@@ -24,7 +24,8 @@ type Body struct {
 	credit int64         // bytes read, not yet granted back on the stream
 	window int64         // the stream's receive window, for the grant rule
 	hides  bool          // a failure hides what is unread (see Init)
-	wake   chan struct{} // made by the first read that waits
+	cond   sync.Cond     // on mu: a read waits here, unless it has a watch
+	wake   chan struct{} // made by the first read with a watch that waits
 }
 
 // Init sets the stream's receive window (the base of the grant rule) and
@@ -33,7 +34,10 @@ type Body struct {
 // without (a consumer's response), it comes after the data already
 // received, and a body the peer completed stays readable. Call it before
 // the stream is shared.
-func (b *Body) Init(window int64, hides bool) { b.window, b.hides = window, hides }
+func (b *Body) Init(window int64, hides bool) {
+	b.window, b.hides = window, hides
+	b.cond.L = &b.mu
+}
 
 // Put buffers data received, unless the body has ended or failed, and
 // reports whether it did (the data is then not the reader's to give
@@ -135,18 +139,18 @@ func (b *Body) Read(p []byte, watch interface{ Done() <-chan struct{} }) (n int,
 	}
 	b.mu.Lock()
 	for b.buf.Empty() && !b.ended && b.err == nil {
+		if watch == nil {
+			b.cond.Wait() // no channel to make
+			continue
+		}
 		if b.wake == nil {
 			b.wake = make(chan struct{}, 1)
 		}
 		wake := b.wake
 		b.mu.Unlock()
-		var done <-chan struct{}
-		if watch != nil {
-			done = watch.Done()
-		}
 		select {
 		case <-wake:
-		case <-done:
+		case <-watch.Done():
 			return 0, 0, ErrWaitEnded
 		}
 		b.mu.Lock()
@@ -165,10 +169,11 @@ func (b *Body) Read(p []byte, watch interface{ Done() <-chan struct{} }) (n int,
 	return 0, 0, io.EOF
 }
 
-// signal wakes a read waiting; mu is held. A body that never had a read
-// wait has no channel: nothing to wake (a unary caller usually finds its
-// reply there already, and spares the channel).
+// signal wakes a read waiting; mu is held. Only a read with a watch
+// needs a channel, made when it first waits (a unary caller usually finds
+// its reply there already, and spares the channel).
 func (b *Body) signal() {
+	b.cond.Broadcast()
 	select {
 	case b.wake <- struct{}{}:
 	default:

@@ -144,3 +144,20 @@ func TestHostileRefusedHeadersIDReused(t *testing.T) {
 		})
 	}
 }
+
+// A HEADERS frame whose padding is longer than its payload is a
+// connection error PROTOCOL_ERROR (RFC 9113 6.2): its block cannot be
+// decoded, so the HPACK state is lost. Before the fix x/net's stream error
+// reset stream 1 only, and the next request died of COMPRESSION_ERROR.
+func TestHostileHeadersPaddingTooLong(t *testing.T) {
+	addr := hostileServer(t, h2conn.Limits{}, grpcEcho)
+	p := h2test.Dial(t, addr)
+	p.Handshake()
+	block := p.RequestBlock("/echo")
+	payload := append([]byte{byte(len(block) + 1)}, block...) // pad length past the end
+	if err := p.WriteRaw(http2.FrameHeaders, http2.FlagHeadersEndHeaders|http2.FlagHeadersPadded|http2.FlagHeadersEndStream, 1, payload); err != nil {
+		t.Fatal(err)
+	}
+	p.ExpectGoAway(http2.ErrCodeProtocol, time.Second)
+	wellServed(t, addr)
+}

@@ -14,7 +14,7 @@ func (s *stream) onData(data []byte, n int64) error {
 			return h2conn.StreamError{ID: s.id, Code: http2.ErrCodeProtocol, Reason: "more DATA than content-length declares"}
 		}
 	}
-	body := &s.core.Body
+	body := s.core.Body()
 	if !body.Put(data) {
 		// Nobody will read it: given back on the connection only.
 		return s.c.Credit(nil, n, 0)
@@ -29,7 +29,7 @@ func (s *stream) onEnd() error {
 	if s.contentLength >= 0 && s.received != s.contentLength {
 		return h2conn.StreamError{ID: s.id, Code: http2.ErrCodeProtocol, Reason: "less DATA than content-length declares"}
 	}
-	s.core.Body.End()
+	s.core.Body().End()
 	return nil
 }
 

@@ -28,7 +28,7 @@ var (
 // goroutine at a time.
 type stream struct {
 	c           *conn
-	core        h2conn.Stream // windows and state: on c.Mu
+	core        h2conn.Stream // the engine's part: through c's methods
 	id          uint32
 	handlerDone bool // on mu
 	req         *http.Request
@@ -37,8 +37,6 @@ type stream struct {
 	deadline time.Duration                // since epoch; 0: none
 	ctxMu    sync.Mutex                   // guards ctxEnd, and ctxInner's making
 	ctxInner atomic.Pointer[innerContext] // nil until something waits on Done
-
-	werr error // guarded by c.Mu: why writes fail
 
 	// The request's declared content-length (-1: none) and what has come.
 	contentLength, received int64 // the reader's
@@ -64,7 +62,7 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 	if method == "" || path == "" || scheme == "" || method == "CONNECT" {
 		return nil, errors.New("malformed request pseudo-headers")
 	}
-	s := &stream{c: c, id: f.StreamID, core: h2conn.Stream{ID: f.StreamID}}
+	s := &stream{c: c, id: f.StreamID}
 	u, err := c.requestURL(path)
 	if err != nil {
 		return nil, err
@@ -74,7 +72,6 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 		authority = wire.Get(h, "Host")
 	}
 	s.contentLength = contentLength
-	s.core.Body.Init(int64(c.srv.cfg.Limits.StreamWindow), true)
 	if d, ok := c.timeout(h); ok {
 		s.setDeadline(d)
 	}
@@ -96,7 +93,6 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 		if contentLength > 0 {
 			return nil, errors.New("content-length without the body it declares")
 		}
-		s.core.Body.End()
 	}
 	return s, nil
 }
@@ -133,7 +129,7 @@ func (s *stream) runHandler() {
 	ok := s.serveHTTP()
 	// The slot is free before the response's end can reach the peer,
 	// which may then open the next stream at once.
-	s.c.handlerDone()
+	s.c.ReleaseSlot()
 	if ok {
 		s.endResponse()
 	}
@@ -180,14 +176,14 @@ func (s *stream) endResponse() {
 		s.declared = declaredTrailers(s.header)
 	}
 	trailers := s.hasTrailers()
-	recvEnd := s.core.Body.Ended()
+	recvEnd := s.core.Body().Ended()
 	c := s.c
 	last := false
 	_ = c.Write(func() error {
 		// The stream leaves the table before its end can reach the peer:
 		// a frame the peer sends once it has seen the end is then one on
 		// a closed stream, as RFC 9113 5.1 has it.
-		last = c.forget(s)
+		last = c.Remove(s)
 		var err error
 		switch {
 		case !s.sentHeader:
@@ -198,10 +194,10 @@ func (s *stream) endResponse() {
 		case trailers:
 			err = c.encodeHeaders(s.id, 0, s.header, s.trailerName, true)
 		default:
-			err = c.Fr.WriteData(s.id, true, nil)
+			err = c.Framer().WriteData(s.id, true, nil)
 		}
 		if err == nil && !recvEnd {
-			err = c.Fr.WriteRSTStream(s.id, http2.ErrCodeNo)
+			err = c.Framer().WriteRSTStream(s.id, http2.ErrCodeNo)
 		}
 		return err
 	}, true)
@@ -218,19 +214,14 @@ func (s *stream) endResponse() {
 // read that sees the failure also sees why (a consumer's cancel reads as
 // CANCELLED, not as a lost peer).
 func (s *stream) abort(err error) {
-	s.c.Mu.Lock()
-	if s.werr == nil {
-		s.werr = err
-	}
-	s.c.Cond.Broadcast()
-	s.c.Mu.Unlock()
+	s.c.FailSend(&s.core, err)
 	s.cancelContext()
-	s.core.Body.Fail(err)
+	s.core.Body().Fail(err)
 }
 
 // release drops unread request data, granting it back to the connection.
 func (s *stream) release() {
-	if unread := s.core.Body.Release(errBodyClosed); unread > 0 {
+	if unread := s.core.Body().Release(errBodyClosed); unread > 0 {
 		_ = s.c.Credit(nil, unread, 0)
 	}
 }
