@@ -48,6 +48,12 @@ final class Consumer {
                     r.add(greeter.sayHello(req("meta")));
                     r.attachments.putAll(RpcContext.getClientResponseContext().getObjectAttachments());
                 }
+                case "server_stream_meta" -> {
+                    RpcContext.getClientAttachment().setAttachment("x-token", "abc");
+                    serverStream(r, "meta");
+                    r.attachments.putAll(RpcContext.getClientResponseContext().getObjectAttachments());
+                }
+                case "wait_ready" -> waitReady(r);
                 case "unary_big" -> {
                     GreeterReply reply = greeter.sayHello(req("x".repeat(GreeterImpl.MIB)));
                     r.messages.add(reply.getMessage().length() == GreeterImpl.MIB + "Hello, ".length()
@@ -76,6 +82,25 @@ final class Consumer {
         }
         r.elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         r.print();
+    }
+
+    /**
+     * Calls sayHello("ready") until it succeeds, for at most 30 s: a
+     * provider found through a registry is not known at once.
+     */
+    private void waitReady(Result r) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                r.add(greeter.sayHello(req("ready")));
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     private void serverStream(Result r, String name) throws InterruptedException {
