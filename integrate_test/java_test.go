@@ -256,6 +256,24 @@ type goCancel struct {
 	after    time.Duration
 }
 
+// cancelOf returns what the "sleep" handler of method saw, waiting up to
+// 15 s for it; reports of other methods read meanwhile are kept in seen.
+func (h goPeerHandler) cancelOf(t *testing.T, seen map[string]goCancel, method string) goCancel {
+	t.Helper()
+	timeout := time.After(15 * time.Second)
+	for {
+		if c, ok := seen[method]; ok {
+			return c
+		}
+		select {
+		case c := <-h.seen:
+			seen[c.method] = c
+		case <-timeout:
+			t.Fatalf("the Go %s handler reported nothing", method)
+		}
+	}
+}
+
 // awaitCancel waits for ctx's end (at most 10 s) and reports it.
 func (h goPeerHandler) awaitCancel(ctx context.Context, method string) {
 	start := time.Now()
@@ -339,11 +357,18 @@ func (h goPeerHandler) ServerStream(ctx context.Context, r *pb.GreeterRequest) i
 	}
 }
 
-func (h goPeerHandler) BiStream(_ context.Context, s *streamx.ReadWriteStream[*pb.GreeterRequest, *pb.GreeterReply]) error {
+func (h goPeerHandler) BiStream(ctx context.Context, s *streamx.ReadWriteStream[*pb.GreeterRequest, *pb.GreeterReply]) error {
 	n := 0
 	for m := range s.Messages() {
 		if m.Name == "bad" {
 			return streamx.Errorf(streamx.CodeInvalidArgument, "bad name after %d", n)
+		}
+		if m.Name == "sleep" {
+			if err := s.Write(&pb.GreeterReply{Message: "sleep 0"}); err != nil {
+				return err
+			}
+			h.awaitCancel(ctx, "biStream")
+			return ctx.Err()
 		}
 		n++
 		if err := s.Write(&pb.GreeterReply{Message: "Hello, " + m.Name}); err != nil {
@@ -392,7 +417,7 @@ func TestJavaConsumer(t *testing.T) {
 		"unary", "client_stream", "server_stream", "bidi",
 		"unary_bad", "client_stream_bad", "server_stream_bad", "bidi_bad", "unary_accent",
 		"unary_meta", "server_stream_meta", "unary_big", "server_stream_big", "bidi_big",
-		"unary_deadline", "server_stream_deadline",
+		"unary_deadline", "server_stream_deadline", "bidi_cancel",
 	}
 	results := java.RunConsumer(t, strings.TrimPrefix(url, "tri://"), "", cases...)
 	got := map[string]javaResult{}
@@ -450,8 +475,9 @@ func TestJavaConsumer(t *testing.T) {
 	// deadline and its cancel; the Java caller gets DEADLINE_EXCEEDED
 	// (its own timer's, with no message).
 	failed("unary_deadline", streamx.CodeDeadlineExceeded, "")
-	c := <-h.seen
-	if c.method != "sayHello" || !c.deadline || c.after == 0 || c.after > 1500*time.Millisecond {
+	seen := map[string]goCancel{}
+	c := h.cancelOf(t, seen, "sayHello")
+	if !c.deadline || c.after == 0 || c.after > 1500*time.Millisecond {
 		t.Errorf("unary_deadline: the Go handler saw %+v, want a 500 ms deadline and its end", c)
 	}
 	// Java sends no grpc-timeout on streams and does not end a stream call
@@ -463,9 +489,21 @@ func TestJavaConsumer(t *testing.T) {
 		t.Errorf("server_stream_deadline: %v, want no end within the wait (Java's behaviour today)", r.raw)
 	}
 	wantStrings(t, "server_stream_deadline", r.messages, []string{"sleep 0"})
-	c = <-h.seen
-	if c.method != "serverStream" || c.deadline || c.after == 0 {
+	c = h.cancelOf(t, seen, "serverStream")
+	if c.deadline || c.after == 0 {
 		t.Errorf("server_stream_deadline: the Go handler saw %+v, want no deadline and a cancel when Java left", c)
+	}
+
+	// A Java caller's cancel of a stream reaches the Go handler at once;
+	// Java never tells its own observer (no onError: no_end).
+	r = got["bidi_cancel"]
+	if r.code != 0 || !r.noEnd {
+		t.Errorf("bidi_cancel: %v, want no end delivered to the Java observer (Java's behaviour today)", r.raw)
+	}
+	wantStrings(t, "bidi_cancel", r.messages, []string{"sleep 0"})
+	c = h.cancelOf(t, seen, "biStream")
+	if c.after == 0 || c.after > 2*time.Second {
+		t.Errorf("bidi_cancel: the Go handler saw %+v, want the cancel at once", c)
 	}
 }
 

@@ -11,6 +11,7 @@ import org.apache.dubbo.common.stream.StreamObserver;
 import org.apache.dubbo.rpc.RpcContext;
 import org.apache.dubbo.rpc.StatusRpcException;
 import org.apache.dubbo.rpc.TriRpcStatus;
+import org.apache.dubbo.rpc.protocol.tri.CancelableStreamObserver;
 import org.apache.dubbo.samples.data.Greeter;
 import org.apache.dubbo.samples.data.GreeterOuterClass.GreeterReply;
 import org.apache.dubbo.samples.data.GreeterOuterClass.GreeterRequest;
@@ -54,6 +55,7 @@ final class Consumer {
                     r.attachments.putAll(RpcContext.getClientResponseContext().getObjectAttachments());
                 }
                 case "wait_ready" -> waitReady(r);
+                case "bidi_cancel" -> bidiCancel(r);
                 case "unary_big" -> {
                     GreeterReply reply = greeter.sayHello(req("x".repeat(GreeterImpl.MIB)));
                     r.messages.add(reply.getMessage().length() == GreeterImpl.MIB + "Hello, ".length()
@@ -103,6 +105,21 @@ final class Consumer {
         }
     }
 
+    /**
+     * Opens a bidi stream, sends "sleep", and once the first reply came
+     * cancels the call (Dubbo's stream observer cancel: RST_STREAM).
+     */
+    private void bidiCancel(Result r) throws InterruptedException {
+        Collector c = new Collector(r);
+        StreamObserver<GreeterRequest> out = greeter.biStream(c);
+        out.onNext(req("sleep"));
+        if (!c.first.await(STREAM_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("no first reply");
+        }
+        ((CancelableStreamObserver<?>) out).cancel(new RuntimeException("the Java caller cancels"));
+        c.await();
+    }
+
     private void serverStream(Result r, String name) throws InterruptedException {
         Collector c = new Collector(r);
         greeter.serverStream(req(name), c);
@@ -127,6 +144,7 @@ final class Consumer {
     private static final class Collector implements StreamObserver<GreeterReply> {
         final Result r;
         final CountDownLatch done = new CountDownLatch(1);
+        final CountDownLatch first = new CountDownLatch(1);
 
         Collector(Result r) {
             this.r = r;
@@ -137,6 +155,7 @@ final class Consumer {
             synchronized (r) {
                 r.add(reply);
             }
+            first.countDown();
         }
 
         @Override
