@@ -182,6 +182,33 @@ func TestJavaProviderDeadline(t *testing.T) {
 	}
 }
 
+// A Go caller's cancel of a stream reaches the Java handler at once.
+func TestJavaProviderCancel(t *testing.T) {
+	checkLeaks(t)
+	p, conn := javaProvider(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ss, err := greeter.ServerStream.Call(ctx, conn, greeter.Req("sleep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ss.Read()
+	if err != nil || m.Message != "sleep 0" {
+		t.Fatalf("first reply: %v %v", m, err)
+	}
+	cancel()
+	if _, err := ss.Read(); streamx.CodeOf(err) != streamx.CodeCanceled {
+		t.Errorf("after cancel: %v, want canceled", err)
+	}
+	testenv.Eventually(t, 15*time.Second, "the Java serverStream handler's cancel event", func() bool {
+		return len(javaEvents(t, p, "cancel", "serverStream")) > 0
+	})
+	e := javaEvents(t, p, "cancel", "serverStream")[0]
+	if after, _ := e["after_ms"].(float64); e["cancelled"] != true || after > 1000 {
+		t.Errorf("the Java handler saw %v, want the cancel within a second", e)
+	}
+}
+
 // Request headers reach a Java handler as attachments; what it sets on
 // its response context comes back.
 func TestJavaProviderMetadata(t *testing.T) {
