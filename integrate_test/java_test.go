@@ -578,3 +578,98 @@ func TestJavaDiscoveryZKJavaConsumer(t *testing.T) {
 		wantStrings(t, cases[i], r.messages, want[i])
 	}
 }
+
+// zkAppConsumerYAML is a consumer using application-level discovery.
+const zkAppConsumerYAML = `
+dubbo:
+  application:
+    name: disc-consumer
+  logger:
+    level: warn
+  registries:
+    zk:
+      protocol: zookeeper
+      address: ${ZK}
+      registry-type: service
+      timeout: 5s
+  consumer:
+    check: false
+    references:
+      greeter:
+        interface: org.apache.dubbo.samples.data.Greeter
+        protocol: tri
+        serialization: protobuf
+        provided-by: streamx-java-provider
+`
+
+// Zookeeper discovery at application level: a Go consumer finds the Java
+// provider's instance and reads its metadata service.
+func TestJavaDiscoveryZKAppGoConsumer(t *testing.T) {
+	java := testenv.JavaEnv(t)
+	if discIsolate(t) {
+		return
+	}
+	zkSrv := testenv.StartZookeeper(t)
+	java.StartProvider(t, zkSrv.Addr)
+	conn := discConsumer(t, zkAppConsumerYAML, zkVars(zkSrv.Addr, 0))
+	ctx := discCtx(t, 60*time.Second)
+	if err := greeter.WaitReady(ctx, conn, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	discAllKinds(t, ctx, conn)
+}
+
+// zkAppProviderYAML is a provider registered at application level only,
+// its metadata service on the Greeter's port.
+const zkAppProviderYAML = `
+dubbo:
+  application:
+    name: disc-app-provider
+    metadata-service-protocol: tri
+    metadata-service-port: ${PORT}
+  logger:
+    level: warn
+  registries:
+    zk:
+      protocol: zookeeper
+      address: ${ZK}
+      registry-type: service
+      timeout: 5s
+  protocols:
+    tri:
+      name: tri
+      ip: 127.0.0.1
+      port: ${PORT}
+  provider:
+    services:
+      greeter:
+        interface: org.apache.dubbo.samples.data.Greeter
+`
+
+// Application-level discovery the other way: the Java consumer, limited
+// to application-level discovery, finds a Go provider registered so.
+func TestJavaDiscoveryZKAppJavaConsumer(t *testing.T) {
+	checkLeaks(t)
+	java := testenv.JavaEnv(t)
+	zkSrv := testenv.StartZookeeper(t)
+	port := testenv.FreePort(t)
+	discStartProvider(t, zkAppProviderYAML, zkVars(zkSrv.Addr, port), port)
+	zc := zkConn(t, zkSrv.Addr)
+	testenv.Eventually(t, 10*time.Second, "the Go provider's instance node", func() bool {
+		kids, _, err := zc.Children("/services/disc-app-provider")
+		return err == nil && len(kids) > 0
+	})
+	if ps := zkProviders(zc); len(ps) != 0 {
+		t.Fatalf("the Go provider registered at interface level too: %q", ps)
+	}
+
+	cases := []string{"wait_ready", "unary", "client_stream", "server_stream", "bidi"}
+	want := [][]string{{"Hello, ready"}, {"Hello, java"}, {"a b c"}, {"java 0", "java 1", "java 2"}, {"Hello, a", "Hello, b"}}
+	for i, m := range java.RunAppConsumer(t, testenv.Addr(port), zkSrv.Addr, "disc-app-provider", cases...) {
+		r := parseJavaResult(m)
+		if r.code != 0 || r.noEnd {
+			t.Errorf("%s: %v", cases[i], r.raw)
+		}
+		wantStrings(t, cases[i], r.messages, want[i])
+	}
+}

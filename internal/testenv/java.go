@@ -113,6 +113,19 @@ func (j *Java) StartProvider(t testing.TB, zookeeper string) (*Proc, string) {
 // the one at addr). A timeout or a non-zero exit fails the test.
 func (j *Java) RunConsumer(t testing.TB, addr, zookeeper string, cases ...string) []map[string]any {
 	t.Helper()
+	return j.runConsumer(t, addr, zookeeper, nil, cases)
+}
+
+// RunAppConsumer is RunConsumer with application-level discovery only, of
+// the provider application app, through zookeeper; the provider's
+// metadata service must be on addr's port too.
+func (j *Java) RunAppConsumer(t testing.TB, addr, zookeeper, app string, cases ...string) []map[string]any {
+	t.Helper()
+	return j.runConsumer(t, addr, zookeeper, []string{"--provided-by", app}, cases)
+}
+
+func (j *Java) runConsumer(t testing.TB, addr, zookeeper string, extra, cases []string) []map[string]any {
+	t.Helper()
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		t.Fatalf("testenv: provider address %q: %v", addr, err)
@@ -120,8 +133,8 @@ func (j *Java) RunConsumer(t testing.TB, addr, zookeeper string, cases ...string
 	sock := filepath.Join(socketDir(t), "out.sock")
 	relay(t, func() (net.Listener, error) { return net.Listen("unix", sock) },
 		func() (net.Conn, error) { return net.Dial("tcp", addr) })
-	p := j.start(t, "java consumer "+strings.Join(cases, ","), zookeeper, "consumer",
-		"--port", port, "--relay-out", port+"="+sock, "--cases", strings.Join(cases, ","))
+	args := append([]string{"consumer", "--port", port, "--relay-out", port + "=" + sock, "--cases", strings.Join(cases, ",")}, extra...)
+	p := j.start(t, "java consumer "+strings.Join(cases, ","), zookeeper, args...)
 	p.WaitFor(t, ClientTimeout, "finish", p.Exited)
 	if p.err != nil {
 		t.Fatalf("testenv: %s failed: %v; output:\n%s", p.Name, p.err, p.Output())

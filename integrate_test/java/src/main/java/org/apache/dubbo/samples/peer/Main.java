@@ -21,8 +21,9 @@ import org.apache.dubbo.samples.data.Greeter;
  *   provider --port P [--zookeeper HOST:PORT] [relays]
  *       serves the Greeter on port P (Dubbo binds 0.0.0.0 of the
  *       namespace), registered in Zookeeper if given; prints "READY P".
- *   consumer --port P [--zookeeper HOST:PORT] --cases a,b,... [relays]
- *       calls tri://127.0.0.1:P, or the provider Zookeeper names; prints
+ *   consumer --port P [--zookeeper HOST:PORT [--provided-by APP]] --cases a,b,... [relays]
+ *       calls tri://127.0.0.1:P, or the provider Zookeeper names (with
+ *       --provided-by, only application-level discovery of APP); prints
  *       one JSON line per case (see Consumer), then exits.
  *   relays: --relay-in PATH=PORT   the Unix socket PATH to 127.0.0.1:PORT
  *           --relay-out PORT=PATH  127.0.0.1:PORT to the Unix socket PATH
@@ -61,6 +62,10 @@ public final class Main {
         RegistryConfig registry = new RegistryConfig(zk == null ? RegistryConfig.NO_AVAILABLE : "zookeeper://" + zk);
         ApplicationConfig app = new ApplicationConfig("streamx-java-" + args[0]);
         app.setQosEnable(false);
+        // The metadata service (application-level discovery) on the
+        // Greeter's own tri port, the one port the relays carry.
+        app.setMetadataServiceProtocol("tri");
+        app.setMetadataServicePort(port);
         switch (args[0]) {
             case "provider" -> {
                 ServiceConfig<Greeter> svc = new ServiceConfig<>();
@@ -81,6 +86,11 @@ public final class Main {
                     ref.setUrl("tri://127.0.0.1:" + port);
                 } else {
                     ref.setProtocol("tri");
+                }
+                if (flags.containsKey("provided-by")) {
+                    // Application-level discovery only.
+                    ref.setProvidedBy(flags.get("provided-by"));
+                    System.setProperty("dubbo.application.service-discovery.migration", "FORCE_APPLICATION");
                 }
                 ref.setTimeout(10000);
                 ref.setRetries(0);
