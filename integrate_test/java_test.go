@@ -65,9 +65,37 @@ func javaEvents(t *testing.T, p *testenv.Proc, kind, method string) []map[string
 	return out
 }
 
-func TestJavaProviderCallKinds(t *testing.T) {
+// TestJavaProvider runs the Go consumer's cases against one Java provider.
+func TestJavaProvider(t *testing.T) {
 	checkLeaks(t)
-	_, conn := javaProvider(t)
+	p, conn := javaProvider(t)
+	for _, c := range []struct {
+		name string
+		run  func(*testing.T, *testenv.Proc, *client.Connection)
+	}{
+		{"call kinds", javaProviderCallKinds},
+		{"errors", javaProviderErrors},
+		{"deadline", javaProviderDeadline},
+		{"cancel", javaProviderCancel},
+		{"metadata", javaProviderMetadata},
+		{"large messages", javaProviderLargeMessages},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.run(t, p, conn) })
+	}
+}
+
+// nextEvent waits up to 15 s for the provider's event of kind for method
+// after the first n, and returns it.
+func nextEvent(t *testing.T, p *testenv.Proc, kind, method string, n int) map[string]any {
+	t.Helper()
+	testenv.Eventually(t, 15*time.Second, fmt.Sprintf("the Java %s handler's %s event", method, kind), func() bool {
+		return len(javaEvents(t, p, kind, method)) > n
+	})
+	return javaEvents(t, p, kind, method)[n]
+}
+
+// The four call kinds.
+func javaProviderCallKinds(t *testing.T, _ *testenv.Proc, conn *client.Connection) {
 	ctx := ctxFor(t, 30*time.Second)
 
 	r, err := greeter.SayHello.Call(ctx, conn, greeter.Req("go"))
@@ -106,14 +134,14 @@ func TestJavaProviderCallKinds(t *testing.T) {
 // A Java handler's error reaches Go with its code and message, in unary
 // calls (Java answers :status 500 + grpc-status) and after N messages of
 // a stream; the answered unary call is not run again by failover.
-func TestJavaProviderErrors(t *testing.T) {
-	checkLeaks(t)
-	p, conn := javaProvider(t)
+func javaProviderErrors(t *testing.T, p *testenv.Proc, conn *client.Connection) {
 	ctx := ctxFor(t, 30*time.Second)
 
+	calls := len(javaEvents(t, p, "call", "sayHello"))
 	_, err := greeter.SayHello.Call(ctx, conn, greeter.Req("bad"))
 	wantStatus(t, "unary", err, streamx.CodeInvalidArgument, "INVALID_ARGUMENT : bad name")
-	if n := len(javaEvents(t, p, "call", "sayHello")); n != 1 {
+	nextEvent(t, p, "call", "sayHello", calls)
+	if n := len(javaEvents(t, p, "call", "sayHello")) - calls; n != 1 {
 		t.Errorf("the Java handler ran %d times for one call with retries 2, want once", n)
 	}
 
@@ -148,10 +176,12 @@ func TestJavaProviderErrors(t *testing.T) {
 
 // A Go caller's deadline ends the call at the deadline and reaches the
 // Java handler as a cancel, in unary calls and streams.
-func TestJavaProviderDeadline(t *testing.T) {
-	checkLeaks(t)
-	p, conn := javaProvider(t)
+func javaProviderDeadline(t *testing.T, p *testenv.Proc, conn *client.Connection) {
 	const deadline = time.Second
+	before := map[string]int{}
+	for _, method := range []string{"sayHello", "serverStream"} {
+		before[method] = len(javaEvents(t, p, "cancel", method))
+	}
 
 	start := time.Now()
 	_, err := greeter.SayHello.Call(ctxFor(t, deadline), conn, greeter.Req("sleep"))
@@ -171,21 +201,19 @@ func TestJavaProviderDeadline(t *testing.T) {
 	}
 
 	for _, method := range []string{"sayHello", "serverStream"} {
-		testenv.Eventually(t, 15*time.Second, "the Java "+method+" handler's cancel event", func() bool {
-			return len(javaEvents(t, p, "cancel", method)) > 0
-		})
-		e := javaEvents(t, p, "cancel", method)[0]
+		e := nextEvent(t, p, "cancel", method, before[method])
 		after, _ := e["after_ms"].(float64)
-		if e["cancelled"] != true || time.Duration(after)*time.Millisecond > deadline+500*time.Millisecond {
+		// stale: the context was cancelled before the call (Java reuses a
+		// thread's CancellationContext); that would not be this cancel.
+		if e["cancelled"] != true || e["stale"] != false || time.Duration(after)*time.Millisecond > deadline+500*time.Millisecond {
 			t.Errorf("%s: the Java handler saw %v, want its cancel within the deadline", method, e)
 		}
 	}
 }
 
 // A Go caller's cancel of a stream reaches the Java handler at once.
-func TestJavaProviderCancel(t *testing.T) {
-	checkLeaks(t)
-	p, conn := javaProvider(t)
+func javaProviderCancel(t *testing.T, p *testenv.Proc, conn *client.Connection) {
+	before := len(javaEvents(t, p, "cancel", "serverStream"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ss, err := greeter.ServerStream.Call(ctx, conn, greeter.Req("sleep"))
@@ -200,10 +228,7 @@ func TestJavaProviderCancel(t *testing.T) {
 	if _, err := ss.Read(); streamx.CodeOf(err) != streamx.CodeCanceled {
 		t.Errorf("after cancel: %v, want canceled", err)
 	}
-	testenv.Eventually(t, 15*time.Second, "the Java serverStream handler's cancel event", func() bool {
-		return len(javaEvents(t, p, "cancel", "serverStream")) > 0
-	})
-	e := javaEvents(t, p, "cancel", "serverStream")[0]
+	e := nextEvent(t, p, "cancel", "serverStream", before)
 	if after, _ := e["after_ms"].(float64); e["cancelled"] != true || after > 1000 {
 		t.Errorf("the Java handler saw %v, want the cancel within a second", e)
 	}
@@ -211,9 +236,7 @@ func TestJavaProviderCancel(t *testing.T) {
 
 // Request headers reach a Java handler as attachments; what it sets on
 // its response context comes back.
-func TestJavaProviderMetadata(t *testing.T) {
-	checkLeaks(t)
-	_, conn := javaProvider(t)
+func javaProviderMetadata(t *testing.T, _ *testenv.Proc, conn *client.Connection) {
 	var header, trailer http.Header
 	r, err := greeter.SayHello.Call(ctxFor(t, 30*time.Second), conn, greeter.Req("meta"),
 		streamx.WithRequestHeader(http.Header{"x-token": {"abc"}}),
@@ -241,9 +264,7 @@ func TestJavaProviderMetadata(t *testing.T) {
 }
 
 // 1 MiB messages cross both ways.
-func TestJavaProviderLargeMessages(t *testing.T) {
-	checkLeaks(t)
-	_, conn := javaProvider(t)
+func javaProviderLargeMessages(t *testing.T, _ *testenv.Proc, conn *client.Connection) {
 	ctx := ctxFor(t, 30*time.Second)
 	r, err := greeter.SayHello.Call(ctx, conn, greeter.Req(strings.Repeat("n", mib)))
 	if err != nil || r.Message != fmt.Sprintf("len=%d", mib) {
