@@ -23,10 +23,6 @@ type Java struct {
 	Lib string // its dependencies
 }
 
-// javaNSPort is the port the Java peer uses inside its network namespace,
-// which has nothing else on it.
-const javaNSPort = 50051
-
 // JavaEnv returns the Java peer under BuildDir(). When it is missing the
 // test is skipped, or fails when STREAMX_REQUIRE_JAVA is set (make test
 // sets it after building the peer).
@@ -54,9 +50,22 @@ func JavaEnv(t testing.TB) *Java {
 // start runs the peer with args in a network namespace of its own whose
 // only interface is its loopback: Dubbo binds 0.0.0.0 whatever 127.x host
 // it is given, and there nothing but loopback exists. Unix sockets in a
-// folder of the test's are its only way in and out (see Relay.java).
-func (j *Java) start(t testing.TB, label string, args ...string) *Proc {
+// folder of the test's are its only way in and out (see Relay.java):
+// zookeeper, when not empty, is relayed to the same port inside.
+func (j *Java) start(t testing.TB, label, zookeeper string, args ...string) *Proc {
 	t.Helper()
+	if zookeeper != "" {
+		_, zkPort, err := net.SplitHostPort(zookeeper)
+		if err != nil {
+			t.Fatalf("testenv: Zookeeper address %q: %v", zookeeper, err)
+		}
+		sock := filepath.Join(socketDir(t), "zk.sock")
+		relay(t, func() (net.Listener, error) { return net.Listen("unix", sock) },
+			func() (net.Conn, error) { return net.Dial("tcp", zookeeper) })
+		args = append(args, "--zookeeper", zookeeper, "--relay-out", zkPort+"="+sock)
+	}
+	// Registered addresses are the namespace's only address, 127.0.0.1,
+	// and the port inside, which the relays make the same on the host.
 	java := fmt.Sprintf("exec java -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp %s:%s/* org.apache.dubbo.samples.peer.Main %s",
 		j.Jar, j.Lib, strings.Join(args, " "))
 	return Start(t, label, "", nil, "unshare", "-rn", "sh", "-c", "ip link set lo up && "+java)
@@ -74,28 +83,58 @@ func socketDir(t testing.TB) string {
 	return dir
 }
 
-// StartProvider starts the Java provider and returns it with the address
-// on 127.0.0.1 that reaches it (a relay of this process).
-func (j *Java) StartProvider(t testing.TB) (*Proc, string) {
+// StartProvider starts the Java provider, registered in zookeeper when
+// it is not empty, and returns it with its address on 127.0.0.1 (a relay
+// of this process, on the port the provider has inside and registers).
+// It fails the test unless the provider runs in another network namespace
+// than this process.
+func (j *Java) StartProvider(t testing.TB, zookeeper string) (*Proc, string) {
 	t.Helper()
+	port := FreePort(t)
+	ln, err := net.Listen("tcp", Addr(port))
+	if err != nil {
+		t.Fatal(err)
+	}
 	sock := filepath.Join(socketDir(t), "in.sock")
-	p := j.start(t, "java provider", "provider", "--port", strconv.Itoa(javaNSPort), "--unix-in", sock)
-	p.WaitOutput(t, fmt.Sprintf("READY %d\n", javaNSPort), time.Minute)
-	addr := relay(t, func() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") },
+	p := j.start(t, "java provider", zookeeper, "provider", "--port", strconv.Itoa(port), "--relay-in", fmt.Sprintf("%s=%d", sock, port))
+	p.WaitOutput(t, fmt.Sprintf("READY %d\n", port), time.Minute)
+	ownNS, err1 := os.Readlink("/proc/self/ns/net")
+	javaNS, err2 := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", p.Pid()))
+	if err1 != nil || err2 != nil || ownNS == javaNS {
+		t.Fatalf("testenv: the Java provider is not in a network namespace of its own (%s, %s; %v, %v)", ownNS, javaNS, err1, err2)
+	}
+	return p, relay(t, func() (net.Listener, error) { return ln, nil },
 		func() (net.Conn, error) { return net.Dial("unix", sock) })
-	return p, addr
 }
 
-// RunConsumer runs the Java consumer's cases against the provider at
-// addr (127.0.0.1) and returns its result lines in order. A timeout or a
-// non-zero exit fails the test.
-func (j *Java) RunConsumer(t testing.TB, addr string, cases ...string) []map[string]any {
+// RunConsumer runs the Java consumer's cases and returns its result
+// lines in order. It calls the provider at addr (127.0.0.1) directly, or
+// through zookeeper when that is not empty (the provider there must be
+// the one at addr). A timeout or a non-zero exit fails the test.
+func (j *Java) RunConsumer(t testing.TB, addr, zookeeper string, cases ...string) []map[string]any {
 	t.Helper()
+	return j.runConsumer(t, addr, zookeeper, nil, cases)
+}
+
+// RunAppConsumer is RunConsumer with application-level discovery only, of
+// the provider application app, through zookeeper; the provider's
+// metadata service must be on addr's port too.
+func (j *Java) RunAppConsumer(t testing.TB, addr, zookeeper, app string, cases ...string) []map[string]any {
+	t.Helper()
+	return j.runConsumer(t, addr, zookeeper, []string{"--provided-by", app}, cases)
+}
+
+func (j *Java) runConsumer(t testing.TB, addr, zookeeper string, extra, cases []string) []map[string]any {
+	t.Helper()
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatalf("testenv: provider address %q: %v", addr, err)
+	}
 	sock := filepath.Join(socketDir(t), "out.sock")
 	relay(t, func() (net.Listener, error) { return net.Listen("unix", sock) },
 		func() (net.Conn, error) { return net.Dial("tcp", addr) })
-	p := j.start(t, "java consumer "+strings.Join(cases, ","), "consumer",
-		"--port", strconv.Itoa(javaNSPort), "--unix-out", sock, "--cases", strings.Join(cases, ","))
+	args := append([]string{"consumer", "--port", port, "--relay-out", port + "=" + sock, "--cases", strings.Join(cases, ",")}, extra...)
+	p := j.start(t, "java consumer "+strings.Join(cases, ","), zookeeper, args...)
 	p.WaitFor(t, ClientTimeout, "finish", p.Exited)
 	if p.err != nil {
 		t.Fatalf("testenv: %s failed: %v; output:\n%s", p.Name, p.err, p.Output())

@@ -153,6 +153,26 @@ func TestAnsweredWithHTTP500IsNotRetried(t *testing.T) {
 	}
 }
 
+// A non-200 gRPC answer whose grpc-status says OK is contradictory: the
+// caller gets INTERNAL naming both, and the call is not run again.
+func TestAnsweredWithHTTP500AndStatusOK(t *testing.T) {
+	noLeaks(t)
+	p := newFakeProvider(t, func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/grpc")
+		w.Header().Set("Grpc-Status", "0")
+		w.WriteHeader(http.StatusInternalServerError)
+	})
+	conn := dial(t, p.url, client.WithCluster("failover"), client.WithRetries(2))
+	_, err := greeter.SayHello.Call(ctxT(t), conn, greeter.Req("x"))
+	var se *streamx.Error
+	if !errors.As(err, &se) || se.Code() != streamx.CodeInternal || se.Message() != "provider answered HTTP 500 with grpc-status 0" {
+		t.Errorf("error %v, want internal naming HTTP 500 and grpc-status 0", err)
+	}
+	if n := p.calls.Load(); n != 1 {
+		t.Errorf("the provider ran the call %d times, want once", n)
+	}
+}
+
 // A 502 without grpc-status is an HTTP failure, not an answer: it maps to
 // UNAVAILABLE as in gRPC, and a unary call is retried (3 attempts).
 func TestHTTP502WithoutGRPCStatus(t *testing.T) {

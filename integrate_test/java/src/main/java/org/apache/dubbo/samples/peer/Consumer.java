@@ -11,6 +11,7 @@ import org.apache.dubbo.common.stream.StreamObserver;
 import org.apache.dubbo.rpc.RpcContext;
 import org.apache.dubbo.rpc.StatusRpcException;
 import org.apache.dubbo.rpc.TriRpcStatus;
+import org.apache.dubbo.rpc.protocol.tri.CancelableStreamObserver;
 import org.apache.dubbo.samples.data.Greeter;
 import org.apache.dubbo.samples.data.GreeterOuterClass.GreeterReply;
 import org.apache.dubbo.samples.data.GreeterOuterClass.GreeterRequest;
@@ -48,6 +49,13 @@ final class Consumer {
                     r.add(greeter.sayHello(req("meta")));
                     r.attachments.putAll(RpcContext.getClientResponseContext().getObjectAttachments());
                 }
+                case "server_stream_meta" -> {
+                    RpcContext.getClientAttachment().setAttachment("x-token", "abc");
+                    serverStream(r, "meta");
+                    r.attachments.putAll(RpcContext.getClientResponseContext().getObjectAttachments());
+                }
+                case "wait_ready" -> waitReady(r);
+                case "bidi_cancel" -> bidiCancel(r);
                 case "unary_big" -> {
                     GreeterReply reply = greeter.sayHello(req("x".repeat(GreeterImpl.MIB)));
                     r.messages.add(reply.getMessage().length() == GreeterImpl.MIB + "Hello, ".length()
@@ -78,6 +86,40 @@ final class Consumer {
         r.print();
     }
 
+    /**
+     * Calls sayHello("ready") until it succeeds, for at most 30 s: a
+     * provider found through a registry is not known at once.
+     */
+    private void waitReady(Result r) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                r.add(greeter.sayHello(req("ready")));
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /**
+     * Opens a bidi stream, sends "sleep", and once the first reply came
+     * cancels the call (Dubbo's stream observer cancel: RST_STREAM).
+     */
+    private void bidiCancel(Result r) throws InterruptedException {
+        Collector c = new Collector(r);
+        StreamObserver<GreeterRequest> out = greeter.biStream(c);
+        out.onNext(req("sleep"));
+        if (!c.first.await(STREAM_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("no first reply");
+        }
+        ((CancelableStreamObserver<?>) out).cancel(new RuntimeException("the Java caller cancels"));
+        c.await();
+    }
+
     private void serverStream(Result r, String name) throws InterruptedException {
         Collector c = new Collector(r);
         greeter.serverStream(req(name), c);
@@ -102,6 +144,7 @@ final class Consumer {
     private static final class Collector implements StreamObserver<GreeterReply> {
         final Result r;
         final CountDownLatch done = new CountDownLatch(1);
+        final CountDownLatch first = new CountDownLatch(1);
 
         Collector(Result r) {
             this.r = r;
@@ -112,6 +155,7 @@ final class Consumer {
             synchronized (r) {
                 r.add(reply);
             }
+            first.countDown();
         }
 
         @Override

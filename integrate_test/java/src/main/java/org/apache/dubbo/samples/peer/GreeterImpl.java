@@ -13,6 +13,7 @@ import org.apache.dubbo.rpc.CancellationContext;
 import org.apache.dubbo.rpc.RpcContext;
 import org.apache.dubbo.rpc.StatusRpcException;
 import org.apache.dubbo.rpc.TriRpcStatus;
+import org.apache.dubbo.rpc.protocol.tri.h12.AttachmentHolder;
 import org.apache.dubbo.samples.data.DubboGreeterTriple;
 import org.apache.dubbo.samples.data.GreeterOuterClass.GreeterReply;
 import org.apache.dubbo.samples.data.GreeterOuterClass.GreeterRequest;
@@ -23,7 +24,8 @@ import org.apache.dubbo.samples.data.GreeterOuterClass.GreeterRequest;
  * "bad" fails with INVALID_ARGUMENT (after the messages before it, on
  * streams), "accent" fails with a non-ASCII message, "sleep" waits for
  * the caller's cancel and reports it on stdout, "meta" echoes the x-token
- * request header and sets x-reply, "big" answers 1 MiB messages.
+ * request header and sets the response attachment x-reply (unary and
+ * server stream), "big" answers 1 MiB messages.
  */
 final class GreeterImpl extends DubboGreeterTriple.GreeterImplBase {
     static final int MIB = 1 << 20;
@@ -114,6 +116,15 @@ final class GreeterImpl extends DubboGreeterTriple.GreeterImplBase {
                 }
                 out.onCompleted();
                 return;
+            case "meta": {
+                String token = RpcContext.getServerAttachment().getAttachment("x-token");
+                if (out instanceof AttachmentHolder h) {
+                    h.setResponseAttachments(Map.of("x-reply", "from-java"));
+                }
+                out.onNext(reply("x-token=" + token));
+                out.onCompleted();
+                return;
+            }
             case "sleep": {
                 out.onNext(reply("sleep 0"));
                 CancellationContext cc = out instanceof Http2CancelableStreamObserver<?> c

@@ -1,6 +1,8 @@
 package org.apache.dubbo.samples.peer;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.dubbo.config.ApplicationConfig;
@@ -13,15 +15,18 @@ import org.apache.dubbo.samples.data.Greeter;
 
 /**
  * The Java peer of integrate_test/java_test.go, run inside a loopback-only
- * network namespace. Usage:
+ * network namespace; Unix sockets relay it to the host's loopback. Usage:
  *
  * <pre>
- *   provider --port P [--unix-in PATH]
- *       serves the Greeter on 127.0.0.1:P (Dubbo binds 0.0.0.0 of the
- *       namespace); PATH relays to it; prints "READY P" when serving.
- *   consumer --port P [--unix-out PATH] --cases a,b,...
- *       calls tri://127.0.0.1:P, relayed to PATH, and prints one JSON
- *       line per case (see Consumer), then exits.
+ *   provider --port P [--zookeeper HOST:PORT] [relays]
+ *       serves the Greeter on port P (Dubbo binds 0.0.0.0 of the
+ *       namespace), registered in Zookeeper if given; prints "READY P".
+ *   consumer --port P [--zookeeper HOST:PORT [--provided-by APP]] --cases a,b,... [relays]
+ *       calls tri://127.0.0.1:P, or the provider Zookeeper names (with
+ *       --provided-by, only application-level discovery of APP); prints
+ *       one JSON line per case (see Consumer), then exits.
+ *   relays: --relay-in PATH=PORT   the Unix socket PATH to 127.0.0.1:PORT
+ *           --relay-out PORT=PATH  127.0.0.1:PORT to the Unix socket PATH
  * </pre>
  */
 public final class Main {
@@ -32,15 +37,35 @@ public final class Main {
             usage("no mode");
         }
         Map<String, String> flags = new HashMap<>();
-        for (int i = 1; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                usage("expected a --flag, got " + args[i]);
+        List<String[]> relaysIn = new ArrayList<>();
+        List<String[]> relaysOut = new ArrayList<>();
+        for (int i = 1; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                usage("expected --flag value, got " + args[i]);
             }
-            flags.put(args[i].substring(2), args[i + 1]);
+            String name = args[i].substring(2);
+            String value = args[i + 1];
+            switch (name) {
+                case "relay-in" -> relaysIn.add(split(value));
+                case "relay-out" -> relaysOut.add(split(value));
+                default -> flags.put(name, value);
+            }
+        }
+        for (String[] r : relaysIn) {
+            Relay.unixToTcp(r[0], Integer.parseInt(r[1]));
+        }
+        for (String[] r : relaysOut) {
+            Relay.tcpToUnix(Integer.parseInt(r[0]), r[1]);
         }
         int port = Integer.parseInt(require(flags, "port"));
-        ApplicationConfig app = new ApplicationConfig("streamx-java-peer");
+        String zk = flags.get("zookeeper");
+        RegistryConfig registry = new RegistryConfig(zk == null ? RegistryConfig.NO_AVAILABLE : "zookeeper://" + zk);
+        ApplicationConfig app = new ApplicationConfig("streamx-java-" + args[0]);
         app.setQosEnable(false);
+        // The metadata service (application-level discovery) on the
+        // Greeter's own tri port, the one port the relays carry.
+        app.setMetadataServiceProtocol("tri");
+        app.setMetadataServicePort(port);
         switch (args[0]) {
             case "provider" -> {
                 ServiceConfig<Greeter> svc = new ServiceConfig<>();
@@ -48,27 +73,29 @@ public final class Main {
                 svc.setRef(new GreeterImpl());
                 ProtocolConfig tri = new ProtocolConfig("tri", port);
                 tri.setHost("127.0.0.1");
-                DubboBootstrap.getInstance().application(app)
-                        .registry(new RegistryConfig(RegistryConfig.NO_AVAILABLE))
+                DubboBootstrap.getInstance().application(app).registry(registry)
                         .protocol(tri).service(svc).start();
-                if (flags.containsKey("unix-in")) {
-                    Relay.unixToTcp(flags.get("unix-in"), port);
-                }
                 System.out.println("READY " + port);
                 System.out.flush();
                 Thread.currentThread().join();
             }
             case "consumer" -> {
-                if (flags.containsKey("unix-out")) {
-                    Relay.tcpToUnix(port, flags.get("unix-out"));
-                }
                 ReferenceConfig<Greeter> ref = new ReferenceConfig<>();
                 ref.setInterface(Greeter.class);
-                ref.setUrl("tri://127.0.0.1:" + port);
+                if (zk == null) {
+                    ref.setUrl("tri://127.0.0.1:" + port);
+                } else {
+                    ref.setProtocol("tri");
+                }
+                if (flags.containsKey("provided-by")) {
+                    // Application-level discovery only.
+                    ref.setProvidedBy(flags.get("provided-by"));
+                    System.setProperty("dubbo.application.service-discovery.migration", "FORCE_APPLICATION");
+                }
                 ref.setTimeout(10000);
                 ref.setRetries(0);
                 ref.setCheck(false);
-                DubboBootstrap.getInstance().application(app).reference(ref).start();
+                DubboBootstrap.getInstance().application(app).registry(registry).reference(ref).start();
                 Consumer c = new Consumer(ref.get());
                 for (String name : require(flags, "cases").split(",")) {
                     c.run(name);
@@ -80,6 +107,14 @@ public final class Main {
         }
     }
 
+    private static String[] split(String relay) {
+        String[] kv = relay.split("=", 2);
+        if (kv.length != 2) {
+            usage("a relay is A=B, got " + relay);
+        }
+        return kv;
+    }
+
     private static String require(Map<String, String> flags, String name) {
         String v = flags.get(name);
         if (v == null) {
@@ -89,8 +124,7 @@ public final class Main {
     }
 
     private static void usage(String why) {
-        System.err.println("streamx-java-peer: " + why
-                + "; usage: provider --port P [--unix-in PATH] | consumer --port P [--unix-out PATH] --cases a,b");
+        System.err.println("streamx-java-peer: " + why + "; see Main.java for the usage");
         System.exit(2);
     }
 }
