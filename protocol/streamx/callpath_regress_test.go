@@ -3,6 +3,7 @@ package streamx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"net/http"
@@ -172,5 +173,30 @@ func TestProviderHeaderIsTheCallsOwn(t *testing.T) {
 		if got := call(); got != first || strings.Contains(got, "scribbled") || strings.Contains(got, "more") {
 			t.Fatalf("a later call saw %q; the first saw %q", got, first)
 		}
+	}
+}
+
+var timedThenReturn = streamx.NewBidiStream[greeter.Request, greeter.Reply]("timedThenReturn")
+
+// A handler whose timed read gave up and that then returns leaves no
+// goroutine behind: the read's pending receive ends with the call. It
+// waited for ever on the request body, which the provider released
+// without waking its reader (found by TestModel, seed 29).
+func TestProviderTimedReadThenReturn(t *testing.T) {
+	noLeaks(t)
+	svc := streamx.NewService(greeter.ServiceName)
+	timedThenReturn.Handle(svc, func(_ context.Context, s *streamx.ReadWriteStream[greeter.Request, greeter.Reply]) error {
+		if _, err := s.ReadTimeout(0); !errors.Is(err, streamx.ErrReadTimeout) {
+			return fmt.Errorf("timed read: %v; want ErrReadTimeout", err)
+		}
+		return nil
+	})
+	url := testenv.Serve(t, svc)
+	s, err := timedThenReturn.Open(ctxT(t), dial(t, url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Read(); !errors.Is(err, io.EOF) {
+		t.Fatalf("got %v; want io.EOF", err)
 	}
 }

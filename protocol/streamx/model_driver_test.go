@@ -1,0 +1,811 @@
+package streamx_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"dubbo.apache.org/dubbo-go/v3/client"
+
+	"github.com/dubbo-go-streamx/streamx/internal/testenv"
+	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+)
+
+// The model test's driver: one run is one call of a random kind, opened in
+// a random form, then a random sequence of steps on either side, each
+// checked against the model, then an ending that drains the call.
+
+const (
+	modelSendLimit = 1000 // bytes, the consumer's max-call-send-msg-size
+	// opBudget is how long any one operation may take on a loaded machine
+	// before the driver calls it a hang.
+	opBudget = 10 * time.Second
+	// endSlack is how long after a cancel, a Close or a deadline a pending
+	// or later read may take to return.
+	endSlack = 3 * time.Second
+	// shortDeadline is the deadline of the calls that get one.
+	shortDeadline = 400 * time.Millisecond
+	longRead      = 5 * time.Second
+)
+
+var shortReads = []time.Duration{0, time.Millisecond, 10 * time.Millisecond}
+
+// modelEnv is the provider and the connection that every run shares.
+type modelEnv struct {
+	ps   puppets
+	conn *client.Connection
+	next atomic.Uint64
+}
+
+func newModelEnv(t testing.TB) *modelEnv {
+	t.Helper()
+	e := &modelEnv{}
+	url := testenv.Serve(t, e.ps.service())
+	e.conn = testenv.Dial(t, modelService, url,
+		client.WithParam("max-call-send-msg-size", fmt.Sprintf("%dB", modelSendLimit)),
+		client.WithRetries(0))
+	return e
+}
+
+// openForm is how the consumer starts the call.
+type openForm int
+
+const (
+	formCall     openForm = iota // unary Call, server-stream Call
+	formOpen                     // client/bidi Open: Write and DoneWriting by the driver
+	formOpenWith                 // client/bidi OpenWith an iterator
+	formCallWith                 // client-stream CallWith an iterator
+)
+
+type modelRun struct {
+	env  *modelEnv
+	seed uint64
+	rng  *rand.Rand
+	m    model
+	log  []string
+
+	id       string
+	p        *puppet
+	form     openForm
+	ctx      context.Context
+	cancel   context.CancelFunc
+	deadline time.Time // zero: the call has none
+
+	rs      *streamx.ReadStream[greeter.Reply]
+	ws      *streamx.WriteStream[greeter.Request]
+	pending *asyncOp // a unary Call or CallWith in flight
+	resH    http.Header
+	resT    http.Header
+
+	arrived   bool // the handler started
+	exited    bool // the handler returned
+	collected bool // the pending call's outcome was judged
+	nextC     int  // the next consumer message is "c<nextC>"
+	nextP     int
+	nextHdr   int
+}
+
+// run plays the sequence of seed and returns what failed, with the steps.
+func (e *modelEnv) run(seed uint64) (steps []string, err error) {
+	r := &modelRun{env: e, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		msg := fmt.Sprint(p)
+		if f, ok := p.(*modelFailure); ok {
+			msg = f.msg
+		} else {
+			msg = (&opPanic{p, nil}).Error()
+		}
+		err = fmt.Errorf("model seed %d failed: %s\nsteps:\n  %s", seed, msg, strings.Join(r.log, "\n  "))
+		r.abandon()
+	}()
+	r.open()
+	for n := 2 + r.rng.IntN(14); n > 0 && !r.over(); n-- {
+		r.step()
+	}
+	r.finish()
+	return r.log, nil
+}
+
+func (r *modelRun) logf(format string, args ...any) {
+	r.log = append(r.log, fmt.Sprintf(format, args...))
+}
+
+func (r *modelRun) failf(format string, args ...any) {
+	panic(&modelFailure{fmt.Sprintf(format, args...)})
+}
+
+// deadlineNow reports whether the call's deadline has passed.
+func (r *modelRun) deadlineNow() bool {
+	return !r.deadline.IsZero() && !time.Now().Before(r.deadline)
+}
+
+// noteDeadline moves the model past the deadline once it has passed.
+func (r *modelRun) noteDeadline() {
+	if r.deadlineNow() && !r.m.deadlinePassed {
+		r.m.deadlinePassed = true
+		r.m.consumerLocalEnd(streamx.CodeDeadlineExceeded, false)
+	}
+}
+
+// readBudget is how long a consumer read may block.
+func (r *modelRun) readBudget(extra time.Duration) time.Duration {
+	b := opBudget + extra
+	if r.m.consumerGone() {
+		b = endSlack + extra
+	}
+	if !r.deadline.IsZero() {
+		if d := time.Until(r.deadline) + endSlack; d < b {
+			b = max(d, endSlack)
+		}
+	}
+	return b
+}
+
+// do runs f under the watchdog and checks the invariants on its outcome.
+func (r *modelRun) do(what string, budget time.Duration, f func() outcome) outcome {
+	return r.wait(start(what, f), budget)
+}
+
+func (r *modelRun) wait(a *asyncOp, budget time.Duration) outcome {
+	began := time.Now()
+	o, ok := a.wait(budget)
+	if !ok {
+		r.failf("%s still blocked after %v", a.what, budget)
+	}
+	var p *opPanic
+	if errors.As(o.err, &p) {
+		r.failf("%s panicked: %v", a.what, p)
+	}
+	if problem := inspectErr(o.err); problem != "" {
+		r.failf("%s: %s", a.what, problem)
+	}
+	r.logf("  -> %v (%v)", o, time.Since(began).Round(time.Millisecond))
+	return o
+}
+
+// judge checks o against the model. A result that the model rejects but
+// that the deadline, passed meanwhile, explains moves the model past it.
+func (r *modelRun) judge(what string, o outcome, accept func(*model) error) {
+	m := r.m
+	err := accept(&m)
+	if err == nil {
+		r.m = m
+		return
+	}
+	if r.deadlineNow() && !r.m.deadlinePassed {
+		m = r.m
+		m.deadlinePassed = true
+		m.consumerLocalEnd(streamx.CodeDeadlineExceeded, false)
+		if accept(&m) == nil {
+			r.m = m
+			return
+		}
+	}
+	r.failf("%s: got %v; %v", what, o, err)
+}
+
+func (r *modelRun) callOpts() []streamx.CallOption {
+	return []streamx.CallOption{
+		streamx.WithRequestHeader(http.Header{modelSeqHeader: {r.id}}),
+		streamx.ResponseHeader(&r.resH),
+		streamx.ResponseTrailer(&r.resT),
+	}
+}
+
+// over reports whether nothing is left to do but the ending.
+func (r *modelRun) over() bool {
+	return r.exited && (r.pending == nil || r.collected) && (r.rs == nil || r.m.cEnd != nil)
+}
+
+// open starts the call and waits for its handler.
+func (r *modelRun) open() {
+	r.m.kind = callKind(r.rng.IntN(4))
+	r.id = fmt.Sprintf("%d-%d", r.seed, r.env.next.Add(1))
+	r.p = r.env.ps.add(r.id)
+	if r.rng.IntN(8) == 0 {
+		r.deadline = time.Now().Add(shortDeadline)
+		r.ctx, r.cancel = context.WithDeadline(context.Background(), r.deadline)
+	} else {
+		r.ctx, r.cancel = context.WithCancel(context.Background())
+	}
+	conn := r.env.conn
+	var err error
+	switch r.m.kind {
+	case kindUnary:
+		r.form = formCall
+		r.logf("open unary Call (deadline %v)", !r.deadline.IsZero())
+		r.pending = start("unary Call", func() outcome {
+			rep, err := modelUnary.Call(r.ctx, conn, greeter.Req("q"), r.callOpts()...)
+			return outcome{msg: rep.GetMessage(), err: err}
+		})
+	case kindServer:
+		r.form = formCall
+		r.logf("open server-stream Call (deadline %v)", !r.deadline.IsZero())
+		o := r.do("server-stream Call", opBudget, func() outcome {
+			r.rs, err = modelServer.Call(r.ctx, conn, greeter.Req("q"), r.callOpts()...)
+			return outcome{err: err}
+		})
+		err = o.err
+	case kindClient, kindBidi:
+		forms := []openForm{formOpen, formOpen, formOpenWith}
+		if r.m.kind == kindClient {
+			forms = append(forms, formCallWith)
+		}
+		r.form = forms[r.rng.IntN(len(forms))]
+		if r.form == formOpen {
+			r.logf("open %v Open (deadline %v)", r.m.kind, !r.deadline.IsZero())
+			o := r.do("Open", opBudget, func() outcome {
+				var rw *streamx.ReadWriteStream[greeter.Reply, greeter.Request]
+				if r.m.kind == kindClient {
+					rw, err = modelClient.Open(r.ctx, conn, r.callOpts()...)
+				} else {
+					rw, err = modelBidi.Open(r.ctx, conn, r.callOpts()...)
+				}
+				if rw != nil {
+					r.rs, r.ws = rw.ReadStream, rw.WriteStream
+				}
+				return outcome{err: err}
+			})
+			err = o.err
+			break
+		}
+		seq := r.iterator()
+		if r.form == formCallWith {
+			r.pending = start("CallWith", func() outcome {
+				rep, err := modelClient.CallWith(r.ctx, conn, seq, r.callOpts()...)
+				return outcome{msg: rep.GetMessage(), err: err}
+			})
+			break
+		}
+		o := r.do("OpenWith", opBudget, func() outcome {
+			if r.m.kind == kindClient {
+				r.rs, err = modelClient.OpenWith(r.ctx, conn, seq, r.callOpts()...)
+			} else {
+				r.rs, err = modelBidi.OpenWith(r.ctx, conn, seq, r.callOpts()...)
+			}
+			return outcome{err: err}
+		})
+		err = o.err
+	}
+	if err != nil {
+		if r.deadlineNow() && streamx.CodeOf(err) == streamx.CodeDeadlineExceeded {
+			r.noteDeadline()
+			r.m.cEnd = err
+			r.exited = true // never started, or ends by itself
+			return
+		}
+		r.failf("opening the call: %v", describeErr(err))
+	}
+	select {
+	case <-r.p.arrived:
+		r.arrived = true
+	case <-time.After(r.readBudget(0)):
+		if !r.deadlineNow() {
+			r.failf("the handler did not start within %v", r.readBudget(0))
+		}
+		r.exited = true // it may start later: quit makes it return at once
+		r.noteDeadline()
+	}
+}
+
+// iterator returns the requests of an OpenWith or CallWith: a few
+// messages, sometimes one of them nil or over the send limit, and records
+// them in the model.
+func (r *modelRun) iterator() iter.Seq[greeter.Request] {
+	n := r.rng.IntN(5)
+	bad, badAt := "", -1
+	if n > 0 && r.rng.IntN(3) == 0 {
+		badAt = r.rng.IntN(n)
+		bad = []string{"nil", "big"}[r.rng.IntN(2)]
+	}
+	var msgs []greeter.Request
+	var desc []string
+	for i := range n {
+		switch {
+		case i == badAt && bad == "nil":
+			msgs = append(msgs, nil)
+			desc = append(desc, "nil")
+		case i == badAt:
+			msgs = append(msgs, greeter.Req(strings.Repeat("z", 2*modelSendLimit)))
+			desc = append(desc, "big")
+		default:
+			name := fmt.Sprintf("c%d", r.nextC)
+			r.nextC++
+			msgs = append(msgs, greeter.Req(name))
+			desc = append(desc, name)
+			if badAt < 0 || i < badAt {
+				r.m.cSent = append(r.m.cSent, name)
+			}
+		}
+	}
+	r.logf("open %v %v with iterator %q (deadline %v)", r.m.kind, map[openForm]string{formOpenWith: "OpenWith", formCallWith: "CallWith"}[r.form], desc, !r.deadline.IsZero())
+	switch bad {
+	case "nil":
+		r.m.consumerLocalEnd(streamx.CodeInvalidArgument, true)
+	case "big":
+		r.m.consumerLocalEnd(streamx.CodeResourceExhausted, true)
+	default:
+		r.m.cDone, r.m.cDoneOK = true, true
+	}
+	return func(yield func(greeter.Request) bool) {
+		for _, m := range msgs {
+			if !yield(m) {
+				return
+			}
+		}
+	}
+}
+
+// option is one step the driver may take now.
+type option struct {
+	weight int
+	run    func()
+}
+
+// step takes one random step among those the state allows.
+func (r *modelRun) step() {
+	r.noteDeadline()
+	var opts []option
+	add := func(w int, f func()) { opts = append(opts, option{w, f}) }
+	r.consumerOptions(add)
+	r.providerOptions(add)
+	if len(opts) == 0 {
+		return
+	}
+	total := 0
+	for _, o := range opts {
+		total += o.weight
+	}
+	n := r.rng.IntN(total)
+	for _, o := range opts {
+		if n < o.weight {
+			o.run()
+			return
+		}
+		n -= o.weight
+	}
+}
+
+func (r *modelRun) consumerOptions(add func(int, func())) {
+	callLive := (r.rs != nil && r.m.cEnd == nil) || (r.pending != nil && !r.collected)
+	if callLive {
+		if !r.m.consumerGone() {
+			add(1, r.cCancel)
+			if r.rs != nil {
+				add(1, r.cClose)
+			}
+			if !r.deadline.IsZero() {
+				add(1, r.cWaitDeadline)
+			}
+		}
+	}
+	if r.pending != nil && !r.collected && (r.m.returned || r.m.consumerGone()) {
+		add(4, r.cCollect)
+	}
+	if r.rs == nil {
+		return
+	}
+	ready := r.m.consumerReadReady() || !r.deadline.IsZero()
+	if ready {
+		add(4, r.cRead)
+		add(2, func() { r.cReadTimeout(longRead) })
+		add(2, r.cIterate)
+	}
+	add(2, func() { r.cReadTimeout(shortReads[r.rng.IntN(len(shortReads))]) })
+	if r.ws != nil {
+		add(6, r.cWrite)
+		add(1, func() { r.cWriteBad("") })
+		add(1, func() { r.cWriteBad("big") })
+		add(2, r.cDoneWriting)
+	}
+	if !ready && r.arrived && !r.exited {
+		add(4, r.cBlockedRead)
+	}
+}
+
+func (r *modelRun) providerOptions(add func(int, func())) {
+	if !r.arrived || r.exited {
+		return
+	}
+	k := r.m.kind
+	if k.providerReads() {
+		if r.m.providerReadReady() {
+			add(4, func() { r.puppet(puppetCmd{op: pRead}) })
+			add(1, r.pIterate)
+		} else {
+			add(3, r.pBlockedRead)
+		}
+		add(2, func() { r.puppet(puppetCmd{op: pReadTimeout, d: shortReads[r.rng.IntN(len(shortReads))]}) })
+	}
+	if k.providerWrites() {
+		add(6, r.pWrite)
+		add(1, func() { r.puppet(puppetCmd{op: pWriteNil}) })
+		add(1, func() { r.puppet(puppetCmd{op: pDoneWriting}) })
+	}
+	add(1, func() { r.puppet(puppetCmd{op: pSetHeader, arg: r.hdrValue("h")}) })
+	add(1, func() { r.puppet(puppetCmd{op: pSetTrailer, arg: r.hdrValue("t")}) })
+	add(1, func() { r.puppet(r.terminal()) })
+}
+
+func (r *modelRun) hdrValue(prefix string) string {
+	r.nextHdr++
+	return fmt.Sprintf("%s%d", prefix, r.nextHdr)
+}
+
+var modelCodes = []streamx.Code{
+	streamx.CodeCanceled, streamx.CodeUnknown, streamx.CodeInvalidArgument, streamx.CodeDeadlineExceeded,
+	streamx.CodeNotFound, streamx.CodeAlreadyExists, streamx.CodePermissionDenied,
+	streamx.CodeResourceExhausted, streamx.CodeFailedPrecondition, streamx.CodeAborted,
+	streamx.CodeOutOfRange, streamx.CodeUnimplemented, streamx.CodeInternal,
+	streamx.CodeUnavailable, streamx.CodeDataLoss, streamx.CodeUnauthenticated,
+}
+
+// terminal picks how the handler ends.
+func (r *modelRun) terminal() puppetCmd {
+	choices := []puppetCmd{{op: pReturn}, {op: pReturn}, {op: pReturnErr}, {op: pPanic, arg: "boom"}}
+	if r.m.kind == kindUnary || r.m.kind == kindClient {
+		choices = append(choices, puppetCmd{op: pReturnNil})
+	}
+	c := choices[r.rng.IntN(len(choices))]
+	if c.op == pReturnErr {
+		c.code = modelCodes[r.rng.IntN(len(modelCodes))]
+		c.arg = "model error " + c.code.String()
+	}
+	return c
+}
+
+// puppet tells the handler to do c and judges what it did.
+func (r *modelRun) puppet(c puppetCmd) {
+	r.logf("%v", c)
+	r.judgePuppet(c, r.do(c.String(), opBudget+c.d, r.command(c)))
+}
+
+// command returns the function that has the handler do c.
+func (r *modelRun) command(c puppetCmd) func() outcome {
+	return func() outcome {
+		select {
+		case r.p.cmds <- c:
+		case <-r.p.exited:
+			return outcome{err: errors.New("model: the handler had returned")}
+		}
+		return <-r.p.results
+	}
+}
+
+func (r *modelRun) judgePuppet(c puppetCmd, o outcome) {
+	var accept func(*model) error
+	switch c.op {
+	case pRead:
+		accept = func(m *model) error { return m.providerRead(o, false) }
+	case pReadTimeout:
+		accept = func(m *model) error { return m.providerRead(o, true) }
+	case pIter:
+		accept = func(m *model) error { return m.providerIter(o, c.n) }
+	case pWrite:
+		accept = func(m *model) error { return m.providerWrite(c.arg, o) }
+	case pWriteNil:
+		accept = func(m *model) error { return m.providerWrite("", o) }
+	case pDoneWriting:
+		accept = func(m *model) error { return m.providerDoneWriting(o) }
+	case pSetHeader:
+		accept = func(m *model) error { return m.providerSetHeader(c.arg, o) }
+	case pSetTrailer:
+		accept = func(m *model) error { return m.providerSetTrailer(c.arg, o) }
+	default: // terminal
+		code := streamx.CodeOK
+		switch c.op {
+		case pReturnErr:
+			code = c.code
+		case pReturnNil, pPanic:
+			code = streamx.CodeInternal
+		}
+		r.m.providerReturn(code)
+		r.awaitExit()
+		return
+	}
+	r.judge(c.String(), o, accept)
+}
+
+// awaitExit waits for the handler function to return.
+func (r *modelRun) awaitExit() {
+	select {
+	case <-r.p.exited:
+	case <-time.After(opBudget):
+		r.failf("the handler did not return within %v of its terminal command", opBudget)
+	}
+	r.exited = true
+}
+
+// pIterate has the handler range over its messages and break after n, as
+// far as the model can tell messages or the end will come.
+func (r *modelRun) pIterate() {
+	n := 1 + r.rng.IntN(3)
+	m := &r.m
+	if m.pEnd == nil && !m.pClosed && !m.cDoneOK && !m.consumerGone() {
+		n = min(n, len(m.cSent)-m.pRead)
+	}
+	if n > 0 {
+		r.puppet(puppetCmd{op: pIter, n: n})
+	}
+}
+
+func (r *modelRun) pWrite() {
+	msg := fmt.Sprintf("p%d", r.nextP)
+	r.nextP++
+	r.puppet(puppetCmd{op: pWrite, arg: msg})
+}
+
+// pBlockedRead has the handler block in Read, then unblocks it from the
+// consumer's side.
+func (r *modelRun) pBlockedRead() {
+	c := puppetCmd{op: pRead}
+	r.logf("%v, blocked", c)
+	a := start(c.String(), r.command(c))
+	var unblock []func()
+	if r.ws != nil && !r.m.cDone {
+		unblock = append(unblock, r.cWrite, r.cWrite, r.cDoneWriting)
+	}
+	if !r.m.consumerGone() {
+		unblock = append(unblock, r.cCancel)
+		if r.rs != nil {
+			unblock = append(unblock, r.cClose)
+		}
+	}
+	if len(unblock) == 0 {
+		r.failf("model: nothing can unblock the handler's read")
+	}
+	unblock[r.rng.IntN(len(unblock))]()
+	o := r.wait(a, opBudget)
+	r.judgePuppet(c, o)
+}
+
+// cBlockedRead has the consumer block in Read (or a long ReadTimeout), then
+// unblocks it: the handler writes or returns, or the consumer cancels or
+// closes from another goroutine.
+func (r *modelRun) cBlockedRead() {
+	timed := r.rng.IntN(3) == 0
+	what := "c.Read(), blocked"
+	if timed {
+		what = fmt.Sprintf("c.ReadTimeout(%v), blocked", longRead)
+	}
+	r.logf("%s", what)
+	a := start(what, func() outcome {
+		if timed {
+			return readOutcome(r.rs.ReadTimeout(longRead))
+		}
+		return readOutcome(r.rs.Read())
+	})
+	var unblock []func()
+	if r.m.kind.providerWrites() && !r.m.pDone {
+		unblock = append(unblock, r.pWrite, r.pWrite)
+	}
+	unblock = append(unblock, func() { r.puppet(r.terminal()) }, r.cCancel, r.cClose)
+	unblock[r.rng.IntN(len(unblock))]()
+	o := r.wait(a, r.readBudget(longRead))
+	r.judge(what, o, func(m *model) error { return m.consumerRead(o, timed) })
+}
+
+func readOutcome(rep greeter.Reply, err error) outcome {
+	return outcome{msg: rep.GetMessage(), err: err}
+}
+
+func (r *modelRun) cRead() {
+	r.logf("c.Read()")
+	o := r.do("c.Read()", r.readBudget(0), func() outcome { return readOutcome(r.rs.Read()) })
+	r.judge("c.Read()", o, func(m *model) error { return m.consumerRead(o, false) })
+}
+
+func (r *modelRun) cReadTimeout(d time.Duration) {
+	what := fmt.Sprintf("c.ReadTimeout(%v)", d)
+	r.logf("%s", what)
+	o := r.do(what, r.readBudget(d), func() outcome { return readOutcome(r.rs.ReadTimeout(d)) })
+	r.judge(what, o, func(m *model) error { return m.consumerRead(o, d < longRead) })
+}
+
+// cIterate ranges over Messages or All and breaks after n messages, unless
+// the stream ends first.
+func (r *modelRun) cIterate() {
+	n := 1 + r.rng.IntN(3)
+	useAll := r.rng.IntN(2) == 0
+	what := fmt.Sprintf("c.Messages() (break after %d)", n)
+	if useAll {
+		what = fmt.Sprintf("c.All() (break after %d)", n)
+	}
+	// Only as far as the model can tell messages will come.
+	if !r.m.returned && !r.m.consumerGone() && r.m.cEnd == nil && r.deadline.IsZero() {
+		n = min(n, len(r.m.pSent)-r.m.cRead)
+	}
+	if n == 0 {
+		return
+	}
+	r.logf("%s", what)
+	o := r.do(what, r.readBudget(0), func() outcome {
+		o := outcome{msgs: []string{}}
+		if useAll {
+			for m, err := range r.rs.All() {
+				if err != nil {
+					o.err = err
+					break
+				}
+				o.msgs = append(o.msgs, m.GetMessage())
+				if len(o.msgs) == n {
+					break
+				}
+			}
+			return o
+		}
+		for m := range r.rs.Messages() {
+			o.msgs = append(o.msgs, m.GetMessage())
+			if len(o.msgs) == n {
+				break
+			}
+		}
+		o.err = r.rs.Err()
+		return o
+	})
+	r.judge(what, o, func(m *model) error {
+		for i, msg := range o.msgs {
+			if err := m.consumerRead(outcome{msg: msg}, false); err != nil {
+				return fmt.Errorf("message %d: %w", i, err)
+			}
+		}
+		if len(o.msgs) == n {
+			m.consumerClose()
+			return nil
+		}
+		end := o.err
+		if end == nil {
+			end = io.EOF
+		}
+		if !useAll && m.cEnd != nil && o.err == nil {
+			return nil // Messages hides the sticky end of an earlier read
+		}
+		return m.consumerRead(outcome{err: end}, false)
+	})
+}
+
+func (r *modelRun) cWrite() {
+	msg := fmt.Sprintf("c%d", r.nextC)
+	r.nextC++
+	what := fmt.Sprintf("c.Write(%q)", msg)
+	r.logf("%s", what)
+	o := r.do(what, opBudget, func() outcome { return outcome{err: r.ws.Write(greeter.Req(msg))} })
+	r.judge(what, o, func(m *model) error { return m.consumerWrite(msg, false, o) })
+}
+
+func (r *modelRun) cWriteBad(kind string) {
+	var req greeter.Request
+	if kind == "big" {
+		req = greeter.Req(strings.Repeat("z", 2*modelSendLimit))
+	}
+	what := fmt.Sprintf("c.Write(%s)", map[string]string{"": "nil", "big": "big"}[kind])
+	r.logf("%s", what)
+	o := r.do(what, opBudget, func() outcome { return outcome{err: r.ws.Write(req)} })
+	r.judge(what, o, func(m *model) error { return m.consumerWrite("", kind == "big", o) })
+}
+
+func (r *modelRun) cDoneWriting() {
+	r.logf("c.DoneWriting()")
+	o := r.do("c.DoneWriting()", opBudget, func() outcome { return outcome{err: r.ws.DoneWriting()} })
+	r.judge("c.DoneWriting()", o, func(m *model) error { return m.consumerDoneWriting(o) })
+}
+
+func (r *modelRun) cCancel() {
+	r.logf("c.cancel()")
+	r.cancel()
+	r.m.consumerLocalEnd(streamx.CodeCanceled, false)
+}
+
+func (r *modelRun) cClose() {
+	if r.rs == nil {
+		r.cCancel()
+		return
+	}
+	r.logf("c.Close()")
+	r.do("c.Close()", opBudget, func() outcome { r.rs.Close(); return outcome{} })
+	r.m.consumerClose()
+}
+
+func (r *modelRun) cWaitDeadline() {
+	r.logf("wait for the deadline")
+	select {
+	case <-r.ctx.Done():
+	case <-time.After(time.Until(r.deadline) + endSlack):
+		r.failf("the call's context is not done %v after its deadline", endSlack)
+	}
+	r.noteDeadline()
+}
+
+// cCollect judges the outcome of a unary Call or CallWith.
+func (r *modelRun) cCollect() {
+	r.logf("collect %s", r.pending.what)
+	r.collected = true
+	o := r.wait(r.pending, r.readBudget(0))
+	r.judge(r.pending.what, o, func(m *model) error {
+		want := "u:q"
+		if m.kind == kindClient {
+			want = ""
+			if len(m.pSent) > 0 {
+				want = m.pSent[0]
+			}
+		}
+		return m.callResult(o, want)
+	})
+}
+
+// finish ends the call: the handler returns if it has not, the consumer
+// reads to the end, and the checks that need the whole call run.
+func (r *modelRun) finish() {
+	r.noteDeadline()
+	if r.arrived && !r.exited {
+		r.puppet(puppetCmd{op: pReturnErr, code: streamx.CodeAborted, arg: "model: the end"})
+	}
+	if r.pending != nil && !r.collected {
+		r.cCollect()
+	}
+	for i := 0; r.rs != nil && r.m.cEnd == nil && i < 100; i++ {
+		r.cRead()
+	}
+	if r.rs != nil && r.m.cEnd == nil {
+		r.failf("the stream has not ended after 100 reads")
+	}
+	r.checkMetadata()
+	if !r.exited {
+		close(r.p.quit) // a handler that starts late returns at once
+	}
+	r.cancel()
+	if r.rs != nil {
+		r.rs.Close()
+	}
+	r.env.ps.remove(r.id)
+}
+
+// checkMetadata compares the headers and trailers the consumer got with
+// those the handler set, when the consumer saw the handler's end.
+func (r *modelRun) checkMetadata() {
+	m := &r.m
+	if m.consumerGone() || !m.returned || (r.rs == nil && !r.collected) {
+		return
+	}
+	if r.rs != nil && m.cEnd == nil {
+		return
+	}
+	hdr, trl := r.resH, r.resT
+	if r.rs != nil {
+		hdr, trl = r.rs.Header(), r.rs.Trailer()
+	}
+	if got := hdr.Values(modelHeaderKey); !slices.Equal(got, m.headers) {
+		r.failf("response header %s = %q; the handler set %q", modelHeaderKey, got, m.headers)
+	}
+	if got := trl.Values(modelTrailerKey); !slices.Equal(got, m.trailers) {
+		r.failf("response trailer %s = %q; the handler set %q", modelTrailerKey, got, m.trailers)
+	}
+}
+
+// abandon releases what a failed run holds, checking nothing.
+func (r *modelRun) abandon() {
+	if r.cancel != nil {
+		r.cancel()
+	}
+	if r.rs != nil {
+		r.rs.Close()
+	}
+	if r.p != nil {
+		close(r.p.quit)
+		r.env.ps.remove(r.id)
+	}
+}
