@@ -315,13 +315,10 @@ func (c *Conn[S]) WriteBody(id uint32, s BodySender, p []byte, flush bool) (int,
 // WriteData writes p on stream id as DATA frames of at most frame bytes,
 // without END_STREAM: what Reserve granted. Call it inside Write.
 func (c *Conn[S]) WriteData(id uint32, p []byte, frame int) error {
-	for len(p) > 0 {
-		k := min(len(p), frame)
-		if err := c.fr.WriteData(id, false, p[:k]); err != nil {
-			return err
-		}
-		p = p[k:]
+	if frame <= 0 {
+		return fmt.Errorf("h2conn: DATA frames of %d bytes", frame)
 	}
+	c.w.appendData(id, p, frame)
 	return nil
 }
 
