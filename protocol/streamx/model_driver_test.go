@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
+	"dubbo.apache.org/dubbo-go/v3/protocol"
+	"dubbo.apache.org/dubbo-go/v3/server"
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
@@ -40,21 +42,51 @@ const (
 
 var shortReads = []time.Duration{0, time.Millisecond, 10 * time.Millisecond}
 
-// modelEnv is the provider and the connection that every run shares.
+// modelEnv is the provider and the connections that every run shares.
 type modelEnv struct {
-	ps   puppets
-	conn *client.Connection
-	next atomic.Uint64
+	t     testing.TB
+	ps    puppets
+	conn  *client.Connection
+	lossy *client.Connection // through proxy, which the runs that lose the connection cut
+	proxy *testenv.Proxy
+	next  atomic.Uint64
 }
 
 func newModelEnv(t testing.TB) *modelEnv {
 	t.Helper()
-	e := &modelEnv{}
+	e := &modelEnv{t: t}
 	url := testenv.Serve(t, e.ps.service())
-	e.conn = testenv.Dial(t, modelService, url,
-		client.WithParam("max-call-send-msg-size", fmt.Sprintf("%dB", modelSendLimit)),
-		client.WithRetries(0))
+	e.conn = e.dial(url)
+	e.proxy = testenv.StartProxy(t, strings.TrimPrefix(url, "tri://"))
+	e.lossy = e.dial("tri://" + e.proxy.Addr)
 	return e
+}
+
+func (e *modelEnv) dial(url string, opts ...client.ReferenceOption) *client.Connection {
+	return testenv.Dial(e.t, modelService, url, append([]client.ReferenceOption{
+		client.WithParam("max-call-send-msg-size", fmt.Sprintf("%dB", modelSendLimit)),
+		client.WithRetries(0),
+	}, opts...)...)
+}
+
+// ownProvider exports the puppets on a provider of the run's own, under a
+// version of its own (dubbo-go's service map holds one export per
+// version), and returns a connection to it and its Unexport.
+func (e *modelEnv) ownProvider(version string) (*client.Connection, func()) {
+	port := testenv.FreePort(e.t)
+	srv, err := server.NewServer(server.WithServerProtocol(
+		protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)))
+	if err != nil {
+		panic(&modelFailure{fmt.Sprintf("own provider: %v", err)})
+	}
+	if err := streamx.Register(srv, e.ps.service(), server.WithVersion(version)); err != nil {
+		panic(&modelFailure{fmt.Sprintf("own provider: %v", err)})
+	}
+	so := srv.GetServiceOptionsByInterfaceName(modelService)
+	if err := so.Export(); err != nil {
+		panic(&modelFailure{fmt.Sprintf("own provider: export: %v", err)})
+	}
+	return e.dial(fmt.Sprintf("tri://127.0.0.1:%d", port), client.WithVersion(version)), so.Unexport
 }
 
 // openForm is how the consumer starts the call.
@@ -87,6 +119,12 @@ type modelRun struct {
 	resH    http.Header
 	resT    http.Header
 
+	lossy    bool // the call goes through the proxy
+	cut      bool // the proxy cut the connection
+	own      *client.Connection
+	unexport func()   // the run's own provider's, if it has one
+	stopping *asyncOp // Unexport in progress
+
 	arrived   bool // the handler started
 	exited    bool // the handler returned
 	collected bool // the pending call's outcome was judged
@@ -96,7 +134,9 @@ type modelRun struct {
 }
 
 // run plays the sequence of seed and returns what failed, with the steps.
-func (e *modelEnv) run(seed uint64) (steps []string, err error) {
+// The steps are returned for a leak report; connected says whether the
+// run made or lost connections (whose goroutines come and go with them).
+func (e *modelEnv) run(seed uint64) (steps []string, connected bool, err error) {
 	r := &modelRun{env: e, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	defer func() {
 		p := recover()
@@ -117,7 +157,7 @@ func (e *modelEnv) run(seed uint64) (steps []string, err error) {
 		r.step()
 	}
 	r.finish()
-	return r.log, nil
+	return r.log, r.lossy || r.own != nil, nil
 }
 
 func (r *modelRun) logf(format string, args ...any) {
@@ -223,6 +263,14 @@ func (r *modelRun) open() {
 		r.ctx, r.cancel = context.WithCancel(context.Background())
 	}
 	conn := r.env.conn
+	switch r.rng.IntN(25) {
+	case 0:
+		r.lossy = true
+		conn = r.env.lossy
+	case 1:
+		r.own, r.unexport = r.env.ownProvider("own-" + r.id)
+		conn = r.own
+	}
 	var err error
 	switch r.m.kind {
 	case kindUnary:
@@ -392,6 +440,12 @@ func (r *modelRun) consumerOptions(add func(int, func())) {
 				add(1, r.cWaitDeadline)
 			}
 		}
+	}
+	if callLive && r.lossy && !r.cut {
+		add(4, r.cutConnection)
+	}
+	if r.unexport != nil && r.stopping == nil {
+		add(1, r.shutdown)
 	}
 	if r.pending != nil && !r.collected && (r.m.returned || r.m.consumerGone()) {
 		add(4, r.cCollect)
@@ -720,6 +774,21 @@ func (r *modelRun) cClose() {
 	r.m.consumerClose()
 }
 
+// cutConnection closes the consumer's connection under the call.
+func (r *modelRun) cutConnection() {
+	r.logf("connection lost")
+	r.env.proxy.Cut()
+	r.cut = true
+	r.m.consumerLocalEnd(streamx.CodeUnavailable, false)
+}
+
+// shutdown starts the provider's graceful shutdown: the call goes on,
+// and the shutdown ends once the handler has returned.
+func (r *modelRun) shutdown() {
+	r.logf("provider shutdown begins")
+	r.stopping = start("provider shutdown", func() outcome { r.unexport(); return outcome{} })
+}
+
 func (r *modelRun) cWaitDeadline() {
 	r.logf("wait for the deadline")
 	select {
@@ -764,6 +833,7 @@ func (r *modelRun) finish() {
 		r.failf("the stream has not ended after 100 reads")
 	}
 	r.checkMetadata()
+	r.finishProvider()
 	if !r.exited {
 		close(r.p.quit) // a handler that starts late returns at once
 	}
@@ -772,6 +842,32 @@ func (r *modelRun) finish() {
 		r.rs.Close()
 	}
 	r.env.ps.remove(r.id)
+}
+
+// finishProvider heals a cut connection, and ends the run's own provider:
+// its shutdown ends promptly once the call is over, and a call after it
+// fails rather than hangs.
+func (r *modelRun) finishProvider() {
+	if r.cut {
+		r.env.proxy.Heal()
+	}
+	if r.unexport == nil {
+		return
+	}
+	if r.stopping == nil {
+		r.shutdown()
+	}
+	r.wait(r.stopping, opBudget)
+	r.logf("unary Call after the shutdown")
+	o := r.do("unary Call after the shutdown", opBudget, func() outcome {
+		ctx, cancel := context.WithTimeout(context.Background(), opBudget)
+		defer cancel()
+		_, err := modelUnary.Call(ctx, r.own, greeter.Req("late"))
+		return outcome{err: err}
+	})
+	if !isCode(o.err, streamx.CodeUnavailable) {
+		r.failf("a call after the provider's shutdown: got %v; want unavailable", o)
+	}
 }
 
 // checkMetadata compares the headers and trailers the consumer got with
@@ -803,6 +899,12 @@ func (r *modelRun) abandon() {
 	}
 	if r.rs != nil {
 		r.rs.Close()
+	}
+	if r.cut {
+		r.env.proxy.Heal()
+	}
+	if r.unexport != nil && r.stopping == nil {
+		go r.unexport()
 	}
 	if r.p != nil {
 		close(r.p.quit)

@@ -247,6 +247,9 @@ func (m *model) providerReadReady() bool {
 // providerGoneCodes are the codes a handler's read may end with once the
 // consumer went away.
 func (m *model) providerGoneCodes() []streamx.Code {
+	if m.local == streamx.CodeUnavailable {
+		return []streamx.Code{streamx.CodeCanceled, streamx.CodeUnavailable}
+	}
 	return []streamx.Code{streamx.CodeCanceled, streamx.CodeDeadlineExceeded}
 }
 
