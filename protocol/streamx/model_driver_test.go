@@ -97,6 +97,7 @@ const (
 	formOpen                     // client/bidi Open: Write and DoneWriting by the driver
 	formOpenWith                 // client/bidi OpenWith an iterator
 	formCallWith                 // client-stream CallWith an iterator
+	formStart                    // client-stream Start: Write, then Reply
 )
 
 type modelRun struct {
@@ -115,7 +116,8 @@ type modelRun struct {
 
 	rs      *streamx.ReadStream[greeter.Reply]
 	ws      *streamx.WriteStream[greeter.Request]
-	pending *asyncOp // a unary Call or CallWith in flight
+	pending *asyncOp // a unary Call, CallWith or Reply in flight
+	csCall  *streamx.ClientStreamCall[greeter.Request, greeter.Reply]
 	resH    http.Header
 	resT    http.Header
 
@@ -291,9 +293,21 @@ func (r *modelRun) open() {
 	case kindClient, kindBidi:
 		forms := []openForm{formOpen, formOpen, formOpenWith}
 		if r.m.kind == kindClient {
-			forms = append(forms, formCallWith)
+			forms = append(forms, formCallWith, formStart)
 		}
 		r.form = forms[r.rng.IntN(len(forms))]
+		if r.form == formStart {
+			r.logf("open client-stream Start (deadline %v)", !r.deadline.IsZero())
+			o := r.do("Start", opBudget, func() outcome {
+				r.csCall, err = modelClient.Start(r.ctx, conn, r.callOpts()...)
+				if r.csCall != nil {
+					r.ws = r.csCall.WriteStream
+				}
+				return outcome{err: err}
+			})
+			err = o.err
+			break
+		}
 		if r.form == formOpen {
 			r.logf("open %v Open (deadline %v)", r.m.kind, !r.deadline.IsZero())
 			o := r.do("Open", opBudget, func() outcome {
@@ -339,8 +353,12 @@ func (r *modelRun) open() {
 		r.failf("opening the call: %v", describeErr(err))
 	}
 	select {
-	case <-r.p.arrived:
+	case a := <-r.p.arrived:
 		r.arrived = true
+		// Unary calls take the reference's timeout when ctx has none.
+		if want := !r.deadline.IsZero() || r.m.kind == kindUnary; a.hasDeadline != want {
+			r.failf("the handler's context has a deadline: %v; want %v", a.hasDeadline, want)
+		}
 	case <-time.After(r.readBudget(0)):
 		if !r.deadlineNow() {
 			r.failf("the handler did not start within %v", r.readBudget(0))
@@ -422,18 +440,42 @@ func (r *modelRun) step() {
 	for _, o := range opts {
 		if n < o.weight {
 			o.run()
-			return
+			break
 		}
 		n -= o.weight
+	}
+	r.checkStreamState()
+}
+
+// checkStreamState checks what the consumer's stream reports without
+// blocking: CanWriteMore, and its context once the call has ended.
+func (r *modelRun) checkStreamState() {
+	m := &r.m
+	// (Reply's DoneWriting runs on its own goroutine until collected.)
+	if r.ws != nil && (r.csCall == nil || r.pending == nil || r.collected) {
+		can := r.ws.CanWriteMore()
+		switch {
+		case (m.cDone || m.closed || m.cEnd != nil) && can:
+			r.failf("CanWriteMore is true after DoneWriting or the end")
+		case !m.cDone && !m.consumerOver() && !can && !r.deadlineNow():
+			r.failf("CanWriteMore is false on a live stream")
+		}
+	}
+	if r.rs != nil && m.cEnd != nil {
+		select {
+		case <-r.rs.Context().Done():
+		case <-time.After(endSlack):
+			r.failf("the stream's context is not done %v after its end", endSlack)
+		}
 	}
 }
 
 func (r *modelRun) consumerOptions(add func(int, func())) {
-	callLive := (r.rs != nil && r.m.cEnd == nil) || (r.pending != nil && !r.collected)
+	callLive := (r.rs != nil && r.m.cEnd == nil) || (r.pending != nil && !r.collected) || (r.csCall != nil && !r.collected)
 	if callLive {
 		if !r.m.consumerGone() {
 			add(1, r.cCancel)
-			if r.rs != nil {
+			if r.rs != nil || r.csCall != nil {
 				add(1, r.cClose)
 			}
 			if !r.deadline.IsZero() {
@@ -449,6 +491,13 @@ func (r *modelRun) consumerOptions(add func(int, func())) {
 	}
 	if r.pending != nil && !r.collected && (r.m.returned || r.m.consumerGone()) {
 		add(4, r.cCollect)
+	}
+	if r.csCall != nil && r.pending == nil {
+		add(2, r.cReply)
+		add(6, r.cWrite)
+		add(1, func() { r.cWriteBad("") })
+		add(1, func() { r.cWriteBad("big") })
+		add(2, r.cDoneWriting)
 	}
 	if r.rs == nil {
 		return
@@ -490,6 +539,9 @@ func (r *modelRun) providerOptions(add func(int, func())) {
 		add(1, func() { r.puppet(puppetCmd{op: pWriteNil}) })
 		add(1, func() { r.puppet(puppetCmd{op: pDoneWriting}) })
 	}
+	if r.m.consumerGone() {
+		add(2, func() { r.puppet(puppetCmd{op: pAwaitCtx}) })
+	}
 	add(1, func() { r.puppet(puppetCmd{op: pSetHeader, arg: r.hdrValue("h")}) })
 	add(1, func() { r.puppet(puppetCmd{op: pSetTrailer, arg: r.hdrValue("t")}) })
 	add(1, func() { r.puppet(r.terminal()) })
@@ -525,7 +577,11 @@ func (r *modelRun) terminal() puppetCmd {
 // puppet tells the handler to do c and judges what it did.
 func (r *modelRun) puppet(c puppetCmd) {
 	r.logf("%v", c)
-	r.judgePuppet(c, r.do(c.String(), opBudget+c.d, r.command(c)))
+	budget := opBudget + c.d
+	if c.op == pAwaitCtx {
+		budget += endSlack
+	}
+	r.judgePuppet(c, r.do(c.String(), budget, r.command(c)))
 }
 
 // command returns the function that has the handler do c.
@@ -559,6 +615,13 @@ func (r *modelRun) judgePuppet(c puppetCmd, o outcome) {
 		accept = func(m *model) error { return m.providerSetHeader(c.arg, o) }
 	case pSetTrailer:
 		accept = func(m *model) error { return m.providerSetTrailer(c.arg, o) }
+	case pAwaitCtx:
+		accept = func(m *model) error {
+			if !isCode(o.err, streamx.CodeCanceled, streamx.CodeDeadlineExceeded) {
+				return fmt.Errorf("the handler's context ends once the consumer went away")
+			}
+			return nil
+		}
 	default: // terminal
 		code := streamx.CodeOK
 		switch c.op {
@@ -607,6 +670,9 @@ func (r *modelRun) pWrite() {
 // consumer's side.
 func (r *modelRun) pBlockedRead() {
 	c := puppetCmd{op: pRead}
+	if r.rng.IntN(3) == 0 {
+		c = puppetCmd{op: pReadTimeout, d: longRead}
+	}
 	r.logf("%v, blocked", c)
 	a := start(c.String(), r.command(c))
 	var unblock []func()
@@ -643,6 +709,10 @@ func (r *modelRun) cBlockedRead() {
 		}
 		return readOutcome(r.rs.Read())
 	})
+	// Writing goes on beside the pending read.
+	for n := r.rng.IntN(3); n > 0 && r.ws != nil && !r.m.cDone; n-- {
+		r.cWrite()
+	}
 	var unblock []func()
 	if r.m.kind.providerWrites() && !r.m.pDone {
 		unblock = append(unblock, r.pWrite, r.pWrite)
@@ -765,13 +835,33 @@ func (r *modelRun) cCancel() {
 }
 
 func (r *modelRun) cClose() {
-	if r.rs == nil {
+	switch {
+	case r.csCall != nil:
+		r.logf("c.Close()")
+		r.do("c.Close()", opBudget, func() outcome { r.csCall.Close(); return outcome{} })
+	case r.rs != nil:
+		r.logf("c.Close()")
+		r.do("c.Close()", opBudget, func() outcome { r.rs.Close(); return outcome{} })
+	default:
 		r.cCancel()
 		return
 	}
-	r.logf("c.Close()")
-	r.do("c.Close()", opBudget, func() outcome { r.rs.Close(); return outcome{} })
 	r.m.consumerClose()
+}
+
+// cReply starts ClientStreamCall.Reply, which ends the requests and waits
+// for the handler's reply; cCollect judges it.
+func (r *modelRun) cReply() {
+	r.logf("c.Reply() starts")
+	m := &r.m
+	if !m.cDone {
+		m.cDone = true
+		m.cDoneOK = !m.consumerOver()
+	}
+	r.pending = start("c.Reply()", func() outcome {
+		rep, err := r.csCall.Reply()
+		return outcome{msg: rep.GetMessage(), err: err}
+	})
 }
 
 // cutConnection closes the consumer's connection under the call.
@@ -814,6 +904,15 @@ func (r *modelRun) cCollect() {
 		}
 		return m.callResult(o, want)
 	})
+	if r.csCall != nil {
+		again := r.do("c.Reply() again", opBudget, func() outcome {
+			rep, err := r.csCall.Reply()
+			return outcome{msg: rep.GetMessage(), err: err}
+		})
+		if again.msg != o.msg || (o.err == nil) != (again.err == nil) || streamx.CodeOf(again.err) != streamx.CodeOf(o.err) {
+			r.failf("a second Reply returned %v; the first %v", again, o)
+		}
+	}
 }
 
 // finish ends the call: the handler returns if it has not, the consumer
@@ -822,6 +921,9 @@ func (r *modelRun) finish() {
 	r.noteDeadline()
 	if r.arrived && !r.exited {
 		r.puppet(puppetCmd{op: pReturnErr, code: streamx.CodeAborted, arg: "model: the end"})
+	}
+	if r.csCall != nil && r.pending == nil {
+		r.cReply()
 	}
 	if r.pending != nil && !r.collected {
 		r.cCollect()
@@ -899,6 +1001,9 @@ func (r *modelRun) abandon() {
 	}
 	if r.rs != nil {
 		r.rs.Close()
+	}
+	if r.csCall != nil {
+		r.csCall.Close()
 	}
 	if r.cut {
 		r.env.proxy.Heal()

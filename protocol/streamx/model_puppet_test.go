@@ -44,6 +44,7 @@ const (
 	pDoneWriting
 	pSetHeader
 	pSetTrailer
+	pAwaitCtx // wait (up to endSlack) for the handler's context to be done
 	// Terminal: the handler returns after acknowledging.
 	pReturn
 	pReturnNil // unary, client stream: a nil reply
@@ -52,7 +53,7 @@ const (
 )
 
 var puppetOpNames = [...]string{"Read", "ReadTimeout", "Iter", "Write", "WriteNil", "DoneWriting",
-	"SetHeader", "SetTrailer", "Return", "ReturnNil", "ReturnErr", "Panic"}
+	"SetHeader", "SetTrailer", "AwaitCtx", "Return", "ReturnNil", "ReturnErr", "Panic"}
 
 func (o puppetOp) String() string { return puppetOpNames[o] }
 
@@ -99,9 +100,15 @@ func (o outcome) String() string {
 	return b.String()
 }
 
+// arrival is what a handler reports when it starts.
+type arrival struct {
+	req         string // the request's name (unary, server stream)
+	hasDeadline bool   // its context has a deadline
+}
+
 // puppet is one call's handler as the driver sees it.
 type puppet struct {
-	arrived chan string // the handler started; the request's name (unary, server stream)
+	arrived chan arrival // the handler started
 	cmds    chan puppetCmd
 	results chan outcome
 	exited  chan struct{} // closed when the handler function has returned
@@ -110,7 +117,7 @@ type puppet struct {
 
 func newPuppet() *puppet {
 	return &puppet{
-		arrived: make(chan string, 1),
+		arrived: make(chan arrival, 1),
 		cmds:    make(chan puppetCmd),
 		results: make(chan outcome, 1),
 		exited:  make(chan struct{}),
@@ -178,7 +185,8 @@ func (ps *puppets) service() *streamx.Service {
 // handler's is reply.
 func (p *puppet) serve(ctx context.Context, req string, in *streamx.ReadStream[greeter.Request], out *streamx.WriteStream[greeter.Reply], reply string) (greeter.Reply, error) {
 	defer close(p.exited)
-	p.arrived <- req
+	_, hasDeadline := ctx.Deadline()
+	p.arrived <- arrival{req, hasDeadline}
 	var names []string
 	read := func(m greeter.Request, err error) outcome {
 		if err != nil {
@@ -220,6 +228,15 @@ func (p *puppet) serve(ctx context.Context, req string, in *streamx.ReadStream[g
 			o.err = streamx.SetHeader(ctx, http.Header{modelHeaderKey: {c.arg}})
 		case pSetTrailer:
 			o.err = streamx.SetTrailer(ctx, http.Header{modelTrailerKey: {c.arg}})
+		case pAwaitCtx:
+			t := time.NewTimer(endSlack)
+			select {
+			case <-ctx.Done():
+				o.err = ctx.Err()
+			case <-t.C:
+				o.err = fmt.Errorf("model: the handler's context is not done %v after the consumer went away", endSlack)
+			}
+			t.Stop()
 		case pReturn:
 			p.results <- o
 			if reply == "" {

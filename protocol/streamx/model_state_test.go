@@ -456,5 +456,12 @@ func (m *model) callResult(o outcome, reply string) error {
 		}
 		want = append(want, fmt.Sprintf("the local end %v", m.localCodes()))
 	}
+	if m.closed {
+		if isCode(o.err, streamx.CodeCanceled) {
+			m.cEnd = o.err
+			return nil
+		}
+		want = append(want, "canceled after Close")
+	}
 	return fmt.Errorf("want one of %q", want)
 }
