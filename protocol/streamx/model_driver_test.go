@@ -543,6 +543,10 @@ func (r *modelRun) consumerOptions(add func(int, func())) {
 }
 
 func (r *modelRun) providerOptions(add func(int, func())) {
+	// Once the consumer has seen the handler's end, the status is sent.
+	if r.arrived && r.exited && r.m.cEnd != nil && !r.m.consumerGone() {
+		add(1, r.lateMetadata)
+	}
 	if !r.arrived || r.exited {
 		return
 	}
@@ -667,6 +671,27 @@ func (r *modelRun) awaitExit() {
 		r.failf("the handler did not return within %v of its terminal command", opBudget)
 	}
 	r.exited = true
+}
+
+// lateMetadata calls SetHeader or SetTrailer with the handler's context
+// after the call has ended: both refuse with failed_precondition.
+func (r *modelRun) lateMetadata() {
+	trailer := r.rng.IntN(2) == 0
+	what := "SetHeader after the handler returned"
+	if trailer {
+		what = "SetTrailer after the handler returned"
+	}
+	r.logf("%s", what)
+	o := r.do(what, opBudget, func() outcome {
+		h := http.Header{"x-late": {"late"}}
+		if trailer {
+			return outcome{err: streamx.SetTrailer(r.p.ctx, h)}
+		}
+		return outcome{err: streamx.SetHeader(r.p.ctx, h)}
+	})
+	if !isCode(o.err, streamx.CodeFailedPrecondition) {
+		r.failf("%s: got %v; want failed_precondition", what, o)
+	}
 }
 
 // pIterate has the handler range over its messages and break after n, as

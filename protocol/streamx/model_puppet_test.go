@@ -111,8 +111,9 @@ type puppet struct {
 	arrived chan arrival // the handler started
 	cmds    chan puppetCmd
 	results chan outcome
-	exited  chan struct{} // closed when the handler function has returned
-	quit    chan struct{} // closed by the driver: return at once
+	exited  chan struct{}   // closed when the handler function has returned
+	quit    chan struct{}   // closed by the driver: return at once
+	ctx     context.Context // the handler's, set before arrived: for SetHeader and SetTrailer after it returned
 }
 
 func newPuppet() *puppet {
@@ -185,6 +186,7 @@ func (ps *puppets) service() *streamx.Service {
 // handler's is reply.
 func (p *puppet) serve(ctx context.Context, req string, in *streamx.ReadStream[greeter.Request], out *streamx.WriteStream[greeter.Reply], reply string) (greeter.Reply, error) {
 	defer close(p.exited)
+	p.ctx = ctx
 	_, hasDeadline := ctx.Deadline()
 	p.arrived <- arrival{req, hasDeadline}
 	var names []string
