@@ -374,6 +374,13 @@ func (r *modelRun) open() {
 		}
 		r.failf("opening the call: %v", describeErr(err))
 	}
+	if r.rng.IntN(20) == 0 {
+		// Cancel at once: the handler may never start, or start with its
+		// context done; the driver leaves it alone (quit ends it).
+		r.cCancel()
+		r.exited = true
+		return
+	}
 	select {
 	case a := <-r.p.arrived:
 		r.arrived = true
@@ -983,9 +990,8 @@ func (r *modelRun) finish() {
 	}
 	r.checkMetadata()
 	r.finishProvider()
-	if !r.exited {
-		close(r.p.quit) // a handler that starts late returns at once
-	}
+	close(r.p.quit) // a handler that starts late, or was left alone, returns at once
+	r.p = nil
 	r.cancel()
 	if r.rs != nil {
 		r.rs.Close()
@@ -1060,6 +1066,6 @@ func (r *modelRun) abandon() {
 	}
 	if r.p != nil {
 		close(r.p.quit)
-		r.env.ps.remove(r.id)
 	}
+	r.env.ps.remove(r.id)
 }

@@ -59,6 +59,7 @@ type model struct {
 	closed         bool         // ReadStream.Close (or a break out of its iteration)
 	local          streamx.Code // a local end: cancel, deadline, a refused iterator message; CodeOK: none
 	localAnyTime   bool         // the local end comes at a time the driver does not know (an iterator's bad message)
+	localAlso      streamx.Code // a second local end that may win the race with an anyTime one
 	cEnd           error        // the end the consumer's reads saw, returned again by every later read
 	deadlinePassed bool
 }
@@ -92,10 +93,14 @@ func (m *model) consumerReadReady() bool {
 // localCodes are the codes a consumer's read may end with after its local
 // end.
 func (m *model) localCodes() []streamx.Code {
-	if m.local == streamx.CodeUnavailable {
-		return []streamx.Code{streamx.CodeUnavailable, streamx.CodeInternal}
+	codes := []streamx.Code{m.local}
+	if m.localAlso != streamx.CodeOK {
+		codes = append(codes, m.localAlso)
 	}
-	return []streamx.Code{m.local}
+	if slices.Contains(codes, streamx.CodeUnavailable) {
+		codes = append(codes, streamx.CodeInternal)
+	}
+	return codes
 }
 
 // providerEnd is the end the consumer reads once the handler returned.
@@ -234,7 +239,13 @@ func (m *model) consumerClose() {
 // consumerLocalEnd records a cancel, a deadline or a refused iterator
 // message.
 func (m *model) consumerLocalEnd(code streamx.Code, anyTime bool) {
-	if m.local != streamx.CodeOK || m.closed {
+	if m.closed {
+		return
+	}
+	if m.local != streamx.CodeOK {
+		if m.localAnyTime && m.localAlso == streamx.CodeOK {
+			m.localAlso = code // the earlier end may not have happened yet
+		}
 		return
 	}
 	m.local, m.localAnyTime = code, anyTime
