@@ -18,6 +18,7 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/protocol"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
+	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
@@ -48,8 +49,11 @@ type modelEnv struct {
 	ps    puppets
 	conn  *client.Connection
 	lossy *client.Connection // through proxy, which the runs that lose the connection cut
-	proxy *testenv.Proxy
-	next  atomic.Uint64
+	// filtered reaches a provider with a stream filter through a consumer
+	// with one: the filter chain's path of every call kind.
+	filtered *client.Connection
+	proxy    *testenv.Proxy
+	next     atomic.Uint64
 }
 
 func newModelEnv(t testing.TB) *modelEnv {
@@ -59,6 +63,8 @@ func newModelEnv(t testing.TB) *modelEnv {
 	e.conn = e.dial(url)
 	e.proxy = testenv.StartProxy(t, strings.TrimPrefix(url, "tri://"))
 	e.lossy = e.dial("tri://" + e.proxy.Addr)
+	furl := testenv.Serve(t, e.ps.service(), server.WithVersion("filtered"), filter.WithServiceFilters(nopFilter{}))
+	e.filtered = e.dial(furl, client.WithVersion("filtered"), filter.WithReferenceFilters(nopFilter{}))
 	return e
 }
 
@@ -122,6 +128,7 @@ type modelRun struct {
 	resT    http.Header
 
 	lossy    bool // the call goes through the proxy
+	filtered bool // the call goes through stream filters
 	cut      bool // the proxy cut the connection
 	own      *client.Connection
 	unexport func()   // the run's own provider's, if it has one
@@ -288,6 +295,9 @@ func (r *modelRun) open() {
 	}
 	conn := r.env.conn
 	switch r.rng.IntN(25) {
+	case 2, 3, 4, 5, 6:
+		r.filtered = true
+		conn = r.env.filtered
 	case 0:
 		r.lossy = true
 		conn = r.env.lossy
@@ -299,14 +309,14 @@ func (r *modelRun) open() {
 	switch r.m.kind {
 	case kindUnary:
 		r.form = formCall
-		r.logf("open unary Call (deadline %v)", !r.deadline.IsZero())
+		r.logf("open unary Call (deadline %v, filtered %v)", !r.deadline.IsZero(), r.filtered)
 		r.pending = start("unary Call", func() outcome {
 			rep, err := modelUnary.Call(r.ctx, conn, greeter.Req("q"), r.callOpts()...)
 			return outcome{msg: rep.GetMessage(), err: err}
 		})
 	case kindServer:
 		r.form = formCall
-		r.logf("open server-stream Call (deadline %v)", !r.deadline.IsZero())
+		r.logf("open server-stream Call (deadline %v, filtered %v)", !r.deadline.IsZero(), r.filtered)
 		o := r.do("server-stream Call", opBudget, func() outcome {
 			r.rs, err = modelServer.Call(r.ctx, conn, greeter.Req("q"), r.callOpts()...)
 			return outcome{err: err}
@@ -319,7 +329,7 @@ func (r *modelRun) open() {
 		}
 		r.form = forms[r.rng.IntN(len(forms))]
 		if r.form == formStart {
-			r.logf("open client-stream Start (deadline %v)", !r.deadline.IsZero())
+			r.logf("open client-stream Start (deadline %v, filtered %v)", !r.deadline.IsZero(), r.filtered)
 			o := r.do("Start", opBudget, func() outcome {
 				r.csCall, err = modelClient.Start(r.ctx, conn, r.callOpts()...)
 				if r.csCall != nil {
@@ -331,7 +341,7 @@ func (r *modelRun) open() {
 			break
 		}
 		if r.form == formOpen {
-			r.logf("open %v Open (deadline %v)", r.m.kind, !r.deadline.IsZero())
+			r.logf("open %v Open (deadline %v, filtered %v)", r.m.kind, !r.deadline.IsZero(), r.filtered)
 			o := r.do("Open", opBudget, func() outcome {
 				var rw *streamx.ReadWriteStream[greeter.Reply, greeter.Request]
 				if r.m.kind == kindClient {
@@ -427,7 +437,7 @@ func (r *modelRun) iterator() iter.Seq[greeter.Request] {
 			}
 		}
 	}
-	r.logf("open %v %v with iterator %q (deadline %v)", r.m.kind, map[openForm]string{formOpenWith: "OpenWith", formCallWith: "CallWith"}[r.form], desc, !r.deadline.IsZero())
+	r.logf("open %v %v with iterator %q (deadline %v, filtered %v)", r.m.kind, map[openForm]string{formOpenWith: "OpenWith", formCallWith: "CallWith"}[r.form], desc, !r.deadline.IsZero(), r.filtered)
 	switch bad {
 	case "nil":
 		r.m.consumerLocalEnd(streamx.CodeInvalidArgument, true)
@@ -989,9 +999,12 @@ func (r *modelRun) finish() {
 		r.failf("the stream has not ended after 100 reads")
 	}
 	r.checkMetadata()
-	r.finishProvider()
-	close(r.p.quit) // a handler that starts late, or was left alone, returns at once
+	// A handler that starts late, or was left alone, returns at once: one
+	// that ignores its context holds a graceful shutdown up (for twice its
+	// timeout: see the report of issue 24's model test).
+	close(r.p.quit)
 	r.p = nil
+	r.finishProvider()
 	r.cancel()
 	if r.rs != nil {
 		r.rs.Close()

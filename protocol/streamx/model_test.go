@@ -71,7 +71,7 @@ func TestModel(t *testing.T) {
 	first, n, budget := modelSeeds(t)
 	// The connections' own goroutines exist from their first call on.
 	warm := func() goleak.Option {
-		for _, c := range []*client.Connection{env.conn, env.lossy} {
+		for _, c := range []*client.Connection{env.conn, env.lossy, env.filtered} {
 			_, err := modelWarm.Call(ctxT(t), c, greeter.Req("warm"))
 			if streamx.CodeOf(err) == streamx.CodeUnavailable {
 				// Seen once through the proxy on a loaded machine: the
