@@ -45,7 +45,6 @@ var shortReads = []time.Duration{0, time.Millisecond, 10 * time.Millisecond}
 
 // modelEnv is the provider and the connections that every run shares.
 type modelEnv struct {
-	t     testing.TB
 	ps    puppets
 	conn  *client.Connection
 	lossy *client.Connection // through proxy, which the runs that lose the connection cut
@@ -58,18 +57,18 @@ type modelEnv struct {
 
 func newModelEnv(t testing.TB) *modelEnv {
 	t.Helper()
-	e := &modelEnv{t: t}
+	e := &modelEnv{}
 	url := testenv.Serve(t, e.ps.service())
-	e.conn = e.dial(url)
+	e.conn = e.dial(t, url)
 	e.proxy = testenv.StartProxy(t, strings.TrimPrefix(url, "tri://"))
-	e.lossy = e.dial("tri://" + e.proxy.Addr)
+	e.lossy = e.dial(t, "tri://"+e.proxy.Addr)
 	furl := testenv.Serve(t, e.ps.service(), server.WithVersion("filtered"), filter.WithServiceFilters(nopFilter{}))
-	e.filtered = e.dial(furl, client.WithVersion("filtered"), filter.WithReferenceFilters(nopFilter{}))
+	e.filtered = e.dial(t, furl, client.WithVersion("filtered"), filter.WithReferenceFilters(nopFilter{}))
 	return e
 }
 
-func (e *modelEnv) dial(url string, opts ...client.ReferenceOption) *client.Connection {
-	return testenv.Dial(e.t, modelService, url, append([]client.ReferenceOption{
+func (e *modelEnv) dial(t testing.TB, url string, opts ...client.ReferenceOption) *client.Connection {
+	return testenv.Dial(t, modelService, url, append([]client.ReferenceOption{
 		client.WithParam("max-call-send-msg-size", fmt.Sprintf("%dB", modelSendLimit)),
 		client.WithRetries(0),
 	}, opts...)...)
@@ -77,9 +76,10 @@ func (e *modelEnv) dial(url string, opts ...client.ReferenceOption) *client.Conn
 
 // ownProvider exports the puppets on a provider of the run's own, under a
 // version of its own (dubbo-go's service map holds one export per
-// version), and returns a connection to it and its Unexport.
-func (e *modelEnv) ownProvider(version string) (*client.Connection, func()) {
-	port := testenv.FreePort(e.t)
+// version), and returns a connection to it and its Unexport. t is the
+// running test's (a fuzz target's own), which holds the port.
+func (e *modelEnv) ownProvider(t testing.TB, version string) (*client.Connection, func()) {
+	port := testenv.FreePort(t)
 	srv, err := server.NewServer(server.WithServerProtocol(
 		protocol.WithTriple(), protocol.WithIp("127.0.0.1"), protocol.WithPort(port)))
 	if err != nil {
@@ -92,7 +92,7 @@ func (e *modelEnv) ownProvider(version string) (*client.Connection, func()) {
 	if err := so.Export(); err != nil {
 		panic(&modelFailure{fmt.Sprintf("own provider: export: %v", err)})
 	}
-	return e.dial(fmt.Sprintf("tri://127.0.0.1:%d", port), client.WithVersion(version)), so.Unexport
+	return e.dial(t, fmt.Sprintf("tri://127.0.0.1:%d", port), client.WithVersion(version)), so.Unexport
 }
 
 // openForm is how the consumer starts the call.
@@ -107,6 +107,7 @@ const (
 )
 
 type modelRun struct {
+	t    testing.TB // the running test: a fuzz target's own, not the F
 	env  *modelEnv
 	seed uint64
 	rng  *rand.Rand
@@ -145,8 +146,8 @@ type modelRun struct {
 // run plays the sequence of seed and returns what failed, with the steps.
 // The steps are returned for a leak report; connected says whether the
 // run made or lost connections (whose goroutines come and go with them).
-func (e *modelEnv) run(seed uint64) (steps []string, connected bool, err error) {
-	r := &modelRun{env: e, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+func (e *modelEnv) run(t testing.TB, seed uint64) (steps []string, connected bool, err error) {
+	r := &modelRun{t: t, env: e, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	defer func() {
 		p := recover()
 		if p == nil {
@@ -302,7 +303,7 @@ func (r *modelRun) open() {
 		r.lossy = true
 		conn = r.env.lossy
 	case 1:
-		r.own, r.unexport = r.env.ownProvider("own-" + r.id)
+		r.own, r.unexport = r.env.ownProvider(r.t, "own-"+r.id)
 		conn = r.own
 	}
 	var err error

@@ -94,7 +94,7 @@ func TestModel(t *testing.T) {
 			break
 		}
 		seed := first + uint64(i)
-		steps, connected, err := env.run(seed)
+		steps, connected, err := env.run(t, seed)
 		switch {
 		case err == nil && connected:
 			// Connections were lost or made: the leak check at the end
@@ -124,7 +124,7 @@ func FuzzModel(f *testing.F) {
 	}
 	env := newModelEnv(f)
 	f.Fuzz(func(t *testing.T, seed uint64) {
-		if _, _, err := env.run(seed); err != nil {
+		if _, _, err := env.run(t, seed); err != nil {
 			t.Fatal(err)
 		}
 	})
