@@ -307,6 +307,10 @@ func (r *modelRun) open() {
 		conn = r.own
 	}
 	var err error
+	if (r.m.kind == kindUnary || r.m.kind == kindServer) && r.rng.IntN(15) == 0 {
+		r.badRequest(conn)
+		return
+	}
 	switch r.m.kind {
 	case kindUnary:
 		r.form = formCall
@@ -406,6 +410,44 @@ func (r *modelRun) open() {
 		r.exited = true // it may start later: quit makes it return at once
 		r.noteDeadline()
 	}
+}
+
+// badRequest calls with a nil request or one over the send limit: the call
+// fails at once with invalid_argument or resource_exhausted, and no
+// handler runs.
+func (r *modelRun) badRequest(conn *client.Connection) {
+	var req greeter.Request
+	code, what := streamx.CodeInvalidArgument, "nil"
+	if r.rng.IntN(2) == 0 {
+		req = greeter.Req(strings.Repeat("z", 2*modelSendLimit))
+		code, what = streamx.CodeResourceExhausted, "big"
+	}
+	call := fmt.Sprintf("%v Call with a %s request", r.m.kind, what)
+	r.logf("%s", call)
+	o := r.do(call, opBudget, func() outcome {
+		if r.m.kind == kindUnary {
+			_, err := modelUnary.Call(r.ctx, conn, req, r.callOpts()...)
+			return outcome{err: err}
+		}
+		rs, err := modelServer.Call(r.ctx, conn, req, r.callOpts()...)
+		if err != nil {
+			return outcome{err: err}
+		}
+		// The failure may come with the first read.
+		defer rs.Close()
+		_, err = rs.Read()
+		return outcome{err: err}
+	})
+	select {
+	case <-r.p.arrived:
+		r.failf("%s: a handler ran", call)
+	default:
+	}
+	if !isCode(o.err, code) {
+		r.failf("%s: got %v; want %v", call, o, code)
+	}
+	r.exited = true // no handler; quit covers one that starts anyway
+	r.m.cEnd = o.err
 }
 
 // iterator returns the requests of an OpenWith or CallWith: a few
