@@ -59,7 +59,8 @@ func newModelEnv(t testing.TB) *modelEnv {
 	t.Helper()
 	e := &modelEnv{}
 	url := testenv.Serve(t, e.ps.service())
-	e.conn = e.dial(t, url)
+	// A small window, so that a handler's flood of messages blocks.
+	e.conn = e.dial(t, url, client.WithParam("streamx.stream-window", "64KiB"))
 	e.proxy = testenv.StartProxy(t, strings.TrimPrefix(url, "tri://"))
 	e.lossy = e.dial(t, "tri://"+e.proxy.Addr)
 	furl := testenv.Serve(t, e.ps.service(), server.WithVersion("filtered"), filter.WithServiceFilters(nopFilter{}))
@@ -121,6 +122,7 @@ type modelRun struct {
 	cancel   context.CancelFunc
 	deadline time.Time // zero: the call has none
 
+	conn    *client.Connection
 	rs      *streamx.ReadStream[greeter.Reply]
 	ws      *streamx.WriteStream[greeter.Request]
 	pending *asyncOp // a unary Call, CallWith or Reply in flight
@@ -306,6 +308,7 @@ func (r *modelRun) open() {
 		r.own, r.unexport = r.env.ownProvider(r.t, "own-"+r.id)
 		conn = r.own
 	}
+	r.conn = conn
 	var err error
 	if (r.m.kind == kindUnary || r.m.kind == kindServer) && r.rng.IntN(15) == 0 {
 		r.badRequest(conn)
@@ -621,6 +624,9 @@ func (r *modelRun) providerOptions(add func(int, func())) {
 		add(2, func() { r.puppet(puppetCmd{op: pReadTimeout, d: shortReads[r.rng.IntN(len(shortReads))]}) })
 	}
 	if k.providerWrites() {
+		if r.rs != nil && r.conn == r.env.conn && !r.m.pDone && !r.m.consumerGone() && r.m.cEnd == nil {
+			add(1, r.pFlood)
+		}
 		add(6, r.pWrite)
 		add(1, func() { r.puppet(puppetCmd{op: pWriteNil}) })
 		add(1, func() { r.puppet(puppetCmd{op: pDoneWriting}) })
@@ -751,6 +757,51 @@ func (r *modelRun) lateMetadata() {
 	})
 	if !isCode(o.err, streamx.CodeFailedPrecondition) {
 		r.failf("%s: got %v; want failed_precondition", what, o)
+	}
+}
+
+// pFlood has the handler write more than the consumer's flow-control
+// window holds: its Write blocks until the consumer reads, and returns
+// once the consumer cancels or closes.
+func (r *modelRun) pFlood() {
+	var names []string
+	// The window (64 KiB) and the provider's write buffer take 8.
+	for range 16 {
+		names = append(names, fmt.Sprintf("p%d", r.nextP))
+		r.nextP++
+	}
+	c := puppetCmd{op: pWriteN, arg: strings.Join(names, ",")}
+	r.logf("%v, blocked by flow control", c)
+	a := start(c.String(), r.command(c))
+	if r.rng.IntN(2) == 0 {
+		for _, name := range names {
+			r.m.pSent = append(r.m.pSent, floodMsg(name))
+		}
+		r.m.pWrote = true
+		for range names {
+			r.cRead()
+		}
+		o := r.wait(a, opBudget)
+		if o.err != nil || !slices.Equal(o.msgs, names) {
+			r.failf("%v: got %v; want all written", c, o)
+		}
+		return
+	}
+	if r.rng.IntN(2) == 0 {
+		r.cCancel()
+	} else {
+		r.cClose()
+	}
+	o := r.wait(a, endSlack)
+	if len(o.msgs) == len(names) || o.err == nil {
+		r.failf("%v: got %v; want a refusal once the window is full and the consumer gone", c, o)
+	}
+	for _, name := range o.msgs {
+		r.m.pSent = append(r.m.pSent, floodMsg(name))
+		r.m.pWrote = true
+	}
+	if streamx.CodeOf(o.err) == streamx.CodeOK || errors.Is(o.err, io.EOF) {
+		r.failf("%v: got %v; want an *Error", c, o)
 	}
 }
 

@@ -41,6 +41,7 @@ const (
 	pIter // range over Messages, break after n
 	pWrite
 	pWriteNil
+	pWriteN // write the messages named in arg (comma-separated), floodSize bytes each
 	pDoneWriting
 	pSetHeader
 	pSetTrailer
@@ -52,7 +53,7 @@ const (
 	pPanic
 )
 
-var puppetOpNames = [...]string{"Read", "ReadTimeout", "Iter", "Write", "WriteNil", "DoneWriting",
+var puppetOpNames = [...]string{"Read", "ReadTimeout", "Iter", "Write", "WriteNil", "WriteN", "DoneWriting",
 	"SetHeader", "SetTrailer", "AwaitCtx", "Return", "ReturnNil", "ReturnErr", "Panic"}
 
 func (o puppetOp) String() string { return puppetOpNames[o] }
@@ -94,7 +95,7 @@ func (o outcome) String() string {
 		fmt.Fprintf(&b, "msgs=%q ", o.msgs)
 	}
 	if o.msg != "" {
-		fmt.Fprintf(&b, "msg=%q ", o.msg)
+		fmt.Fprintf(&b, "msg=%q ", short(o.msg))
 	}
 	fmt.Fprintf(&b, "err=%s", describeErr(o.err))
 	return b.String()
@@ -104,6 +105,19 @@ func (o outcome) String() string {
 type arrival struct {
 	req         string // the request's name (unary, server stream)
 	hasDeadline bool   // its context has a deadline
+}
+
+// floodSize is the size of the messages that fill a flow-control window.
+const floodSize = 16 << 10
+
+func floodMsg(name string) string { return name + ":" + strings.Repeat("x", floodSize) }
+
+// short shortens a flood message for the step log.
+func short(msg string) string {
+	if len(msg) > 40 {
+		return fmt.Sprintf("%s...(%d bytes)", msg[:12], len(msg))
+	}
+	return msg
 }
 
 // puppet is one call's handler as the driver sees it.
@@ -224,6 +238,14 @@ func (p *puppet) serve(ctx context.Context, req string, in *streamx.ReadStream[g
 			o.err = out.Write(&pb.GreeterReply{Message: c.arg})
 		case pWriteNil:
 			o.err = out.Write(nil)
+		case pWriteN:
+			o.msgs = []string{}
+			for _, name := range strings.Split(c.arg, ",") {
+				if o.err = out.Write(&pb.GreeterReply{Message: floodMsg(name)}); o.err != nil {
+					break
+				}
+				o.msgs = append(o.msgs, name)
+			}
 		case pDoneWriting:
 			o.err = out.DoneWriting()
 		case pSetHeader:
