@@ -18,13 +18,35 @@ import (
 // A model-based test of the public streaming API (issue 24): seeded random
 // sequences of operations on both sides of calls of every kind, each step
 // checked against a model of what the API promises (model_state_test.go),
-// with a watchdog on every operation and a goroutine leak check at the end.
+// with a watchdog on every operation and a goroutine leak check after
+// every sequence (model_check_test.go). The handlers are puppets the
+// driver commands one step at a time (model_puppet_test.go); the driver
+// (model_driver_test.go) picks the steps.
+//
+// The semantics the model holds the code to, as dubbo-python's:
+//   - ReadTimeout returns ErrReadTimeout when its time passes and the
+//     stream goes on: no message is lost, duplicated or reordered.
+//   - The end is io.EOF, or the call's *Error, again on every later read;
+//     after Close, canceled.
+//   - Every message is read once, in order, before the end; after a cancel,
+//     a deadline or a lost connection the reader may still get messages
+//     that had arrived, then the local end, or the handler's end if it had
+//     arrived first.
+//   - Write after DoneWriting is ErrWriteAfterDone; a second DoneWriting is
+//     ErrDoneTwice; a nil message is invalid_argument and one over the send
+//     limit resource_exhausted, and the stream goes on; an iterator's such
+//     message fails the call with that code.
+//   - SetHeader until the first message written (unary, client stream:
+//     until the handler returns), SetTrailer until the call ends; later,
+//     failed_precondition. What was set arrives.
+//   - A handler's return, error or panic (internal) is the consumer's end;
+//     the handler's context ends once the consumer goes away.
 //
 // STREAMX_MODEL_SEED sets the first seed (default 1; "random" picks one),
-// STREAMX_MODEL_SEQS the number of sequences (default 1000, 150 with
-// -short); STREAMX_MODEL_VERBOSE=1 logs every sequence's steps. A failure
-// prints its seed and steps; replay it with STREAMX_MODEL_SEED=<seed>
-// STREAMX_MODEL_SEQS=1.
+// STREAMX_MODEL_SEQS the number of sequences (default 1000 within a time
+// budget, 150 with -short); STREAMX_MODEL_VERBOSE=1 logs every sequence's
+// steps. A failure prints its seed and steps; replay it with
+// STREAMX_MODEL_SEED=<seed> STREAMX_MODEL_SEQS=1.
 
 const (
 	modelSeqsDefault = 1000
