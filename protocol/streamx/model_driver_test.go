@@ -41,7 +41,7 @@ const (
 	longRead      = 5 * time.Second
 )
 
-var shortReads = []time.Duration{0, time.Millisecond, 10 * time.Millisecond}
+var shortReads = []time.Duration{0, time.Millisecond, 10 * time.Millisecond, 30 * time.Millisecond}
 
 // modelEnv is the provider and the connections that every run shares.
 type modelEnv struct {
@@ -894,7 +894,11 @@ func (r *modelRun) cRead() {
 func (r *modelRun) cReadTimeout(d time.Duration) {
 	what := fmt.Sprintf("c.ReadTimeout(%v)", d)
 	r.logf("%s", what)
+	began := time.Now()
 	o := r.do(what, r.readBudget(d), func() outcome { return readOutcome(r.rs.ReadTimeout(d)) })
+	if took := time.Since(began); errors.Is(o.err, streamx.ErrReadTimeout) && took < d {
+		r.failf("%s gave up after %v", what, took)
+	}
 	r.judge(what, o, func(m *model) error { return m.consumerRead(o, d < longRead) })
 }
 
