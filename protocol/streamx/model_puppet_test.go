@@ -58,8 +58,6 @@ var puppetOpNames = [...]string{"Read", "ReadTimeout", "Iter", "Write", "WriteNi
 
 func (o puppetOp) String() string { return puppetOpNames[o] }
 
-func (o puppetOp) terminal() bool { return o >= pReturn }
-
 type puppetCmd struct {
 	op   puppetOp
 	arg  string        // the message to write, header value, error text

@@ -29,7 +29,6 @@ func (k callKind) String() string {
 	return [...]string{"unary", "client-stream", "server-stream", "bidi"}[k]
 }
 
-func (k callKind) consumerWrites() bool { return k == kindClient || k == kindBidi }
 func (k callKind) providerReads() bool  { return k == kindClient || k == kindBidi }
 func (k callKind) providerWrites() bool { return k == kindServer || k == kindBidi }
 

@@ -21,7 +21,9 @@ import (
 // with a watchdog on every operation and a goroutine leak check after
 // every sequence (model_check_test.go). The handlers are puppets the
 // driver commands one step at a time (model_puppet_test.go); the driver
-// (model_driver_test.go) picks the steps.
+// (model_driver_test.go) opens each call and picks the steps, on the
+// consumer's side (model_consumer_steps_test.go) or the handler's
+// (model_handler_steps_test.go).
 //
 // The semantics the model holds the code to, as dubbo-python's:
 //   - ReadTimeout returns ErrReadTimeout when its time passes and the
