@@ -41,7 +41,7 @@ integration:
 test: ## everything: unit and integration tests with real peers, then the fuzz targets briefly
 	@bash scripts/deps.sh --background
 	@$(MAKE) --no-print-directory vet
-	STREAMX_REQUIRE_PROTOC=1 $(GO) test $(GOTEST_FLAGS) ./...
+	STREAMX_REQUIRE_PROTOC=1 STREAMX_REQUIRE_JAVA=1 $(GO) test $(GOTEST_FLAGS) ./...
 	@$(MAKE) --no-print-directory fuzz FUZZ_TARGETS='$(FUZZ_NET_TARGETS)'
 
 # Fuzz targets, one after another, each for FUZZTIME (plain `go test` runs
@@ -75,17 +75,20 @@ fuzz: ## each fuzz target for FUZZTIME (10s)
 		bash scripts/fuzz.sh $(GO) "$${t%%:*}" "$${t#*:}" $(FUZZ_FLAGS); \
 	done
 
-# The benchmark (bench/README.md): three framework programs and benchrun,
+# The benchmark (bench/README.md): four framework programs and benchrun,
 # built without -race into build/bench/.
 BENCH_DIR := $(STREAMX_BUILD_DIR)/bench
-# Reps and window of `make bench`, chosen to finish in under 10 minutes.
-BENCH_FLAGS ?= -reps 5 -duration 3s
+# Reps and window of `make bench`: 12 throughput cases x 4 frameworks x 5
+# reps x 2 s, about 12 minutes with the processes' start-up.
+BENCH_FLAGS ?= -reps 5 -duration 2s
 define build-bench
 	@mkdir -p $(BENCH_DIR)
-	$(GO) build -o $(BENCH_DIR)/ ./bench/cmd/bench-streamx ./bench/cmd/bench-triple ./bench/cmd/bench-grpc ./bench/cmd/benchrun
+	$(GO) build -o $(BENCH_DIR)/ ./bench/cmd/bench-streamx ./bench/cmd/bench-triple ./bench/cmd/benchrun
+	$(GO) build -C bench/peers/grpc -o $(BENCH_DIR)/bench-grpc .
+	$(GO) build -C bench/peers/connect -o $(BENCH_DIR)/bench-connect .
 endef
 
-bench: ## streamx vs stock Triple vs grpc-go: table on stdout, JSON in build/bench/results.json
+bench: ## streamx vs stock Triple, grpc-go and connect-go: table on stdout, JSON in build/bench/results.json
 	$(build-bench)
 	$(BENCH_DIR)/benchrun -bin $(BENCH_DIR) -json $(BENCH_DIR)/results.json $(BENCH_FLAGS)
 

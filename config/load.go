@@ -1,7 +1,10 @@
 package config
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,8 +44,11 @@ func Load(path string) (*Config, error) {
 	return LoadBytes(path, data)
 }
 
-// LoadBytes is Load with the file's content given; path still names the
-// format (by its suffix) and dubbo-go profile files beside it.
+// LoadBytes is Load with the file's content given: data is the
+// configuration, and no file need exist at path. path names the format (by
+// its suffix), the source in errors, and the directory where an active
+// profile's file (dubbogo-dev.yml for dubbo.profiles.active: dev) is
+// looked for, as dubbo-go's loader does.
 func LoadBytes(path string, data []byte) (*Config, error) {
 	c, err := load(path, data)
 	if err != nil {
@@ -53,23 +59,25 @@ func LoadBytes(path string, data []byte) (*Config, error) {
 }
 
 func load(path string, data []byte) (c *Config, err error) {
-	switch suffix := strings.TrimPrefix(filepath.Ext(path), "."); suffix {
+	suffix := strings.TrimPrefix(filepath.Ext(path), ".")
+	switch suffix {
 	case "yaml", "yml", "json":
 	default:
 		return nil, fmt.Errorf("unsupported file suffix %q (want .yml, .yaml or .json)", suffix)
 	}
-	data, err = expandEnv(data)
-	if err != nil {
-		return nil, err
-	}
-	// dubbo-go's loader panics on unreadable or malformed files.
+	// dubbo-go's initialisation may panic on values it cannot use.
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
-	lc := dubbo.NewLoaderConf(dubbo.WithPath(path), dubbo.WithBytes(data))
-	k := lc.MergeConfig(dubbo.GetConfigResolver(lc))
+	k, err := resolve(suffix, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := mergeProfile(k, path, suffix); err != nil {
+		return nil, err
+	}
 
 	var check dubbo.InstanceOptions
 	if err := unmarshal(k, &check); err != nil {
@@ -88,6 +96,53 @@ func load(path string, data []byte) (c *Config, err error) {
 		return nil, err
 	}
 	return &Config{Path: path, Streamx: s, ins: ins, opts: ins.GetInstanceOptionsSnapshot()}, nil
+}
+
+// resolve parses data, in the format named by suffix, after expanding
+// environment references. dubbo-go's loader is given the bytes and the
+// format only: given a path it would read that file instead, and given
+// empty bytes it reads its default file.
+func resolve(suffix string, data []byte) (k *koanf.Koanf, err error) {
+	// dubbo-go's loader panics on malformed bytes.
+	defer func() {
+		if r := recover(); r != nil {
+			k, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	data, err = expandEnv(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("the configuration is empty")
+	}
+	return dubbo.GetConfigResolver(dubbo.NewLoaderConf(dubbo.WithGenre(suffix), dubbo.WithBytes(data))), nil
+}
+
+// mergeProfile merges the file of the active profile (dubbo.profiles.active)
+// over k when it exists beside path, as dubbo-go's loader does; an
+// unreadable or malformed profile file is an error naming it.
+func mergeProfile(k *koanf.Koanf, path, suffix string) error {
+	active := k.String("dubbo.profiles.active")
+	if active == "" || active == "default" {
+		return nil
+	}
+	pp := strings.TrimSuffix(path, "."+suffix) + "-" + active + "." + suffix
+	data, err := os.ReadFile(pp)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	pk, err := resolve(suffix, data)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", pp, err)
+	}
+	if err := k.Merge(pk); err != nil {
+		return fmt.Errorf("profile %s: %w", pp, err)
+	}
+	return nil
 }
 
 // unmarshal fills o from the "dubbo" key, as dubbo.Load does.

@@ -11,6 +11,8 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 
 	"github.com/dustin/go-humanize"
+
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 )
 
 // Name is the key of the plugin's map under dubbo.custom.config-map.
@@ -186,11 +188,7 @@ func ProviderOnly(key string) bool {
 // ParseDuration parses a duration such as "30s" or "1m30s" for key; it
 // must be > 0.
 func ParseDuration(key, v string) (time.Duration, error) {
-	d, err := time.ParseDuration(strings.TrimSpace(v))
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s: %q is not a duration > 0 (e.g. \"30s\")", key, v)
-	}
-	return d, nil
+	return settings.ParseDuration(key, v)
 }
 
 // ParseCount parses an integer between 1 and 2^31 - 1 for key.

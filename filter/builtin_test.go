@@ -117,11 +117,20 @@ func TestLimits(t *testing.T) {
 	}
 }
 
+// A bad duration, zero included (leave the parameter out to turn a
+// timeout off), fails the call naming the parameter and the value.
 func TestBadFilterParams(t *testing.T) {
-	conn := serveWith(t, filter.TimeoutName, map[string]string{filter.ParamIdleTimeout: "soon"})
-	_, err := greeter.SayHello.Call(ctxT(t), conn, greeter.Req("x"))
-	if streamx.CodeOf(err) != streamx.CodeInvalidArgument || !strings.Contains(err.Error(), filter.ParamIdleTimeout) {
-		t.Fatalf("got %v", err)
+	for _, c := range []struct{ key, v string }{
+		{filter.ParamIdleTimeout, "soon"}, {filter.ParamIdleTimeout, "0s"},
+		{filter.ParamMaxDuration, "-1s"}, {filter.ParamMaxDuration, "5"},
+	} {
+		t.Run(c.key+"="+c.v, func(t *testing.T) {
+			conn := serveWith(t, filter.TimeoutName, map[string]string{c.key: c.v})
+			_, err := greeter.SayHello.Call(ctxT(t), conn, greeter.Req("x"))
+			if streamx.CodeOf(err) != streamx.CodeInvalidArgument || !strings.Contains(err.Error(), c.key+":") || !strings.Contains(err.Error(), `"`+c.v+`"`) {
+				t.Fatalf("got %v", err)
+			}
+		})
 	}
 }
 

@@ -2,12 +2,12 @@ package filter
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -15,7 +15,7 @@ import (
 const TimeoutName = "stream-timeout"
 
 // URL parameters (`params:` in dubbogo.yml) of the timeout filter, as Go
-// durations ("30s", "1m30s").
+// durations > 0 ("30s", "1m30s"); a timeout left out is off.
 const (
 	ParamIdleTimeout = "stream.idle-timeout"
 	ParamMaxDuration = "stream.max-duration"
@@ -40,11 +40,7 @@ func durationParam(url *common.URL, key string) (time.Duration, error) {
 	if v == "" {
 		return 0, nil
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%s: %q is not a duration >= 0 (e.g. \"30s\")", key, v)
-	}
-	return d, nil
+	return settings.ParseDuration(key, v)
 }
 
 // Timeout returns a filter that ends a stream with CodeDeadlineExceeded when

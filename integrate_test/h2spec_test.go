@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"go/build"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,13 +37,7 @@ const h2specAllowedFile = "testdata/h2spec-allowed.txt"
 // that every failure is allowed. Without the h2spec binary (scripts/deps.sh
 // installs it) it skips, or fails when CI is set.
 func TestH2spec(t *testing.T) {
-	bin := h2specPath()
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("h2spec not found on PATH or in $GOPATH/bin; run scripts/install-h2spec.sh")
-		}
-		t.Skip("h2spec not found on PATH or in $GOPATH/bin; run scripts/install-h2spec.sh (make deps)")
-	}
+	bin := testenv.Tool(t, "h2spec", "scripts/install-h2spec.sh")
 	allowed, err := readH2specAllowed(h2specAllowedFile)
 	if err != nil {
 		t.Fatal(err)
@@ -119,24 +112,6 @@ func h2specNoLeaks(t *testing.T) {
 	})
 	ignore := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
-}
-
-// h2specPath returns the h2spec binary on PATH or in $GOPATH/bin, or "".
-func h2specPath() string {
-	if p, err := exec.LookPath("h2spec"); err == nil {
-		return p
-	}
-	gopath := os.Getenv("GOPATH")
-	if gopath == "" {
-		gopath = build.Default.GOPATH
-	}
-	for _, dir := range filepath.SplitList(gopath) {
-		p := filepath.Join(dir, "bin", "h2spec")
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p
-		}
-	}
-	return ""
 }
 
 type h2specFailure struct {

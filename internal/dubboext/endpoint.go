@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2server"
+	"github.com/dubbo-go-streamx/streamx/internal/memnet"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -50,7 +51,7 @@ func newEndpoint(url *common.URL) (*endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", url.Location)
+	ln, err := listen(url.Location)
 	if err != nil {
 		return nil, fmt.Errorf("streamx: listen on %s: %w", url.Location, err)
 	}
@@ -88,6 +89,15 @@ func newEndpoint(url *common.URL) (*endpoint, error) {
 	s.h2.Install(s.hs)
 	go s.serve()
 	return s, nil
+}
+
+// listen listens on TCP, or in memory where streamxtest claimed the
+// address.
+func listen(addr string) (net.Listener, error) {
+	if memnet.Claimed(addr) {
+		return memnet.Listen(addr)
+	}
+	return net.Listen("tcp", addr)
 }
 
 func (s *endpoint) serve() {
@@ -152,6 +162,11 @@ func (s *endpoint) GetServiceInfo() map[string]grpc.ServiceInfo {
 }
 
 func (s *endpoint) lookup(r *http.Request) http.Handler {
+	if reflectionPaths[r.URL.Path] {
+		// Ours, whatever dubbo-go exported there: it describes this
+		// endpoint's services, hand-declared methods included.
+		return reflectionHandler{s}
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	vs, ok := s.routes[r.URL.Path]

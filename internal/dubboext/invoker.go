@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	dubbotls "dubbo.apache.org/dubbo-go/v3/tls"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -41,7 +41,7 @@ type invoker struct {
 }
 
 func newInvoker(url *common.URL) (*invoker, error) {
-	settings, err := clientSettings(url)
+	ts, err := clientSettings(url)
 	if err != nil {
 		return nil, err
 	}
@@ -49,15 +49,15 @@ func newInvoker(url *common.URL) (*invoker, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout := time.Duration(0)
+	timeout := time.Duration(0) // none: the call's context decides
 	if v := url.GetParam(constant.TimeoutKey, ""); v != "" {
-		if timeout, err = time.ParseDuration(v); err != nil || timeout < 0 {
-			return nil, fmt.Errorf("streamx: %s: %q is not a duration (e.g. \"3s\")", constant.TimeoutKey, v)
+		if timeout, err = settings.ParseDuration(constant.TimeoutKey, v); err != nil {
+			return nil, fmt.Errorf("streamx: %w", err)
 		}
 	}
 	return &invoker{
 		BaseInvoker: *base.NewBaseInvoker(url),
-		client:      transport.NewClient(url.Location, tlsConf, settings),
+		client:      transport.NewClient(url.Location, tlsConf, ts),
 		service:     url.Interface(),
 		group:       url.GetParam(constant.GroupKey, ""),
 		version:     url.GetParam(constant.VersionKey, ""),
@@ -255,7 +255,7 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 	// not grow (dubbo-go's own attachments are never sent).
 	n := 0
 	for k := range inv.Attachments() {
-		if !ReservedHeader(wire.Lower(k)) {
+		if !wire.ReservedHeader(k) {
 			n++
 		}
 	}
@@ -270,10 +270,10 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 	}
 	h := make(http.Header, n+5)
 	for k, v := range inv.Attachments() {
-		k = wire.Lower(k)
-		if ReservedHeader(k) {
-			continue
+		if wire.ReservedHeader(k) {
+			continue // dubbo-go's own, or one HTTP/2 cannot carry
 		}
+		k = wire.Lower(k)
 		switch val := v.(type) {
 		case string:
 			if val != "" {
@@ -292,19 +292,6 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 		h[wire.Lower(wire.HeaderVersion)] = []string{iv.version}
 	}
 	return h
-}
-
-// ReservedHeader reports whether the lower-case header name k belongs to
-// the protocol or to dubbo-go, so that neither an attachment nor a
-// call's request header may set it.
-func ReservedHeader(k string) bool {
-	switch k {
-	case "content-type", "te", "host", "connection", "keep-alive", "transfer-encoding",
-		"upgrade", "user-agent", "timeout", "retries", constant.InterfaceKey:
-		return true
-	}
-	return k == "" || strings.HasPrefix(k, "grpc-") || strings.HasPrefix(k, ":") ||
-		strings.ContainsAny(k, " \t\r\n:")
 }
 
 func (iv *invoker) stockInvoker() base.Invoker {

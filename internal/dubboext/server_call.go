@@ -7,6 +7,8 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 
+	"google.golang.org/protobuf/reflect/protoreflect"
+
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
@@ -18,6 +20,9 @@ type ServerMethod struct {
 	Codec     string                    // the codec's name
 	DecodeReq func([]byte) (any, error) // unary and server stream
 	EncodeRes func(any) ([]byte, error) // unary and client stream
+	// The message types, for gRPC reflection; nil unless the codec is
+	// protobuf (a JSON or raw method has no descriptor to give).
+	ReqDesc, ResDesc protoreflect.MessageDescriptor
 }
 
 // MetaKey is the common.MethodInfo.Meta key of a *ServerMethod.

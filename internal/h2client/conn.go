@@ -16,13 +16,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"time"
 
 	"golang.org/x/net/http2"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/memnet"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
@@ -42,10 +42,6 @@ type conn struct {
 	// The reader's: response header and trailer maps, shared while
 	// responses repeat their fields.
 	headers, trailers repeated
-
-	// On Mu.
-	active int // stream slots taken: open streams and ones being opened
-	goAway bool
 }
 
 // dialTimeout bounds connecting and the wait for the peer's first
@@ -56,8 +52,11 @@ const dialTimeout = 5 * time.Second
 // it (TCP connect, TLS handshake, the peer's first SETTINGS) ends at ctx's
 // deadline or dialTimeout, whichever comes first, and when ctx ends.
 func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limits) (*conn, error) {
-	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, inMemory, err := memnet.Dial(ctx, addr)
+	if !inMemory {
+		d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+		nc, err = d.DialContext(ctx, "tcp", addr)
+	}
 	if err != nil {
 		return nil, dialErr(ctx, err, "no TCP connection to %s within the deadline", addr)
 	}
@@ -85,7 +84,7 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limi
 
 	// Preface, SETTINGS and the connection window, in one write.
 	err = c.Write(func() error {
-		if _, err := io.WriteString(c.W.Sink(), http2.ClientPreface); err != nil {
+		if err := c.WriteClientPreface(); err != nil {
 			return err
 		}
 		return c.WriteSettings(http2.Setting{ID: http2.SettingEnablePush, Val: 0})
@@ -104,8 +103,8 @@ func dial(ctx context.Context, addr string, tlsConf *tls.Config, lim h2conn.Limi
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
-	case <-c.Settled:
-	case <-c.Done:
+	case <-c.Settled():
+	case <-c.Done():
 		return nil, c.DeadErr()
 	case <-ctx.Done():
 		c.Close(fmt.Errorf("%w: %v", ErrConnClosed, context.Cause(ctx)))
@@ -137,13 +136,6 @@ func dialErr(ctx context.Context, err error, format, addr string) error {
 	return cause
 }
 
-// usable reports whether new streams may start on c.
-func (c *conn) usable() bool {
-	c.Mu.Lock()
-	defer c.Mu.Unlock()
-	return c.Err == nil && !c.goAway
-}
-
 // write runs fn with the connection's writer, then flushes unless another
 // writer is queued behind (it will flush for both).
 func (c *conn) write(fn func() error) error { return c.Write(fn, true) }
@@ -160,7 +152,7 @@ func (c *conn) Headers(f *h2conn.Headers, s *Stream, open bool) error {
 // window back on receipt already.
 func (c *conn) Data(s *Stream, data []byte, n int64) error {
 	if len(data) > 0 || n > 0 {
-		s.onData(data, int(n)-len(data))
+		return s.onData(data, n-int64(len(data)))
 	}
 	return nil
 }
@@ -199,22 +191,9 @@ func (c *conn) CountsReset(code http2.ErrCode, remoteEnded bool) bool {
 	return !(code == http2.ErrCodeNo && remoteEnded)
 }
 
-// GoAway fails the streams the provider did not take, and closes the
-// connection once the others are done.
-func (c *conn) GoAway(f *http2.GoAwayFrame) {
-	c.Mu.Lock()
-	c.goAway = true
-	var cut []*Stream
-	for id, s := range c.Streams {
-		if id > f.LastStreamID {
-			cut = append(cut, s)
-			delete(c.Streams, id)
-			c.active--
-		}
-	}
-	idle := len(c.Streams) == 0
-	c.Cond.Broadcast()
-	c.Mu.Unlock()
+// GoAway fails the streams the provider did not take (the engine has
+// cut them), and closes the connection once the others are done.
+func (c *conn) GoAway(f *http2.GoAwayFrame, cut []*Stream, idle bool) {
 	why := fmt.Sprintf("GOAWAY %v", f.ErrCode)
 	if d := f.DebugData(); len(d) > 0 {
 		why += fmt.Sprintf(": %.200q", d)
@@ -230,15 +209,7 @@ func (c *conn) GoAway(f *http2.GoAwayFrame) {
 // remove forgets a finished stream; a connection that is going away
 // closes after its last stream.
 func (c *conn) remove(s *Stream) {
-	c.Mu.Lock()
-	if c.Streams[s.id] == s {
-		delete(c.Streams, s.id)
-		c.active--
-	}
-	last := c.goAway && len(c.Streams) == 0
-	c.Cond.Broadcast()
-	c.Mu.Unlock()
-	if last {
+	if c.Remove(s) {
 		c.Close(fmt.Errorf("%w: the provider went away", ErrConnClosed))
 	}
 }
@@ -260,5 +231,5 @@ func (c *conn) encodeHeaders(id uint32, authority, path string, h Header, endStr
 		scheme = "https"
 	}
 	c.Sent()
-	return h2conn.WriteHeaderBlock(c.Fr, id, c.hdr.encode(scheme, authority, path, h), c.MaxFrame(), endStream)
+	return h2conn.WriteHeaderBlock(c.Framer(), id, c.hdr.encode(scheme, authority, path, h), c.MaxFrame(), endStream)
 }

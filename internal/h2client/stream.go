@@ -24,10 +24,8 @@ import (
 type Stream struct {
 	c    *conn
 	id   uint32
-	core h2conn.Stream // windows and state: on c.Mu
+	core h2conn.Stream // the engine's part
 	ctx  context.Context
-
-	sentEnd bool // guarded by c.Mu
 
 	// onResponse receives the response headers, or why there are none;
 	// exactly once, on the connection's reader goroutine or the caller's.
@@ -35,14 +33,9 @@ type Stream struct {
 	respOnce   sync.Once
 
 	mu       sync.Mutex
-	resp     *http.Response
-	rb       h2conn.RecvBuf // received data not yet read
-	unacked  int            // bytes read, not yet granted back to the peer
-	recvEnd  bool
-	err      error         // why the stream failed; sticky
-	wake     chan struct{} // made by the first read that waits
-	stopCtx  func() bool   // guarded by mu
-	finished bool          // on mu: finish ran
+	resp     *http.Response // on mu
+	stopCtx  func() bool    // on mu
+	finished bool           // on mu: finish ran
 
 	w Watch // OpenUnwatched's other end, checked while a read waits; the reader's
 }
@@ -55,7 +48,7 @@ func (s *Stream) respond(resp *http.Response, err error) {
 // onHeaders handles a HEADERS block: the response headers, then trailers.
 func (s *Stream) onHeaders(f *h2conn.Headers) {
 	if f.Truncated {
-		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.Lim.MaxHeaderListSize))
+		s.reset(http2.ErrCodeProtocol, fmt.Errorf("provider's header block is over the %d-byte limit", s.c.Limits().MaxHeaderListSize))
 		return
 	}
 	check := h2conn.CheckResponse
@@ -134,42 +127,28 @@ func statusLine(code int) string {
 	return strconv.Itoa(code) + " " + http.StatusText(code)
 }
 
-// onData buffers received data; padding is granted back at once.
-func (s *Stream) onData(data []byte, padding int) {
-	s.mu.Lock()
-	if s.err == nil && !s.recvEnd {
-		s.rb.Append(data)
+// onData buffers received data; padding is taken back as read.
+func (s *Stream) onData(data []byte, padding int64) error {
+	s.core.Body().Put(data)
+	if padding > 0 {
+		if g := s.core.Body().Used(padding); g > 0 {
+			return s.c.Credit(&s.core, 0, g)
+		}
 	}
-	s.unacked += padding
-	s.signal()
-	s.mu.Unlock()
+	return nil
 }
 
 func (s *Stream) onEnd() {
 	s.mu.Lock()
-	if s.resp == nil {
-		s.mu.Unlock()
+	noResponse := s.resp == nil
+	s.mu.Unlock()
+	if noResponse {
 		s.reset(http2.ErrCodeProtocol, errors.New("provider ended the stream without response headers"))
 		return
 	}
-	s.recvEnd = true
-	s.signal()
-	s.mu.Unlock()
-	s.c.Mu.Lock()
-	done := s.sentEnd
-	s.c.Mu.Unlock()
-	if done {
+	s.core.Body().End()
+	if s.c.SendEnded(&s.core) {
 		s.finish()
-	}
-}
-
-// signal wakes a read waiting for data; mu is held. A stream that never
-// had a read wait has no channel: nothing to wake (a unary caller usually
-// finds its reply there already, and spares the channel).
-func (s *Stream) signal() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
 	}
 }
 
@@ -177,12 +156,7 @@ func (s *Stream) signal() {
 // err only ends the sending side: the provider's usual RST_STREAM(NO_ERROR)
 // after its END_STREAM must not cost the reader what it has not read yet.
 func (s *Stream) fail(err error) {
-	s.mu.Lock()
-	if s.err == nil && !s.recvEnd {
-		s.err = err
-	}
-	s.signal()
-	s.mu.Unlock()
+	s.core.Body().Fail(err)
 	s.respond(nil, err)
 	s.finish()
 }
@@ -214,11 +188,8 @@ func (s *Stream) reset(code http2.ErrCode, err error) {
 	if finished {
 		return
 	}
-	s.c.Mu.Lock()
-	live := s.c.Streams[s.id] == s
-	s.c.Mu.Unlock()
-	if live {
-		_ = s.c.write(func() error { return s.c.Fr.WriteRSTStream(s.id, code) })
+	if s.c.Live(&s.core) {
+		_ = s.c.write(func() error { return s.c.Framer().WriteRSTStream(s.id, code) })
 	}
 	s.fail(err)
 }
@@ -238,28 +209,14 @@ func (s *Stream) WriteFailed(error) error { return s.c.DeadErr() }
 // ReserveWindow implements h2conn.BodySender: it waits for send window
 // and takes up to n bytes of it.
 func (s *Stream) ReserveWindow(n int) (int, int, error) {
-	return s.c.Reserve(&s.core, n, s.writeErrLocked, nil)
+	return s.c.Reserve(&s.core, n, s.ctxErr, nil)
 }
 
-// writeErrLocked tells why the stream can no longer send; c.Mu is held.
-func (s *Stream) writeErrLocked() error {
-	if s.c.Err != nil {
-		return s.c.Err
-	}
+// ctxErr is why the stream's context stops its sends, if it does; it
+// runs under the engine's lock (see Conn.Reserve).
+func (s *Stream) ctxErr() error {
 	if s.ctx.Err() != nil {
 		return context.Cause(s.ctx)
-	}
-	if s.sentEnd {
-		return io.ErrClosedPipe
-	}
-	if s.c.Streams[s.id] != s {
-		s.mu.Lock()
-		err := s.err
-		s.mu.Unlock()
-		if err == nil {
-			err = io.ErrClosedPipe // the provider ended the stream
-		}
-		return err
 	}
 	return nil
 }
@@ -267,23 +224,16 @@ func (s *Stream) writeErrLocked() error {
 // Close ends the request body (END_STREAM).
 func (s *Stream) Close() error {
 	c := s.c
-	c.Mu.Lock()
-	if err := s.writeErrLocked(); err != nil {
-		c.Mu.Unlock()
+	if err := c.EndSend(&s.core, s.ctxErr); err != nil {
 		if errors.Is(err, io.ErrClosedPipe) {
 			return nil
 		}
 		return err
 	}
-	s.sentEnd = true
-	c.Mu.Unlock()
-	if err := c.write(func() error { return c.Fr.WriteData(s.id, true, nil) }); err != nil {
+	if err := c.write(func() error { return c.Framer().WriteData(s.id, true, nil) }); err != nil {
 		return c.DeadErr()
 	}
-	s.mu.Lock()
-	done := s.recvEnd
-	s.mu.Unlock()
-	if done {
+	if s.core.Body().Ended() {
 		s.finish()
 	}
 	return nil
@@ -305,44 +255,18 @@ func (s *Stream) resetOnEnd() { s.reset(http2.ErrCodeCancel, context.Cause(s.ctx
 // read is the response body's Read: it blocks until data, the end, or a
 // failure (from s.w too, whose Stop ends the stream).
 func (s *Stream) read(p []byte) (int, error) {
-	s.mu.Lock()
-	for s.rb.Empty() && !s.recvEnd && s.err == nil {
-		if s.wake == nil {
-			s.wake = make(chan struct{}, 1)
-		}
-		wake := s.wake
-		s.mu.Unlock()
-		var done <-chan struct{}
+	for {
+		var watch interface{ Done() <-chan struct{} }
 		if s.w != nil {
-			done = s.w.Context().Done()
+			watch = s.w.Context()
 		}
-		select {
-		case <-wake:
-		case <-done:
-			s.w.Stop()
-			s.w = nil // stopped: the failure it caused ends the wait
+		n, err := s.c.ReadBody(&s.core, p, watch)
+		if !errors.Is(err, h2conn.ErrWaitEnded) {
+			return n, err
 		}
-		s.mu.Lock()
+		s.w.Stop()
+		s.w = nil // stopped: the failure it caused ends the wait
 	}
-	if !s.rb.Empty() {
-		n := s.rb.Take(p)
-		s.unacked += n
-		grant := 0
-		if s.unacked >= int(s.c.Lim.StreamWindow)/4 && !s.recvEnd && s.err == nil {
-			grant, s.unacked = s.unacked, 0
-		}
-		s.mu.Unlock()
-		if grant > 0 {
-			_ = s.c.Credit(&s.core, 0, int64(grant))
-		}
-		return n, nil
-	}
-	err := s.err
-	s.mu.Unlock()
-	if err != nil {
-		return 0, err
-	}
-	return 0, io.EOF
 }
 
 // body is the response body; Close cancels a stream still running.

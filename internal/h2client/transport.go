@@ -158,7 +158,7 @@ func (t *Transport) readyLocked() (*conn, error) {
 	if t.closed {
 		return nil, fmt.Errorf("%w: transport closed", ErrConnClosed)
 	}
-	if c := t.c; c != nil && c.usable() {
+	if c := t.c; c != nil && c.Usable() {
 		return c, nil
 	}
 	return nil, nil
@@ -195,11 +195,7 @@ func (t *Transport) Close() {
 	t.c, t.closed = nil, true
 	t.mu.Unlock()
 	if c != nil {
-		c.Mu.Lock()
-		c.goAway = true // no new streams
-		idle := len(c.Streams) == 0
-		c.Mu.Unlock()
-		if idle {
+		if _, idle := c.StopNewStreams(); idle {
 			c.Close(fmt.Errorf("%w: transport closed", ErrConnClosed))
 		}
 	}
@@ -210,64 +206,28 @@ func (c *conn) open(ctx context.Context, authority, path string, h Header, fixed
 	s := &Stream{c: c, ctx: ctx, onResponse: onResponse, w: w}
 	// Wait for a stream slot; a cancelled context stops the wait (watched
 	// only when there is a wait: the common case costs no watch).
-	var stop func()
-	c.Mu.Lock()
-	for c.Err == nil && !c.goAway && uint32(c.active) >= c.Peer.MaxStreams && ctx.Err() == nil {
-		if stop == nil {
-			c.Mu.Unlock()
-			stop = watchWait(ctx, w, func() {
-				c.Mu.Lock()
-				c.Cond.Broadcast()
-				c.Mu.Unlock()
-			})
-			c.Mu.Lock()
-			continue // checked again under Mu: no broadcast is missed
-		}
-		c.Cond.Wait()
-	}
-	err := ctx.Err()
-	usable := c.Err == nil && !c.goAway
-	if err == nil && usable {
-		c.active++ // the slot is ours from now on, until remove
-	}
-	c.Mu.Unlock()
-	if stop != nil {
-		stop()
-	}
+	ok, err := c.WaitSlot(ctx, func(wake func()) func() { return watchWait(ctx, w, wake) })
 	if err != nil {
-		return nil, context.Cause(ctx)
+		return nil, err
 	}
-	if !usable {
+	if !ok {
 		return nil, errRetry
 	}
-	fits := fixed != nil
+	fixedLen := -1
+	if fixed != nil {
+		fixedLen = len(fixed)
+	}
+	fits := false
 	err = c.write(func() error {
-		// IDs must reach the wire in increasing order: take one while writing.
-		c.Mu.Lock()
-		if c.Err != nil || c.goAway {
-			c.active--
-			c.Mu.Unlock()
+		var ok bool
+		if s.id, fits, ok = c.Open(s, fixedLen); !ok {
 			return errRetry
 		}
-		s.id = c.NextID
-		c.NextID += 2
-		s.core = h2conn.Stream{ID: s.id, SendWindow: int64(c.Peer.InitialWindow), RecvWindow: int64(c.Lim.StreamWindow)}
-		if fits {
-			n := int64(len(fixed))
-			fits = n <= c.SendWindow && n <= s.core.SendWindow && n <= int64(c.Peer.MaxFrame)
-			if fits {
-				c.SendWindow -= n
-				s.core.SendWindow -= n
-				s.sentEnd = true
-			}
-		}
-		c.Streams[s.id] = s
-		c.Mu.Unlock()
 		if err := c.encodeHeaders(s.id, authority, path, h, false); err != nil {
 			return err
 		}
 		if fits {
-			return c.Fr.WriteData(s.id, true, fixed)
+			return c.Framer().WriteData(s.id, true, fixed)
 		}
 		return nil
 	})

@@ -12,15 +12,25 @@ import (
 	"golang.org/x/net/http2"
 )
 
-// Stream is the engine's part of a stream: its windows and whether the
-// peer has ended its side. Each side's stream type holds one; its fields
-// are guarded by Conn.Mu.
+// Stream is the engine's part of a stream: its windows, whether either
+// side has ended, and its received data (Body). Each side's stream type
+// holds one and reaches it through the Conn's methods; the engine sets it
+// up when the stream opens (Open, Accept).
 type Stream struct {
-	ID          uint32
-	SendWindow  int64 // what we may still send
-	RecvWindow  int64 // what the peer may still send
-	RemoteEnded bool  // END_STREAM received
+	body Body // guards itself
+
+	// On the Conn's mu.
+	id          uint32
+	sendWindow  int64 // what we may still send
+	recvWindow  int64 // what the peer may still send
+	remoteEnded bool  // END_STREAM received
+	live        bool  // in the stream table
+	localEnded  bool  // we sent END_STREAM
+	sendErr     error // why the stream can no longer send (FailSend)
 }
+
+// Body is the stream's received data.
+func (s *Stream) Body() *Body { return &s.body }
 
 // StreamOf is a side's stream type: a pointer that knows its Stream.
 type StreamOf interface {
@@ -30,7 +40,7 @@ type StreamOf interface {
 
 // Side is what a provider's and a consumer's connections do differently:
 // a provider accepts streams, a consumer opens them. The engine calls it
-// from the connection's reader goroutine, without Mu held, after it has
+// from the connection's reader goroutine, without its lock held, after it has
 // checked the frame against the stream's state and the flow-control
 // windows. An error a method returns (ConnError, StreamError) is handled
 // as one the engine found itself.
@@ -49,10 +59,13 @@ type Side[S StreamOf] interface {
 	// Fail ends s with err: the peer reset it (a ResetError), or the
 	// engine did and has sent RST_STREAM. The side removes s.
 	Fail(s S, err error)
-	// GoAway handles the peer's GOAWAY.
-	GoAway(f *http2.GoAwayFrame)
+	// GoAway handles the peer's GOAWAY. cut holds the streams we opened
+	// that the peer did not take (a consumer's), already out of the
+	// stream table; idle tells that no stream is left.
+	GoAway(f *http2.GoAwayFrame, cut []S, idle bool)
 	// TableSize applies the peer's SETTINGS_HEADER_TABLE_SIZE to the
-	// side's header encoder; it runs inside Write.
+	// side's header encoder; it runs inside Write, twice for a frame
+	// that lowered the size and raised it again (the smallest first).
 	TableSize(n uint32)
 	// Closed fails the streams the connection had when it died with err.
 	Closed(err error, streams map[uint32]S)
@@ -90,32 +103,34 @@ func (e ResetError) Error() string { return "stream reset by the " + e.Peer + ":
 // whatever the peer sends. One reader goroutine runs ReadLoop; any
 // goroutine may write frames through Write.
 type Conn[S StreamOf] struct {
-	Lim    Limits
-	NC     net.Conn
-	Fr     *http2.Framer // writes go through W; reads through ReadLoop only
-	W      *Writer
-	rd     *FrameReader
-	side   Side[S]
-	server bool
-	peer   string // the peer's role, for messages
-	closed error  // the side's sentinel, wrapped by every close error
+	lim      Limits
+	nc       net.Conn
+	fr       *http2.Framer // writes go through w; reads through ReadLoop only
+	w        *Writer
+	rd       *FrameReader
+	side     Side[S]
+	server   bool
+	peerRole string // the peer's role, for messages
+	closed   error  // the side's sentinel, wrapped by every close error
 
-	// Mu guards what follows and the Stream of every stream. Lock order:
-	// W (Write), then Mu.
-	Mu         sync.Mutex
-	Cond       sync.Cond // send windows and stream slots
-	Streams    map[uint32]S
-	Peer       PeerSettings
-	SendWindow int64  // the connection's send window
-	NextID     uint32 // the next stream id we open (a consumer's)
-	Err        error  // why the connection is dead; nil while it lives
+	// mu guards what follows and the engine's fields of every Stream.
+	// Lock order: W (Write), then mu, then a Body's.
+	mu         sync.Mutex
+	cond       sync.Cond // send windows, stream slots, streams ending
+	streams    map[uint32]S
+	peer       PeerSettings
+	sendWindow int64  // the connection's send window
+	nextID     uint32 // the next stream id we open (a consumer's)
+	err        error  // why the connection is dead; nil while it lives
+	goingAway  bool   // no new streams (GOAWAY sent, or received by a consumer)
+	slots      uint32 // stream slots taken (see TakeSlot, WaitSlot)
 	recvWindow int64  // what the peer may still send on the connection
 	recvCredit int64  // bytes taken back from streams, not yet granted
 	maxPeerID  uint32 // the highest stream id the peer opened
 	got        bool   // the peer's first SETTINGS arrived
 
-	Done    chan struct{} // closed when the connection dies
-	Settled chan struct{} // closed by the peer's first SETTINGS
+	done    chan struct{} // closed when the connection dies
+	settled chan struct{} // closed by the peer's first SETTINGS
 
 	frames atomic.Int64 // read so far (keepalive)
 	sent   atomic.Bool  // DATA or HEADERS sent since the peer's last PING
@@ -131,36 +146,59 @@ type Conn[S StreamOf] struct {
 // the connection. lim must have its defaults set.
 func NewConn[S StreamOf](nc net.Conn, br io.Reader, lim Limits, server bool, side Side[S], closed error) *Conn[S] {
 	c := &Conn[S]{
-		Lim:        lim,
-		NC:         nc,
+		lim:        lim,
+		nc:         nc,
 		side:       side,
 		server:     server,
-		peer:       side0(server),
+		peerRole:   side0(server),
 		closed:     closed,
-		Streams:    map[uint32]S{},
-		Peer:       InitialPeerSettings(100),
-		SendWindow: 65535,
+		streams:    map[uint32]S{},
+		peer:       InitialPeerSettings(100),
+		sendWindow: 65535,
 		recvWindow: 65535,
-		NextID:     1,
-		Done:       make(chan struct{}),
-		Settled:    make(chan struct{}),
+		nextID:     1,
+		done:       make(chan struct{}),
+		settled:    make(chan struct{}),
 	}
 	if server {
-		c.NextID = 2 // a provider opens none: every even id stays idle
+		c.nextID = 2 // a provider opens none: every even id stays idle
 	}
-	c.Cond.L = &c.Mu
-	c.W = NewWriter(nc)
-	c.W.OnError = func(err error) { c.Close(fmt.Errorf("%w: writing: %v", closed, err)) }
-	c.Fr = http2.NewFramer(c.W.Sink(), br)
-	c.Fr.MaxHeaderListSize = lim.MaxHeaderListSize
-	c.Fr.SetMaxReadFrameSize(lim.MaxFrameSize)
-	c.rd = NewFrameReader(c.Fr)
+	c.cond.L = &c.mu
+	c.w = NewWriter(nc)
+	c.w.OnError = func(err error) { c.Close(fmt.Errorf("%w: writing: %v", closed, err)) }
+	c.fr = http2.NewFramer(c.w.Sink(), br)
+	c.fr.MaxHeaderListSize = lim.MaxHeaderListSize
+	c.fr.SetMaxReadFrameSize(lim.MaxFrameSize)
+	c.rd = NewFrameReader(c.fr)
 	c.rd.MaxContinuations = lim.MaxContinuations
 	c.settingsRate.n = lim.MaxSettingsPerSecond
 	c.resetRate.n = lim.MaxResetsPerSecond
 	c.pings = pings{minInterval: lim.MinPingInterval, maxStrikes: lim.MaxPingStrikes}
 	return c
 }
+
+// Limits returns the connection's limits.
+func (c *Conn[S]) Limits() Limits { return c.lim }
+
+// Framer returns the framer to write frames with, inside Write only.
+func (c *Conn[S]) Framer() *http2.Framer { return c.fr }
+
+// WriteClientPreface writes the consumer's connection preface; call it
+// inside Write, before anything else.
+func (c *Conn[S]) WriteClientPreface() error {
+	_, err := io.WriteString(c.w.Sink(), http2.ClientPreface)
+	return err
+}
+
+// Flush returns once everything written so far is on the connection (or
+// the connection failed).
+func (c *Conn[S]) Flush() error { return c.w.Flush() }
+
+// Done is closed when the connection dies.
+func (c *Conn[S]) Done() <-chan struct{} { return c.done }
+
+// Settled is closed when the peer's first SETTINGS has been applied.
+func (c *Conn[S]) Settled() <-chan struct{} { return c.settled }
 
 // side0 names the peer of the given side.
 func side0(server bool) string { return side(!server) }
@@ -170,18 +208,18 @@ func side0(server bool) string { return side(!server) }
 // settings both sides send.
 func (c *Conn[S]) WriteSettings(extra ...http2.Setting) error {
 	s := append([]http2.Setting{
-		{ID: http2.SettingInitialWindowSize, Val: uint32(c.Lim.StreamWindow)},
-		{ID: http2.SettingMaxFrameSize, Val: c.Lim.MaxFrameSize},
-		{ID: http2.SettingMaxHeaderListSize, Val: c.Lim.MaxHeaderListSize},
+		{ID: http2.SettingInitialWindowSize, Val: uint32(c.lim.StreamWindow)},
+		{ID: http2.SettingMaxFrameSize, Val: c.lim.MaxFrameSize},
+		{ID: http2.SettingMaxHeaderListSize, Val: c.lim.MaxHeaderListSize},
 	}, extra...)
-	if err := c.Fr.WriteSettings(s...); err != nil {
+	if err := c.fr.WriteSettings(s...); err != nil {
 		return err
 	}
-	c.Mu.Lock()
-	c.recvWindow = int64(c.Lim.ConnWindow)
-	c.Mu.Unlock()
-	if d := c.Lim.ConnWindow - 65535; d > 0 {
-		return c.Fr.WriteWindowUpdate(0, uint32(d))
+	c.mu.Lock()
+	c.recvWindow = int64(c.lim.ConnWindow)
+	c.mu.Unlock()
+	if d := c.lim.ConnWindow - 65535; d > 0 {
+		return c.fr.WriteWindowUpdate(0, uint32(d))
 	}
 	return nil
 }
@@ -202,30 +240,33 @@ const lingerTime = time.Second
 // closing: closing a socket with unread data resets the connection, and
 // the reset can destroy the GOAWAY before the peer reads why.
 func (c *Conn[S]) close(err error, linger bool) {
-	c.Mu.Lock()
-	if c.Err != nil {
-		c.Mu.Unlock()
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
 		return
 	}
-	c.Err = err
-	streams := c.Streams
-	c.Streams = map[uint32]S{}
-	close(c.Done)
-	c.Cond.Broadcast()
-	c.Mu.Unlock()
-	c.side.Closed(err, streams)
-	if cw, ok := c.NC.(interface{ CloseWrite() error }); linger && ok && cw.CloseWrite() == nil {
-		_ = c.NC.SetReadDeadline(time.Now().Add(lingerTime))
-		_, _ = io.CopyN(io.Discard, c.NC, 1<<20)
+	c.err = err
+	streams := c.streams
+	c.streams = map[uint32]S{}
+	for _, s := range streams {
+		s.Core().live = false
 	}
-	_ = c.NC.Close()
+	close(c.done)
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	c.side.Closed(err, streams)
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); linger && ok && cw.CloseWrite() == nil {
+		_ = c.nc.SetReadDeadline(time.Now().Add(lingerTime))
+		_, _ = io.CopyN(io.Discard, c.nc, 1<<20)
+	}
+	_ = c.nc.Close()
 }
 
 // Write runs fn with the connection's writer (see Writer.Write). A write
 // failure closes the connection; an fn error wrapping ErrNotWritten does
 // not.
 func (c *Conn[S]) Write(fn func() error, flush bool) error {
-	err := c.W.Write(fn, flush)
+	err := c.w.Write(fn, flush)
 	if err != nil && !errors.Is(err, ErrNotWritten) {
 		c.Close(fmt.Errorf("%w: writing: %v", c.closed, err))
 	}
@@ -274,13 +315,10 @@ func (c *Conn[S]) WriteBody(id uint32, s BodySender, p []byte, flush bool) (int,
 // WriteData writes p on stream id as DATA frames of at most frame bytes,
 // without END_STREAM: what Reserve granted. Call it inside Write.
 func (c *Conn[S]) WriteData(id uint32, p []byte, frame int) error {
-	for len(p) > 0 {
-		k := min(len(p), frame)
-		if err := c.Fr.WriteData(id, false, p[:k]); err != nil {
-			return err
-		}
-		p = p[k:]
+	if frame <= 0 {
+		return fmt.Errorf("h2conn: DATA frames of %d bytes", frame)
 	}
+	c.w.appendData(id, p, frame)
 	return nil
 }
 
@@ -294,10 +332,10 @@ func (c *Conn[S]) Sent() {
 
 // DeadErr returns why the connection died, or the side's sentinel.
 func (c *Conn[S]) DeadErr() error {
-	c.Mu.Lock()
-	defer c.Mu.Unlock()
-	if c.Err != nil {
-		return c.Err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
 	}
 	return c.closed
 }
@@ -313,12 +351,12 @@ func (c *Conn[S]) ReadLoop() {
 		if err == nil {
 			continue
 		}
-		err = classify(err, c.Fr)
+		err = classify(err, c.fr)
 		var se StreamError
 		if errors.As(err, &se) {
 			// A live stream the peer broke counts as a reset; the answer to
 			// frames still in flight on one already closed does not.
-			open, err := c.ResetStream(se.ID, se.Code, fmt.Errorf("bad frame from the %s: %v", c.peer, se.Reason))
+			open, err := c.ResetStream(se.ID, se.Code, fmt.Errorf("bad frame from the %s: %v", c.peerRole, se.Reason))
 			if err == nil && open {
 				err = c.CountReset()
 			}
@@ -342,11 +380,11 @@ func (c *Conn[S]) fail(err error) {
 		c.SendGoAway(ce.Code, ce.Reason)
 		// On the wire before the write side closes. A peer that does not
 		// read holds this up until the write timeout closes the connection.
-		_ = c.W.Flush()
+		_ = c.w.Flush()
 		err = fmt.Errorf("%w: %v (sent GOAWAY %v)", c.closed, ce.Reason, ce.Code)
 		linger = true
 	} else if errors.Is(err, io.EOF) {
-		err = fmt.Errorf("%w: the %s closed the connection", c.closed, c.peer)
+		err = fmt.Errorf("%w: the %s closed the connection", c.closed, c.peerRole)
 	} else {
 		err = fmt.Errorf("%w: %v", c.closed, err)
 	}
@@ -358,26 +396,26 @@ func (c *Conn[S]) fail(err error) {
 // writer already in flight may take it: it is not on the wire yet when
 // SendGoAway returns).
 func (c *Conn[S]) SendGoAway(code http2.ErrCode, reason string) {
-	c.Mu.Lock()
+	c.mu.Lock()
 	last := c.maxPeerID
-	c.Mu.Unlock()
+	c.mu.Unlock()
 	var debug []byte
 	if code != http2.ErrCodeNo {
 		debug = []byte(reason)
 	}
-	_ = c.Write(func() error { return c.Fr.WriteGoAway(last, code, debug) }, true)
+	_ = c.Write(func() error { return c.fr.WriteGoAway(last, code, debug) }, true)
 }
 
 // ResetStream sends RST_STREAM for id with code and fails the stream with
 // err if it is open, which it reports.
 func (c *Conn[S]) ResetStream(id uint32, code http2.ErrCode, err error) (open bool, werr error) {
-	c.Mu.Lock()
-	s, ok := c.Streams[id]
-	c.Mu.Unlock()
+	c.mu.Lock()
+	s, ok := c.streams[id]
+	c.mu.Unlock()
 	if ok {
 		c.side.Fail(s, err)
 	}
-	return ok, c.Write(func() error { return c.Fr.WriteRSTStream(id, code) }, true)
+	return ok, c.Write(func() error { return c.fr.WriteRSTStream(id, code) }, true)
 }
 
 // CountReset counts a reset (the peer's, or ours of a stream the peer
@@ -386,17 +424,17 @@ func (c *Conn[S]) ResetStream(id uint32, code http2.ErrCode, err error) (open bo
 // reader only.
 func (c *Conn[S]) CountReset() error {
 	if !c.resetRate.allow() {
-		return calm("more than %d stream resets and refusals a second", c.Lim.MaxResetsPerSecond)
+		return calm("more than %d stream resets and refusals a second", c.lim.MaxResetsPerSecond)
 	}
 	return nil
 }
 
-// idle reports whether id names a stream not opened yet; Mu is held.
+// idle reports whether id names a stream not opened yet; mu is held.
 func (c *Conn[S]) idle(id uint32) bool {
 	if id%2 == 1 == c.server { // the peer's to open
 		return id > c.maxPeerID
 	}
-	return id >= c.NextID
+	return id >= c.nextID
 }
 
 // Credit gives n received bytes back to the peer's connection window
@@ -405,73 +443,90 @@ func (c *Conn[S]) idle(id uint32) bool {
 // request early when a connection update wakes it while its stream window
 // is empty). s may be nil when streamGrant is 0.
 func (c *Conn[S]) Credit(s *Stream, n, streamGrant int64) error {
-	c.Mu.Lock()
+	c.mu.Lock()
 	connGrant := c.creditLocked(n)
 	if streamGrant > 0 {
-		s.RecvWindow += streamGrant
+		s.recvWindow += streamGrant
 	}
-	c.Mu.Unlock()
+	c.mu.Unlock()
 	if connGrant == 0 && streamGrant == 0 {
 		return nil
 	}
 	return c.Write(func() error {
 		if streamGrant > 0 {
-			if err := c.Fr.WriteWindowUpdate(s.ID, uint32(streamGrant)); err != nil {
+			if err := c.fr.WriteWindowUpdate(s.id, uint32(streamGrant)); err != nil {
 				return err
 			}
 		}
 		if connGrant > 0 {
-			return c.Fr.WriteWindowUpdate(0, uint32(connGrant))
+			return c.fr.WriteWindowUpdate(0, uint32(connGrant))
 		}
 		return nil
 	}, true)
 }
 
 // creditLocked takes n bytes back and returns what is due to the peer's
-// connection window (once a quarter of it has added up); Mu is held.
+// connection window (once a quarter of it has added up); mu is held.
 func (c *Conn[S]) creditLocked(n int64) int64 {
 	c.recvCredit += n
-	if c.recvCredit < int64(c.Lim.ConnWindow)/4 {
-		return 0
-	}
-	grant := c.recvCredit
-	c.recvCredit = 0
+	grant := due(&c.recvCredit, int64(c.lim.ConnWindow))
 	c.recvWindow += grant
 	return grant
 }
 
+// ReadBody is the blocking read of s's body (Body.Read, with its watch),
+// giving what it took back to the peer: on the stream once a quarter of
+// its window is read, and on the connection (a provider's: a consumer's
+// went back on receipt) by Credit's rule.
+func (c *Conn[S]) ReadBody(s *Stream, p []byte, watch interface{ Done() <-chan struct{} }) (int, error) {
+	n, grant, err := s.body.Read(p, watch)
+	if n > 0 {
+		var conn int64
+		if c.server {
+			conn = int64(n)
+		}
+		if conn > 0 || grant > 0 {
+			_ = c.Credit(s, conn, grant)
+		}
+	}
+	return n, err
+}
+
 // Reserve waits for send window on s and takes up to n bytes of it; it
-// also returns the peer's frame size limit. wait blocks on Cond (Mu held)
-// and returns why the stream can no longer send, if it cannot.
+// also returns the peer's frame size limit. It fails with why s can no
+// longer send (see SendErr; check, if not nil, is the side's own reason,
+// called with the engine's lock held and so calling none of its
+// methods). beforeWait, if not nil, runs once before the first wait,
+// without the lock.
 func (c *Conn[S]) Reserve(s *Stream, n int, check func() error, beforeWait func()) (int, int, error) {
-	c.Mu.Lock()
-	defer c.Mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for {
-		if err := check(); err != nil {
+		if err := c.sendErrLocked(s, check); err != nil {
 			return 0, 0, err
 		}
-		avail := min(c.SendWindow, s.SendWindow, int64(n))
+		avail := min(c.sendWindow, s.sendWindow, int64(n))
 		if avail > 0 {
-			c.SendWindow -= avail
-			s.SendWindow -= avail
-			return int(avail), int(c.Peer.MaxFrame), nil
+			c.sendWindow -= avail
+			s.sendWindow -= avail
+			return int(avail), int(c.peer.MaxFrame), nil
 		}
 		if beforeWait != nil {
-			c.Mu.Unlock()
+			c.mu.Unlock()
 			beforeWait()
 			beforeWait = nil
-			c.Mu.Lock()
+			c.mu.Lock()
 			continue
 		}
-		c.Cond.Wait()
+		c.cond.Wait()
 	}
 }
 
 // MaxFrame returns the peer's frame size limit.
 func (c *Conn[S]) MaxFrame() int {
-	c.Mu.Lock()
-	defer c.Mu.Unlock()
-	return int(c.Peer.MaxFrame)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return int(c.peer.MaxFrame)
 }
 
 func (c *Conn[S]) dispatch(f http2.Frame) error {
@@ -492,7 +547,7 @@ func (c *Conn[S]) dispatch(f http2.Frame) error {
 			return calm("too many pings")
 		}
 		data := f.Data
-		return c.Write(func() error { return c.Fr.WritePing(true, data) }, true)
+		return c.Write(func() error { return c.fr.WritePing(true, data) }, true)
 	case *http2.RSTStreamFrame:
 		return c.onReset(f)
 	case *http2.PriorityFrame:
@@ -500,7 +555,7 @@ func (c *Conn[S]) dispatch(f http2.Frame) error {
 			return streamErr(f.StreamID, http2.ErrCodeProtocol, "stream %d depends on itself", f.StreamID)
 		}
 	case *http2.GoAwayFrame:
-		c.side.GoAway(f)
+		c.onGoAway(f)
 	case *http2.PushPromiseFrame:
 		return connErr(http2.ErrCodeProtocol, "PUSH_PROMISE although push is disabled")
 	}
@@ -509,16 +564,16 @@ func (c *Conn[S]) dispatch(f http2.Frame) error {
 
 func (c *Conn[S]) onData(f *http2.DataFrame) error {
 	id, n := f.StreamID, int64(f.Length) // padding counts too
-	c.Mu.Lock()
+	c.mu.Lock()
 	if n > c.recvWindow {
-		c.Mu.Unlock()
+		c.mu.Unlock()
 		return connErr(http2.ErrCodeFlowControl, "DATA over the connection's receive window")
 	}
 	c.recvWindow -= n
-	s, ok := c.Streams[id]
+	s, ok := c.streams[id]
 	if !ok {
 		idle := c.idle(id)
-		c.Mu.Unlock()
+		c.mu.Unlock()
 		if idle {
 			return connErr(http2.ErrCodeProtocol, "DATA on idle stream %d", id)
 		}
@@ -530,21 +585,21 @@ func (c *Conn[S]) onData(f *http2.DataFrame) error {
 	st := s.Core()
 	var bad error
 	switch {
-	case st.RemoteEnded:
+	case st.remoteEnded:
 		bad = streamErr(id, http2.ErrCodeStreamClosed, "DATA after END_STREAM on stream %d", id)
-	case n > st.RecvWindow:
+	case n > st.recvWindow:
 		bad = streamErr(id, http2.ErrCodeFlowControl, "DATA over stream %d's receive window", id)
 	}
 	if bad != nil {
-		c.Mu.Unlock()
+		c.mu.Unlock()
 		if err := c.Credit(nil, n, 0); err != nil {
 			return err
 		}
 		return bad
 	}
-	st.RecvWindow -= n
+	st.recvWindow -= n
 	end := f.StreamEnded()
-	st.RemoteEnded = end
+	st.remoteEnded = end
 	var grant int64
 	if !c.server {
 		// A consumer gives the connection's window back on receipt (a
@@ -552,9 +607,9 @@ func (c *Conn[S]) onData(f *http2.DataFrame) error {
 		// lock already held.
 		grant = c.creditLocked(n)
 	}
-	c.Mu.Unlock()
+	c.mu.Unlock()
 	if grant > 0 {
-		if err := c.Write(func() error { return c.Fr.WriteWindowUpdate(0, uint32(grant)) }, true); err != nil {
+		if err := c.Write(func() error { return c.fr.WriteWindowUpdate(0, uint32(grant)) }, true); err != nil {
 			return err
 		}
 	}
@@ -572,65 +627,75 @@ func (c *Conn[S]) onHeaders(f *Headers) error {
 	if f.HasPriority() && f.Priority.StreamDep == id {
 		return streamErr(id, http2.ErrCodeProtocol, "stream %d depends on itself", id)
 	}
-	c.Mu.Lock()
-	s, ok := c.Streams[id]
+	c.mu.Lock()
+	s, ok := c.streams[id]
 	switch {
 	case ok:
 		st := s.Core()
-		if st.RemoteEnded {
-			c.Mu.Unlock()
+		if st.remoteEnded {
+			c.mu.Unlock()
 			return streamErr(id, http2.ErrCodeStreamClosed, "HEADERS after END_STREAM on stream %d", id)
 		}
-		st.RemoteEnded = f.StreamEnded()
+		st.remoteEnded = f.StreamEnded()
 	case !c.idle(id):
-		c.Mu.Unlock()
+		c.mu.Unlock()
 		// A closed stream, or one the consumer skipped (RFC 9113 5.1.1).
 		return c.side.OnClosedStream(connErr(http2.ErrCodeProtocol, "HEADERS on closed stream %d", id))
 	case !c.server || id%2 == 0:
-		c.Mu.Unlock()
-		return connErr(http2.ErrCodeProtocol, "HEADERS on stream %d, which the %s may not open", id, c.peer)
+		c.mu.Unlock()
+		return connErr(http2.ErrCodeProtocol, "HEADERS on stream %d, which the %s may not open", id, c.peerRole)
 	default:
-		c.maxPeerID = id
+		c.maxPeerID = id // used, even if refused below
 	}
-	c.Mu.Unlock()
+	c.mu.Unlock()
+	if f.Invalid != nil {
+		// The stream is reset; one the peer opened only to be refused
+		// counts as a refusal.
+		if !ok {
+			if err := c.CountReset(); err != nil {
+				return err
+			}
+		}
+		return streamErr(id, http2.ErrCodeProtocol, "%v", f.Invalid)
+	}
 	return c.side.Headers(f, s, ok)
 }
 
 func (c *Conn[S]) onWindowUpdate(f *http2.WindowUpdateFrame) error {
 	id, inc := f.StreamID, int64(f.Increment) // the framer rejects 0
-	c.Mu.Lock()
-	defer c.Mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if id == 0 {
-		if c.SendWindow+inc > maxWindow {
+		if c.sendWindow+inc > maxWindow {
 			return connErr(http2.ErrCodeFlowControl, "WINDOW_UPDATE takes the connection's window over 2^31-1")
 		}
-		c.SendWindow += inc
-	} else if s, ok := c.Streams[id]; ok {
+		c.sendWindow += inc
+	} else if s, ok := c.streams[id]; ok {
 		st := s.Core()
-		if st.SendWindow+inc > maxWindow {
+		if st.sendWindow+inc > maxWindow {
 			return streamErr(id, http2.ErrCodeFlowControl, "WINDOW_UPDATE takes stream %d's window over 2^31-1", id)
 		}
-		st.SendWindow += inc
+		st.sendWindow += inc
 	} else if c.idle(id) {
 		return connErr(http2.ErrCodeProtocol, "WINDOW_UPDATE on idle stream %d", id)
 	}
-	c.Cond.Broadcast()
+	c.cond.Broadcast()
 	return nil
 }
 
 func (c *Conn[S]) onReset(f *http2.RSTStreamFrame) error {
-	c.Mu.Lock()
-	s, ok := c.Streams[f.StreamID]
+	c.mu.Lock()
+	s, ok := c.streams[f.StreamID]
 	idle := !ok && c.idle(f.StreamID)
 	// A reset of a stream already closed costs nothing; for a live one
 	// the side decides.
-	counts := ok && c.side.CountsReset(f.ErrCode, s.Core().RemoteEnded)
-	c.Mu.Unlock()
+	counts := ok && c.side.CountsReset(f.ErrCode, s.Core().remoteEnded)
+	c.mu.Unlock()
 	if idle {
 		return connErr(http2.ErrCodeProtocol, "RST_STREAM on idle stream %d", f.StreamID)
 	}
 	if ok {
-		c.side.Fail(s, ResetError{Code: f.ErrCode, Peer: c.peer})
+		c.side.Fail(s, ResetError{Code: f.ErrCode, Peer: c.peerRole})
 	}
 	if counts {
 		return c.CountReset()
@@ -643,42 +708,47 @@ func (c *Conn[S]) onSettings(f *http2.SettingsFrame) error {
 		return nil
 	}
 	if !c.settingsRate.allow() {
-		return calm("more than %d SETTINGS frames a second", c.Lim.MaxSettingsPerSecond)
+		return calm("more than %d SETTINGS frames a second", c.lim.MaxSettingsPerSecond)
 	}
-	c.Mu.Lock()
-	c.Peer.TableSet = false
+	c.mu.Lock()
+	c.peer.TableSet = false
 	err := f.ForeachSetting(func(set http2.Setting) error {
-		delta, err := c.Peer.Apply(set, !c.server)
+		delta, err := c.peer.Apply(set, !c.server)
 		if err != nil || delta == 0 {
 			return err
 		}
-		for _, s := range c.Streams {
+		for _, s := range c.streams {
 			st := s.Core()
-			if st.SendWindow+delta > maxWindow {
-				return connErr(http2.ErrCodeFlowControl, "SETTINGS_INITIAL_WINDOW_SIZE takes stream %d's window over 2^31-1", st.ID)
+			if st.sendWindow+delta > maxWindow {
+				return connErr(http2.ErrCodeFlowControl, "SETTINGS_INITIAL_WINDOW_SIZE takes stream %d's window over 2^31-1", st.id)
 			}
-			st.SendWindow += delta
+			st.sendWindow += delta
 		}
 		return nil
 	})
-	table, setTable := c.Peer.TableSize, c.Peer.TableSet
+	table, tableMin, setTable := c.peer.TableSize, c.peer.TableMin, c.peer.TableSet
 	first := !c.got
 	c.got = true
-	c.Cond.Broadcast()
-	c.Mu.Unlock()
+	c.cond.Broadcast()
+	c.mu.Unlock()
 	if err != nil {
 		return err
 	}
 	if err := c.Write(func() error {
 		if setTable {
+			// A size that went down and up again within the frame: the
+			// encoder signals the smallest, then the last (RFC 7541 4.2).
+			if tableMin < table {
+				c.side.TableSize(tableMin)
+			}
 			c.side.TableSize(table)
 		}
-		return c.Fr.WriteSettingsAck()
+		return c.fr.WriteSettingsAck()
 	}, true); err != nil {
 		return err
 	}
 	if first {
-		close(c.Settled)
+		close(c.settled)
 	}
 	return nil
 }

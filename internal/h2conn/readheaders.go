@@ -52,7 +52,12 @@ type Headers struct {
 	// Truncated reports that the block went over the header list limit:
 	// Fields holds what fitted.
 	Truncated bool
-	nPseudo   int
+	// Invalid, if set, says why the block is malformed (RFC 9113 8.2.1,
+	// 8.3): the engine checks the frame's stream id as for any HEADERS
+	// (the id counts as used) and then resets the stream with
+	// PROTOCOL_ERROR. Fields are then incomplete.
+	Invalid error
+	nPseudo int
 }
 
 // PseudoValue returns the value of the pseudo field :name, or "".
@@ -69,18 +74,36 @@ func (h *Headers) PseudoValue(name string) string {
 func (h *Headers) RegularFields() []hpack.HeaderField { return h.Fields[h.nPseudo:] }
 
 // ReadFrame returns the next frame, valid until the next call; a HEADERS
-// frame comes back as *Headers with its block decoded. Errors are x/net's:
-// a http2.StreamError for a malformed block (the connection goes on), a
-// http2.ConnectionError for one that breaks the connection.
+// frame comes back as *Headers with its block decoded, or with Invalid
+// set when the block was decoded whole but is malformed (the connection
+// goes on). Errors are x/net's (a http2.ConnectionError for a block that
+// breaks the connection), or a ConnError for a HEADERS frame whose
+// padding runs past its end.
 func (r *FrameReader) ReadFrame() (http2.Frame, error) {
-	f, err := r.fr.ReadFrame()
+	fh, err := r.fr.ReadFrameHeader()
 	if err != nil {
 		return nil, err
+	}
+	f, err := r.fr.ReadFrameForHeader(fh)
+	if err != nil {
+		return nil, headersErr(fh, err)
 	}
 	if hf, ok := f.(*http2.HeadersFrame); ok {
 		return r.readBlock(hf)
 	}
 	return f, nil
+}
+
+// headersErr is the error of a frame x/net could not read: as it is, but
+// for a HEADERS frame's padding past its end, which x/net makes a stream
+// error although the block, not decoded, takes the HPACK state with it:
+// RFC 9113 6.2 makes it a connection error.
+func headersErr(fh http2.FrameHeader, err error) error {
+	var se http2.StreamError
+	if fh.Type == http2.FrameHeaders && errors.As(err, &se) {
+		return connErr(http2.ErrCodeProtocol, "HEADERS padding longer than the frame on stream %d", fh.StreamID)
+	}
+	return err
 }
 
 func (r *FrameReader) readBlock(hf *http2.HeadersFrame) (http2.Frame, error) {
@@ -124,9 +147,7 @@ func (r *FrameReader) readBlock(hf *http2.HeadersFrame) (http2.Frame, error) {
 	if r.invalid == nil {
 		r.invalid = checkPseudos(h.Fields[:h.nPseudo])
 	}
-	if r.invalid != nil {
-		return nil, http2.StreamError{StreamID: hf.StreamID, Code: http2.ErrCodeProtocol, Cause: r.invalid}
-	}
+	h.Invalid = r.invalid
 	return h, nil
 }
 

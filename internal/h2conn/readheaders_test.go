@@ -111,8 +111,8 @@ func TestFrameReaderAllocations(t *testing.T) {
 	}
 }
 
-// Malformed blocks fail their stream with a StreamError naming the fault;
-// the connection reads on.
+// Malformed blocks come back marked Invalid, naming the fault, for the
+// engine to reset their stream; the connection reads on.
 func TestFrameReaderRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -131,10 +131,8 @@ func TestFrameReaderRejects(t *testing.T) {
 			b.add(t, 5, 16<<10, tc.fields...)
 			b.add(t, 7, 16<<10, ":status", "200")
 			r := b.reader(0)
-			_, err := r.ReadFrame()
-			var se http2.StreamError
-			if !errors.As(err, &se) || se.StreamID != 5 || se.Code != http2.ErrCodeProtocol || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got %v, want a PROTOCOL_ERROR on stream 5 saying %q", err, tc.want)
+			if h := readHeaders(t, r); h.StreamID != 5 || h.Invalid == nil || !strings.Contains(h.Invalid.Error(), tc.want) {
+				t.Fatalf("got stream %d marked invalid with %v, want stream 5 saying %q", h.StreamID, h.Invalid, tc.want)
 			}
 			if h := readHeaders(t, r); h.StreamID != 7 || h.PseudoValue("status") != "200" {
 				t.Fatalf("next block: stream %d %q", h.StreamID, fieldList(h.Fields))

@@ -13,7 +13,11 @@ type PeerSettings struct {
 	MaxFrame      uint32 // the largest frame payload the peer takes
 	MaxStreams    uint32 // streams we may open at once (a consumer's concern)
 	TableSize     uint32 // the peer's HPACK decoder table size
-	TableSet      bool   // TableSize was set by the last Apply
+	// TableSet tells that SETTINGS_HEADER_TABLE_SIZE came since it was
+	// last cleared (once per SETTINGS frame), and TableMin is the smallest
+	// value it had since: an encoder signals that first (RFC 7541 4.2).
+	TableSet bool
+	TableMin uint32
 }
 
 // InitialPeerSettings are the values before the peer's first SETTINGS.
@@ -53,6 +57,9 @@ func (p *PeerSettings) Apply(s http2.Setting, fromServer bool) (windowDelta int6
 	case http2.SettingMaxConcurrentStreams:
 		p.MaxStreams = s.Val
 	case http2.SettingHeaderTableSize:
+		if !p.TableSet || s.Val < p.TableMin {
+			p.TableMin = s.Val
+		}
 		p.TableSize, p.TableSet = s.Val, true
 	}
 	return windowDelta, nil

@@ -19,9 +19,9 @@ var PingData = [8]byte{'s', 't', 'r', 'e', 'a', 'm', 'x'}
 // It reads the frame counter the reader keeps rather than the clock per
 // frame; everything is noticed a tick late at most.
 func (c *Conn[S]) watch() {
-	tick := min(c.Lim.KeepaliveInterval, c.Lim.KeepaliveTimeout, c.Lim.WriteTimeout)
+	tick := min(c.lim.KeepaliveInterval, c.lim.KeepaliveTimeout, c.lim.WriteTimeout)
 	if c.server {
-		tick = min(tick, c.Lim.IdleTimeout)
+		tick = min(tick, c.lim.IdleTimeout)
 	}
 	tick = max(tick/4, 10*time.Millisecond)
 	t := time.NewTicker(tick)
@@ -30,12 +30,12 @@ func (c *Conn[S]) watch() {
 	now := time.Now()
 	seen, quietSince := c.frames.Load(), now
 	var pingSent time.Time // zero: no keepalive ping outstanding
-	_, rounds := c.W.Progress()
+	_, rounds := c.w.Progress()
 	stuckSince := time.Time{}
 	idleSince := now
 	for {
 		select {
-		case <-c.Done:
+		case <-c.done:
 			return
 		case <-t.C:
 		}
@@ -44,36 +44,36 @@ func (c *Conn[S]) watch() {
 		if n := c.frames.Load(); n != seen {
 			seen, quietSince, pingSent = n, now, time.Time{}
 		} else if !pingSent.IsZero() {
-			if now.Sub(pingSent) >= c.Lim.KeepaliveTimeout {
-				c.Close(fmt.Errorf("%w: no answer from the %s to a ping in %v", c.closed, c.peer, c.Lim.KeepaliveTimeout))
+			if now.Sub(pingSent) >= c.lim.KeepaliveTimeout {
+				c.Close(fmt.Errorf("%w: no answer from the %s to a ping in %v", c.closed, c.peerRole, c.lim.KeepaliveTimeout))
 				return
 			}
-		} else if now.Sub(quietSince) >= c.Lim.KeepaliveInterval {
+		} else if now.Sub(quietSince) >= c.lim.KeepaliveInterval {
 			pingSent = now
-			if c.Write(func() error { return c.Fr.WritePing(false, PingData) }, true) != nil {
+			if c.Write(func() error { return c.fr.WritePing(false, PingData) }, true) != nil {
 				return
 			}
 		}
 
-		writing, r := c.W.Progress()
+		writing, r := c.w.Progress()
 		switch {
 		case !writing || r != rounds:
 			rounds, stuckSince = r, time.Time{}
 		case stuckSince.IsZero():
 			stuckSince = now
-		case now.Sub(stuckSince) >= c.Lim.WriteTimeout-tick:
+		case now.Sub(stuckSince) >= c.lim.WriteTimeout-tick:
 			// The tick that noticed it stood for one tick already.
-			c.Close(fmt.Errorf("%w: the %s has not read what was sent for %v", c.closed, c.peer, c.Lim.WriteTimeout))
+			c.Close(fmt.Errorf("%w: the %s has not read what was sent for %v", c.closed, c.peerRole, c.lim.WriteTimeout))
 			return
 		}
 
 		if c.server {
-			c.Mu.Lock()
-			busy := len(c.Streams) > 0
-			c.Mu.Unlock()
+			c.mu.Lock()
+			busy := len(c.streams) > 0
+			c.mu.Unlock()
 			if busy {
 				idleSince = now
-			} else if now.Sub(idleSince) >= c.Lim.IdleTimeout {
+			} else if now.Sub(idleSince) >= c.lim.IdleTimeout {
 				c.side.Idle()
 				idleSince = now
 			}

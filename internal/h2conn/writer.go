@@ -3,7 +3,10 @@ package h2conn
 import (
 	"io"
 	"runtime"
+	"slices"
 	"sync"
+
+	"golang.org/x/net/http2"
 )
 
 // Writer serialises frame writes for a connection and batches them into
@@ -38,8 +41,10 @@ const (
 	// writerLimit is how much a Writer buffers while a flush is in flight
 	// before writers wait for it.
 	writerLimit = 64 << 10
-	// keepCap is the largest buffer kept between flushes.
-	keepCap = 256 << 10
+	// keepCap is the largest buffer kept between flushes: one MaxWrite of
+	// DATA with its frame headers fits, so that a stream sending large
+	// messages reuses the buffer instead of allocating one per round.
+	keepCap = MaxWrite + MaxWrite/16
 	// ownRounds is how many rounds a flushing caller writes before handing
 	// the rest to a goroutine, so that no caller writes for others forever.
 	ownRounds = 2
@@ -65,6 +70,25 @@ func (s sink) Write(p []byte) (int, error) {
 	s.w.buf = append(s.w.buf, p...)
 	return len(p), nil
 }
+
+// appendData appends DATA frames carrying p, of at most frame bytes each,
+// to the buffer: the frame header and the payload go straight in, one copy
+// of p (through the framer they were copied twice, into its buffer and then
+// into ours). Call it only inside the fn of Write.
+func (w *Writer) appendData(id uint32, p []byte, frame int) {
+	n := len(p) + (len(p)+frame-1)/frame*frameHeaderLen
+	w.buf = slices.Grow(w.buf, n)
+	for len(p) > 0 {
+		k := min(len(p), frame)
+		w.buf = append(w.buf, byte(k>>16), byte(k>>8), byte(k), byte(http2.FrameData), 0,
+			byte(id>>24)&0x7f, byte(id>>16), byte(id>>8), byte(id))
+		w.buf = append(w.buf, p[:k]...)
+		p = p[k:]
+	}
+}
+
+// frameHeaderLen is an HTTP/2 frame header's size (RFC 9113 4.1).
+const frameHeaderLen = 9
 
 // Write runs fn with the connection's writer to itself (fn writes through
 // Sink). With flush, the buffer goes out now: by this caller, or in the

@@ -32,6 +32,7 @@ const settingsTimeout = 10 * time.Second
 type conn struct {
 	*h2conn.Conn[*stream]
 	srv     *Server
+	nc      net.Conn
 	tls     *tls.ConnectionState
 	handler http.Handler
 	base    context.Context
@@ -39,11 +40,7 @@ type conn struct {
 	br      *bufio.Reader
 	hdr     *responseEncoder // on W
 
-	// On Mu.
-	goingAway bool
-	running   uint32 // handlers running: each holds a stream slot until it returns
-
-	handlers sync.WaitGroup
+	handlers sync.WaitGroup // each holds a stream slot (TakeSlot) until it returns
 
 	canon wire.Canon          // the reader's
 	urls  map[string]*url.URL // the reader's: see requestURL
@@ -52,6 +49,7 @@ type conn struct {
 func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Handler) *conn {
 	c := &conn{
 		srv:     srv,
+		nc:      nc,
 		tls:     tlsState,
 		handler: h,
 		base:    baseContext(nc),
@@ -68,13 +66,13 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 func (c *conn) serve(prefaceRead, goAway bool) {
 	defer c.handlers.Wait()
 	if !prefaceRead {
-		_ = c.NC.SetReadDeadline(time.Now().Add(settingsTimeout))
+		_ = c.nc.SetReadDeadline(time.Now().Add(settingsTimeout))
 		p := make([]byte, len(http2.ClientPreface))
 		if _, err := io.ReadFull(c.br, p); err != nil || string(p) != http2.ClientPreface {
 			c.Close(fmt.Errorf("%w: no HTTP/2 client preface", errConnClosed))
 			return
 		}
-		_ = c.NC.SetReadDeadline(time.Time{})
+		_ = c.nc.SetReadDeadline(time.Time{})
 	}
 	lim := c.srv.cfg.Limits
 	if c.Write(func() error {
@@ -101,51 +99,53 @@ func (c *conn) Headers(f *h2conn.Headers, s *stream, open bool) error {
 		}
 		return s.onEnd()
 	}
-	c.Mu.Lock()
-	refuse := c.goingAway || c.Err != nil || c.running >= c.srv.cfg.Limits.MaxConcurrentStreams
-	c.Mu.Unlock()
-	if refuse {
-		if err := c.Write(func() error { return c.Fr.WriteRSTStream(id, http2.ErrCodeRefusedStream) }, true); err != nil {
+	if !c.TakeSlot() {
+		if err := c.Write(func() error { return c.Framer().WriteRSTStream(id, http2.ErrCodeRefusedStream) }, true); err != nil {
 			return err
 		}
 		return c.CountReset()
 	}
+	s, err := c.accept(f)
+	if s == nil {
+		c.ReleaseSlot()
+		return err
+	}
+	c.handlers.Add(1)
+	c.srv.run(s.runHandler)
+	return nil
+}
+
+// accept makes the stream of a request and puts it in the table; a
+// stream slot is taken. It returns no stream when no handler is to run:
+// a 431 answer, a malformed request, or a dead connection.
+func (c *conn) accept(f *h2conn.Headers) (*stream, error) {
+	id := f.StreamID
 	if f.Truncated {
 		// Over MaxHeaderListSize: answer 431 as net/http does, and drop
 		// the rest of the request.
-		return c.Write(func() error {
+		return nil, c.Write(func() error {
 			if err := c.encodeHeaders(id, http.StatusRequestHeaderFieldsTooLarge, nil, nil, true); err != nil {
 				return err
 			}
 			if f.StreamEnded() {
 				return nil
 			}
-			return c.Fr.WriteRSTStream(id, http2.ErrCodeNo)
+			return c.Framer().WriteRSTStream(id, http2.ErrCodeNo)
 		}, true)
 	}
 	contentLength, err := h2conn.CheckRequest(f)
 	if err != nil {
-		return h2conn.StreamError{ID: id, Code: http2.ErrCodeProtocol, Reason: err.Error()}
+		return nil, h2conn.StreamError{ID: id, Code: http2.ErrCodeProtocol, Reason: err.Error()}
 	}
-	s, err = c.newStream(f, contentLength)
+	s, err := c.newStream(f, contentLength)
 	if err != nil {
-		return h2conn.StreamError{ID: id, Code: http2.ErrCodeProtocol, Reason: err.Error()}
+		return nil, h2conn.StreamError{ID: id, Code: http2.ErrCodeProtocol, Reason: err.Error()}
 	}
-	c.Mu.Lock()
-	if c.Err != nil {
-		c.Mu.Unlock()
+	if !c.Accept(s, id, f.StreamEnded()) {
 		s.cancelContext()
-		return nil
+		return nil, nil
 	}
-	s.core.SendWindow = int64(c.Peer.InitialWindow)
-	s.core.RecvWindow = int64(c.srv.cfg.Limits.StreamWindow)
-	s.core.RemoteEnded = f.StreamEnded()
-	c.Streams[id] = s
-	c.running++
-	c.handlers.Add(1)
-	c.Mu.Unlock()
-	c.srv.run(s.runHandler)
-	return nil
+	return s, nil
 }
 
 // Data buffers a request's DATA.
@@ -161,7 +161,7 @@ func (c *conn) Fail(s *stream, err error) {
 }
 
 // GoAway: the consumer opens no more streams; the ones open finish.
-func (c *conn) GoAway(*http2.GoAwayFrame) {}
+func (c *conn) GoAway(*http2.GoAwayFrame, []*stream, bool) {}
 
 // TableSize applies the consumer's HPACK table size to our encoder.
 func (c *conn) TableSize(n uint32) { c.hdr.SetTableSize(n) }
@@ -184,58 +184,26 @@ func (c *conn) OnClosedStream(err error) error { return err }
 // and counts.
 func (c *conn) CountsReset(http2.ErrCode, bool) bool { return true }
 
-// credit gives n consumed bytes back to the consumer, on the connection
-// and (with s) on s, once enough have added up.
-func (c *conn) credit(s *stream, n int64) error {
-	if s == nil {
-		return c.Credit(nil, n, 0)
-	}
-	return c.Credit(&s.core, n, s.credit(n))
-}
-
 // resetStream sends RST_STREAM for id and fails the stream if it is open.
 func (c *conn) resetStream(id uint32, code http2.ErrCode, err error) {
 	_, _ = c.ResetStream(id, code, err)
 }
 
-// handlerDone gives a returned handler's stream slot back.
-func (c *conn) handlerDone() {
-	c.Mu.Lock()
-	c.running--
-	c.Mu.Unlock()
-}
-
 // remove forgets an ended stream; a connection going away closes after
 // its last stream.
 func (c *conn) remove(s *stream) {
-	if c.forget(s) {
+	if c.Remove(s) {
 		c.closeAfterFlush()
 	}
-}
-
-// forget takes s out of the stream table and reports whether it was the
-// last stream of a connection going away.
-func (c *conn) forget(s *stream) bool {
-	c.Mu.Lock()
-	defer c.Mu.Unlock()
-	if c.Streams[s.id] == s {
-		delete(c.Streams, s.id)
-	}
-	c.Cond.Broadcast()
-	return c.goingAway && len(c.Streams) == 0
 }
 
 // goAway sends GOAWAY(NO_ERROR): streams the peer opened so far finish,
 // later ones are refused, and the connection closes after the last.
 func (c *conn) goAway() {
-	c.Mu.Lock()
-	if c.goingAway || c.Err != nil {
-		c.Mu.Unlock()
+	first, idle := c.StopNewStreams()
+	if !first {
 		return
 	}
-	c.goingAway = true
-	idle := len(c.Streams) == 0
-	c.Mu.Unlock()
 	c.SendGoAway(http2.ErrCodeNo, "")
 	if idle {
 		c.closeAfterFlush()
@@ -244,7 +212,7 @@ func (c *conn) goAway() {
 
 // closeAfterFlush closes the connection once what is buffered is written.
 func (c *conn) closeAfterFlush() {
-	_ = c.W.Flush()
+	_ = c.Flush()
 	c.Close(fmt.Errorf("%w: gone away", errConnClosed))
 }
 
@@ -253,7 +221,7 @@ func (c *conn) closeAfterFlush() {
 // goes under; nil sends them all.
 func (c *conn) encodeHeaders(id uint32, status int, h http.Header, name func(string) (string, bool), endStream bool) error {
 	c.Sent()
-	return h2conn.WriteHeaderBlock(c.Fr, id, c.hdr.encode(status, h, name), c.MaxFrame(), endStream)
+	return h2conn.WriteHeaderBlock(c.Framer(), id, c.hdr.encode(status, h, name), c.MaxFrame(), endStream)
 }
 
 // flush sends what is buffered.

@@ -77,24 +77,10 @@ func (s *stream) flush() error {
 func (s *stream) ReserveWindow(n int) (int, int, error) {
 	// The peer grants more window only for data it got: what is buffered
 	// goes out before we wait.
-	return s.c.Reserve(&s.core, n, s.writeErrLocked, s.c.flush)
+	return s.c.Reserve(&s.core, n, nil, s.c.flush)
 }
 
-func (s *stream) writeErrLocked() error {
-	if s.werr != nil {
-		return s.werr
-	}
-	if s.c.Err != nil {
-		return s.c.Err
-	}
-	return nil
-}
-
-func (s *stream) writeErr() error {
-	s.c.Mu.Lock()
-	defer s.c.Mu.Unlock()
-	return s.writeErrLocked()
-}
+func (s *stream) writeErr() error { return s.c.SendErr(&s.core) }
 
 func (s *stream) writeErrOr(err error) error {
 	if werr := s.writeErr(); werr != nil {

@@ -28,9 +28,8 @@ var (
 // goroutine at a time.
 type stream struct {
 	c           *conn
-	core        h2conn.Stream // windows and state: on c.Mu
+	core        h2conn.Stream // the engine's part: through c's methods
 	id          uint32
-	recvEnd     bool // on mu
 	handlerDone bool // on mu
 	req         *http.Request
 
@@ -39,17 +38,11 @@ type stream struct {
 	ctxMu    sync.Mutex                   // guards ctxEnd, and ctxInner's making
 	ctxInner atomic.Pointer[innerContext] // nil until something waits on Done
 
-	werr error // guarded by c.Mu: why writes fail
-
 	// The request's declared content-length (-1: none) and what has come.
 	contentLength, received int64 // the reader's
 
-	mu         sync.Mutex
-	rb         h2conn.RecvBuf // received data not yet read
-	recvCredit int64          // bytes read, not yet granted back
-	rerr       error          // why reads fail; sticky
-	rcond      sync.Cond      // on mu: data, the end or a failure arrived
-	timer      *time.Timer    // write deadline
+	mu    sync.Mutex
+	timer *time.Timer // on mu: the write deadline
 
 	// The response: the handler's goroutine only.
 	header      http.Header // nil once the headers are sent, until trailers are set
@@ -69,7 +62,7 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 	if method == "" || path == "" || scheme == "" || method == "CONNECT" {
 		return nil, errors.New("malformed request pseudo-headers")
 	}
-	s := &stream{c: c, id: f.StreamID, core: h2conn.Stream{ID: f.StreamID}}
+	s := &stream{c: c, id: f.StreamID}
 	u, err := c.requestURL(path)
 	if err != nil {
 		return nil, err
@@ -79,7 +72,6 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 		authority = wire.Get(h, "Host")
 	}
 	s.contentLength = contentLength
-	s.rcond.L = &s.mu
 	if d, ok := c.timeout(h); ok {
 		s.setDeadline(d)
 	}
@@ -101,7 +93,6 @@ func (c *conn) newStream(f *h2conn.Headers, contentLength int64) (*stream, error
 		if contentLength > 0 {
 			return nil, errors.New("content-length without the body it declares")
 		}
-		s.recvEnd = true
 	}
 	return s, nil
 }
@@ -138,7 +129,7 @@ func (s *stream) runHandler() {
 	ok := s.serveHTTP()
 	// The slot is free before the response's end can reach the peer,
 	// which may then open the next stream at once.
-	s.c.handlerDone()
+	s.c.ReleaseSlot()
 	if ok {
 		s.endResponse()
 	}
@@ -185,16 +176,14 @@ func (s *stream) endResponse() {
 		s.declared = declaredTrailers(s.header)
 	}
 	trailers := s.hasTrailers()
-	s.mu.Lock()
-	recvEnd := s.recvEnd
-	s.mu.Unlock()
+	recvEnd := s.core.Body().Ended()
 	c := s.c
 	last := false
 	_ = c.Write(func() error {
 		// The stream leaves the table before its end can reach the peer:
 		// a frame the peer sends once it has seen the end is then one on
 		// a closed stream, as RFC 9113 5.1 has it.
-		last = c.forget(s)
+		last = c.Remove(s)
 		var err error
 		switch {
 		case !s.sentHeader:
@@ -205,10 +194,10 @@ func (s *stream) endResponse() {
 		case trailers:
 			err = c.encodeHeaders(s.id, 0, s.header, s.trailerName, true)
 		default:
-			err = c.Fr.WriteData(s.id, true, nil)
+			err = c.Framer().WriteData(s.id, true, nil)
 		}
 		if err == nil && !recvEnd {
-			err = c.Fr.WriteRSTStream(s.id, http2.ErrCodeNo)
+			err = c.Framer().WriteRSTStream(s.id, http2.ErrCodeNo)
 		}
 		return err
 	}, true)
@@ -221,41 +210,19 @@ func (s *stream) endResponse() {
 // abort fails both sides of the stream with err: the peer reset it, the
 // connection died, or a write deadline passed. The write side fails before
 // the context is cancelled, so that a handler woken by the cancel writes
-// nothing more; the context is cancelled under mu with the read failure,
-// so that a read that sees the failure also sees why (a consumer's cancel
-// reads as CANCELLED, not as a lost peer).
+// nothing more; the context is cancelled before the read fails, so that a
+// read that sees the failure also sees why (a consumer's cancel reads as
+// CANCELLED, not as a lost peer).
 func (s *stream) abort(err error) {
-	s.c.Mu.Lock()
-	if s.werr == nil {
-		s.werr = err
-	}
-	s.c.Cond.Broadcast()
-	s.c.Mu.Unlock()
-	s.mu.Lock()
-	if s.rerr == nil {
-		s.rerr = err
-	}
+	s.c.FailSend(&s.core, err)
 	s.cancelContext()
-	s.mu.Unlock()
-	s.signal()
+	s.core.Body().Fail(err)
 }
 
-// signal wakes a pending read; the state it reads was changed under mu.
-func (s *stream) signal() { s.rcond.Broadcast() }
-
-// release drops unread request data, granting it back to the connection,
-// and fails a pending or later read (the handler may have left one
-// running, e.g. a timed read's receive).
+// release drops unread request data, granting it back to the connection.
 func (s *stream) release() {
-	s.mu.Lock()
-	unread := int64(s.rb.Release())
-	if s.rerr == nil {
-		s.rerr = errBodyClosed
-	}
-	s.mu.Unlock()
-	s.signal()
-	if unread > 0 {
-		_ = s.c.credit(nil, unread)
+	if unread := s.core.Body().Release(errBodyClosed); unread > 0 {
+		_ = s.c.Credit(nil, unread, 0)
 	}
 }
 

@@ -275,6 +275,15 @@ func (s *ClientStream) awaitResponse() error {
 	}
 	resp := s.resp
 	if resp.StatusCode != http.StatusOK {
+		if wire.GRPCAnswer(resp.Header) {
+			// The provider's own status, whatever the HTTP one (Dubbo
+			// Java answers 500 when its handler fails before headers).
+			se, _ := wire.StatusFrom(resp.Header)
+			if se == nil {
+				se = status.Errorf(status.Internal, "provider answered HTTP %d with grpc-status 0", resp.StatusCode)
+			}
+			return se
+		}
 		return status.Errorf(wire.CodeFromHTTP(resp.StatusCode),
 			"provider answered HTTP %d (content-type %q)", resp.StatusCode, wire.Get(resp.Header, wire.HeaderContentType))
 	}
@@ -311,12 +320,14 @@ func (s *ClientStream) end(err error) error {
 	return err
 }
 
-// Answered reports whether the provider sent response headers (it received
-// the call). Call it only after Receive returned.
+// Answered reports whether the provider answered the call: response
+// headers with :status 200, or a gRPC response carrying grpc-status
+// whatever its :status (the provider ran the call; it must not be run
+// again). Call it only after Receive returned.
 func (s *ClientStream) Answered() bool {
 	select {
 	case <-s.ready:
-		return s.resp != nil && s.resp.StatusCode == http.StatusOK
+		return s.resp != nil && (s.resp.StatusCode == http.StatusOK || wire.GRPCAnswer(s.resp.Header))
 	default:
 		return false
 	}

@@ -51,8 +51,8 @@ func (s *ServerStream) SetTrailer(h http.Header) error {
 // cannot carry.
 func checkUserHeader(h http.Header) error {
 	for k, vs := range h {
-		if ReservedHeader(wire.Lower(k)) {
-			return status.Errorf(status.InvalidArgument, "streamx: header %q is reserved for the protocol", k)
+		if err := wire.CheckUserName(k); err != nil {
+			return status.Wrap(status.InvalidArgument, err)
 		}
 		if wire.IsBinKey(k) {
 			continue
@@ -64,17 +64,6 @@ func checkUserHeader(h http.Header) error {
 		}
 	}
 	return nil
-}
-
-// ReservedHeader reports whether a lower-case name belongs to HTTP/2, gRPC
-// or dubbo-go, not to users.
-func ReservedHeader(k string) bool {
-	switch k {
-	case "content-type", "te", "host", "connection", "keep-alive", "transfer-encoding",
-		"upgrade", "user-agent", "trailer":
-		return true
-	}
-	return k == "" || len(k) >= 5 && k[:5] == "grpc-" || k[0] == ':'
 }
 
 func addUser(dst, src http.Header) {

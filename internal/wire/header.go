@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
@@ -153,6 +154,18 @@ func StatusFrom(h http.Header) (err error, ok bool) {
 	return se, true
 }
 
+// GRPCAnswer reports whether response headers h are a gRPC answer: a gRPC
+// content type and a grpc-status. Such a response is the provider's own
+// status whatever its :status; without them a non-200 :status is an HTTP
+// failure (a proxy, a server that is not gRPC).
+func GRPCAnswer(h http.Header) bool {
+	if Get(h, HeaderStatus) == "" {
+		return false
+	}
+	_, ok := ParseContentType(Get(h, HeaderContentType))
+	return ok
+}
+
 // CodeFromHTTP maps a non-200 HTTP status to a gRPC code, as gRPC clients do.
 func CodeFromHTTP(httpStatus int) status.Code {
 	switch httpStatus {
@@ -196,7 +209,19 @@ func percentEncode(msg string) string {
 	return b.String()
 }
 
+// decodeMessage decodes a received grpc-message. Percent-encoding is
+// printable ASCII; a value with other bytes was sent raw (Dubbo Java
+// does): valid UTF-8 is kept as is, anything else is read as ISO-8859-1,
+// which is what Netty sends for a Java string (each char's low byte).
 func decodeMessage(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' {
+			if utf8.ValidString(s) {
+				return s
+			}
+			return latin1(s)
+		}
+	}
 	if !strings.Contains(s, "%") {
 		return s
 	}
@@ -212,6 +237,15 @@ func decodeMessage(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// latin1 converts ISO-8859-1 bytes to UTF-8.
+func latin1(s string) string {
+	b := make([]byte, 0, len(s)+len(s)/4)
+	for i := 0; i < len(s); i++ {
+		b = utf8.AppendRune(b, rune(s[i]))
+	}
+	return string(b)
 }
 
 // Shared header values of every reply. Callers put them in header maps

@@ -312,3 +312,46 @@ func TestGet(t *testing.T) {
 		t.Fatalf("Get on %v", h)
 	}
 }
+
+// A response is a gRPC answer when it has a gRPC content type and a
+// grpc-status, whatever its :status; anything else is an HTTP failure.
+func TestGRPCAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		ct, status string
+		want       bool
+	}{
+		{"application/grpc", "3", true},
+		{"application/grpc+proto", "0", true},
+		{"application/grpc", "", false},
+		{"text/plain", "3", false},
+		{"", "3", false},
+	} {
+		h := http.Header{}
+		if tc.ct != "" {
+			h.Set("Content-Type", tc.ct)
+		}
+		if tc.status != "" {
+			h.Set("Grpc-Status", tc.status)
+		}
+		if got := GRPCAnswer(h); got != tc.want {
+			t.Errorf("content-type %q, grpc-status %q: GRPCAnswer %v, want %v", tc.ct, tc.status, got, tc.want)
+		}
+	}
+}
+
+// grpc-message values sent without percent-encoding are kept readable:
+// raw UTF-8 as is, raw ISO-8859-1 (Dubbo Java's) converted to UTF-8.
+func TestDecodeRawMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		"mauvais prénom":      "mauvais prénom",
+		"mauvais pr\xe9nom":   "mauvais prénom",
+		"100% sûr":            "100% sûr",
+		"100% sure":           "100% sure",
+		"mauvais pr%C3%A9nom": "mauvais prénom",
+		"tab\there":           "tab\there",
+	} {
+		if got := decodeMessage(in); got != want {
+			t.Errorf("decodeMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // A Codec turns messages into bytes and back, per method, as dubbo-python's
@@ -116,6 +117,18 @@ func newTyped[T any](c Codec) (*typed[T], error) {
 		}
 	}
 	return tc, nil
+}
+
+// descriptor is T's protobuf descriptor when messages travel as protobuf
+// (for gRPC reflection), else nil.
+func (tc *typed[T]) descriptor() protoreflect.MessageDescriptor {
+	if _, ok := tc.codec.(ProtoCodec); !ok || !tc.ptr {
+		return nil
+	}
+	if m, ok := reflect.New(tc.elem).Interface().(proto.Message); ok {
+		return m.ProtoReflect().Descriptor()
+	}
+	return nil
 }
 
 func (tc *typed[T]) marshal(msg T) ([]byte, error) {

@@ -74,8 +74,8 @@ func newCallConfig(opts []CallOption) (*callConfig, error) {
 		}
 	}
 	for k, vs := range c.Header {
-		if dubboext.ReservedHeader(k) {
-			return nil, Errorf(CodeInvalidArgument, "streamx: request header %q is reserved for the protocol", k)
+		if err := wire.CheckUserName(k); err != nil {
+			return nil, status.Wrap(CodeInvalidArgument, err)
 		}
 		if wire.IsBinKey(k) {
 			continue

@@ -113,6 +113,8 @@ func (m *method[Req, Res]) serverMethod() *dubboext.ServerMethod {
 			}
 			return m.res.marshal(res)
 		},
+		ReqDesc: m.req.descriptor(),
+		ResDesc: m.res.descriptor(),
 	}
 }
 

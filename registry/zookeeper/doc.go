@@ -83,5 +83,6 @@
 // The registry's group (registry.group, default "dubbo"), timeout and ttl
 // parameters mean what they mean for dubbo-go's registry; the ttl (capped
 // at 20s) is how often a subscription lists its providers again even
-// without a watch event.
+// without a watch event. A ttl that is not a duration > 0 ("soon", "0s")
+// makes NewRegistry fail naming registry.ttl.
 package zookeeper

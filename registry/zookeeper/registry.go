@@ -20,6 +20,8 @@ import (
 	"github.com/dubbogo/go-zookeeper/zk"
 	gxzookeeper "github.com/dubbogo/gost/database/kv/zk"
 	"github.com/dubbogo/gost/log/logger"
+
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 )
 
 // Name is the registry name this package registers: the same as dubbo-go's
@@ -46,9 +48,11 @@ func NewRegistry(regURL *common.URL) (registry.Registry, error) {
 		subs:   make(map[*common.URL]*watcher),
 		resync: maxResync,
 	}
-	if ttl, err := time.ParseDuration(regURL.GetParam(constant.RegistryTTLKey, constant.DefaultRegTTL)); err == nil && ttl > 0 && ttl < r.resync {
-		r.resync = ttl
+	ttl, err := settings.ParseDuration(constant.RegistryTTLKey, regURL.GetParam(constant.RegistryTTLKey, constant.DefaultRegTTL))
+	if err != nil {
+		return nil, fmt.Errorf("zookeeper registry: %w", err)
 	}
+	r.resync = min(r.resync, ttl)
 	logger.Infof("[Registry][streamx-zookeeper] new registry, url=%s", regURL.Location)
 	r.InitBaseRegistry(regURL, r)
 	// Same client construction as dubbo-go's registry (shared per address).

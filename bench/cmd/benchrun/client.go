@@ -68,6 +68,9 @@ func runClient(bin string, srv *server, name string, p plan, rep int) Run {
 		if err := json.Unmarshal([]byte(got[0]), &run.Result); err != nil {
 			run.Error = "bad result line: " + err.Error()
 		}
+		// benchrun's name for the program, not the program's own: an
+		// earlier build copied to bench-before runs as "before".
+		run.Framework = srv.fw
 	}
 	if run.Error == "" && len(got) != 1 {
 		run.Error = fmt.Sprintf("client printed %d results (exit: %v); stderr: %s; stdout: %s",

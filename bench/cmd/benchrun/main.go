@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -41,8 +42,8 @@ type plan struct {
 func main() {
 	var p plan
 	var fws, cases string
-	flag.StringVar(&p.bin, "bin", "build/bench", "directory holding bench-streamx, bench-grpc and bench-triple")
-	flag.StringVar(&fws, "frameworks", "streamx,grpc,triple", "frameworks to run (comma-separated)")
+	flag.StringVar(&p.bin, "bin", "build/bench", "directory holding bench-streamx, bench-grpc, bench-connect and bench-triple")
+	flag.StringVar(&fws, "frameworks", "streamx,grpc,connect,triple", "frameworks to run (comma-separated)")
 	flag.StringVar(&cases, "cases", strings.Join(harness.CaseNames, ","), "cases to run (comma-separated)")
 	flag.IntVar(&p.reps, "reps", 5, "repetitions of every throughput case")
 	flag.IntVar(&p.idleReps, "idle-reps", 3, "repetitions of idle10k")
@@ -118,11 +119,17 @@ func run(p plan) (*report, error) {
 		}
 	}()
 	bins := map[string]string{}
+	versions := map[string]string{}
 	for _, fw := range p.frameworks {
 		bins[fw] = filepath.Join(p.bin, "bench-"+fw)
 		if _, err := os.Stat(bins[fw]); err != nil {
 			return nil, fmt.Errorf("%w (build the programs first: make bench)", err)
 		}
+		out, err := exec.Command(bins[fw], "version").Output()
+		if err != nil {
+			return nil, fmt.Errorf("%s version: %w", bins[fw], err)
+		}
+		versions[fw] = strings.TrimSpace(string(out))
 		s, err := startServer(fw, bins[fw], logDir)
 		if err != nil {
 			return nil, err
@@ -132,7 +139,7 @@ func run(p plan) (*report, error) {
 	}
 
 	r := &report{Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Command: strings.Join(os.Args, " "),
-		Reps: p.reps, IdleReps: p.idleReps, Duration: p.duration.String(), Streams: p.streams, Frameworks: p.frameworks}
+		Reps: p.reps, IdleReps: p.idleReps, Duration: p.duration.String(), Streams: p.streams, Frameworks: p.frameworks, Versions: versions}
 	na := map[string]bool{} // case/framework pairs that said n/a: not run again
 	reps := max(p.reps, p.idleReps)
 	for rep := range reps {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/dubbo-go-streamx/streamx/bench/internal/harness"
 )
 
 // Summary is the medians of one case on one framework.
@@ -22,6 +24,9 @@ type Summary struct {
 	ServerMicrosPerMsg float64 `json:"server_cpu_us_per_msg,omitempty"`
 
 	Idle *IdleSummary `json:"idle,omitempty"`
+	// Latency is each percentile's median over the runs (cases that time
+	// every call: pp16, u1, u32).
+	Latency *harness.Latency `json:"latency,omitempty"`
 }
 
 // IdleSummary is the idle case per open stream: (after - before) / streams,
@@ -39,11 +44,11 @@ type IdleSummary struct {
 	ServerGoroutines float64 `json:"server_goroutines"`
 }
 
-// Ratio compares streamx's median msg/s with another framework's.
+// Ratio compares streamx's median msg/s with each other framework's.
 type Ratio struct {
-	Case              string  `json:"case"`
-	StreamxOverGRPC   float64 `json:"streamx_over_grpc,omitempty"`
-	StreamxOverTriple float64 `json:"streamx_over_triple,omitempty"`
+	Case string `json:"case"`
+	// StreamxOver maps a framework to streamx's msg/s over its msg/s.
+	StreamxOver map[string]float64 `json:"streamx_over"`
 }
 
 // Parity compares streamx's s2c16 read with ReadTimeout (the parity case)
@@ -70,7 +75,8 @@ func median(xs []float64) float64 {
 // summarize takes the medians of the runs of one case on one framework.
 func summarize(name, fw string, runs []Run) Summary {
 	sum := Summary{Case: name, Framework: fw}
-	var msgs, mbs, cpu, ccpu, scpu []float64
+	var msgs, mbs, cpu, ccpu, scpu, p50, p99, p999 []float64
+	calls := 0
 	var open, crss, cheap, cstack, cg, srss, sheap, sstack, sg []float64
 	streams := 0
 	for _, r := range runs {
@@ -107,6 +113,10 @@ func summarize(name, fw string, runs []Run) Summary {
 		cpu = append(cpu, (r.ClientCPUSeconds+r.ServerCPUSeconds)*1e6/m)
 		ccpu = append(ccpu, r.ClientCPUSeconds*1e6/m)
 		scpu = append(scpu, r.ServerCPUSeconds*1e6/m)
+		if l := r.Latency; l != nil {
+			calls += l.Calls
+			p50, p99, p999 = append(p50, l.P50), append(p99, l.P99), append(p999, l.P999)
+		}
 		sum.Runs++
 	}
 	if sum.Runs == 0 {
@@ -120,22 +130,27 @@ func summarize(name, fw string, runs []Run) Summary {
 	}
 	sum.MsgPerSec, sum.MBPerSec = median(msgs), median(mbs)
 	sum.CPUMicrosPerMsg, sum.ClientMicrosPerMsg, sum.ServerMicrosPerMsg = median(cpu), median(ccpu), median(scpu)
+	if len(p50) > 0 {
+		sum.Latency = &harness.Latency{Calls: calls, P50: median(p50), P99: median(p99), P999: median(p999)}
+	}
 	return sum
 }
 
 // report is everything benchrun writes.
 type report struct {
-	Date       string    `json:"date"`
-	Command    string    `json:"command"`
-	Reps       int       `json:"reps"`
-	IdleReps   int       `json:"idle_reps"`
-	Duration   string    `json:"duration"`
-	Streams    int       `json:"idle_streams"`
-	Frameworks []string  `json:"frameworks"`
-	Summaries  []Summary `json:"summaries"`
-	Ratios     []Ratio   `json:"ratios"`
-	Parity     *Parity   `json:"parity,omitempty"`
-	Runs       []Run     `json:"runs"`
+	Date       string   `json:"date"`
+	Command    string   `json:"command"`
+	Reps       int      `json:"reps"`
+	IdleReps   int      `json:"idle_reps"`
+	Duration   string   `json:"duration"`
+	Streams    int      `json:"idle_streams"`
+	Frameworks []string `json:"frameworks"`
+	// Versions are each program's Go and stack module versions.
+	Versions  map[string]string `json:"versions"`
+	Summaries []Summary         `json:"summaries"`
+	Ratios    []Ratio           `json:"ratios"`
+	Parity    *Parity           `json:"parity,omitempty"`
+	Runs      []Run             `json:"runs"`
 	// ServerRaces are race detector reports in server logs (-race builds).
 	ServerRaces []string `json:"server_races,omitempty"`
 }
@@ -159,8 +174,11 @@ func (r *report) derive(cases []string) {
 	}
 	for _, c := range throughputCases(cases) {
 		sx := r.find(c, "streamx")
-		r.Ratios = append(r.Ratios, Ratio{Case: c,
-			StreamxOverGRPC: ratio(sx, r.find(c, "grpc")), StreamxOverTriple: ratio(sx, r.find(c, "triple"))})
+		ra := Ratio{Case: c, StreamxOver: map[string]float64{}}
+		for _, fw := range others(r.Frameworks) {
+			ra.StreamxOver[fw] = ratio(sx, r.find(c, fw))
+		}
+		r.Ratios = append(r.Ratios, ra)
 	}
 	if p, s := r.find("parity", "streamx"), r.find("s2c16", "streamx"); p != nil && s != nil && p.MsgPerSec > 0 && s.MsgPerSec > 0 {
 		r.Parity = &Parity{ReadMsgPerSec: s.MsgPerSec, ReadTimeoutMsgPerSec: p.MsgPerSec, Ratio: p.MsgPerSec / s.MsgPerSec}
@@ -168,7 +186,12 @@ func (r *report) derive(cases []string) {
 }
 
 // frameworkTitle names a framework in the table.
-var frameworkTitle = map[string]string{"streamx": "streamx", "grpc": "grpc-go", "triple": "raw Triple"}
+var frameworkTitle = map[string]string{"streamx": "streamx", "grpc": "grpc-go", "connect": "connect-go", "triple": "raw Triple"}
+
+// others are the frameworks streamx is compared with.
+func others(fws []string) []string {
+	return slices.DeleteFunc(slices.Clone(fws), func(fw string) bool { return fw == "streamx" })
+}
 
 func title(fw string) string {
 	if t, ok := frameworkTitle[fw]; ok {
@@ -181,6 +204,10 @@ func title(fw string) string {
 func (r *report) writeTable(w io.Writer, cases []string) {
 	fws := r.Frameworks
 	fmt.Fprintf(w, "Medians of %d runs x %s (idle: %d runs, %d streams), %s.\n\n", r.Reps, r.Duration, r.IdleReps, r.Streams, r.Date)
+	for _, fw := range fws {
+		fmt.Fprintf(w, "- %s: %s\n", title(fw), r.Versions[fw])
+	}
+	fmt.Fprintln(w)
 	var problems []string
 	for i, c := range throughputCases(cases) {
 		if i == 0 {
@@ -188,7 +215,10 @@ func (r *report) writeTable(w io.Writer, cases []string) {
 			for _, fw := range fws {
 				hdr = append(hdr, title(fw)+" msg/s")
 			}
-			hdr = append(hdr, "streamx/grpc-go", "streamx/raw Triple", "CPU µs/msg "+strings.Join(mapTitles(fws), " / "))
+			for _, fw := range others(fws) {
+				hdr = append(hdr, "streamx/"+title(fw))
+			}
+			hdr = append(hdr, "CPU µs/msg "+strings.Join(mapTitles(fws), " / "))
 			row(w, hdr...)
 			row(w, slices.Repeat([]string{"---"}, len(hdr))...)
 		}
@@ -206,9 +236,13 @@ func (r *report) writeTable(w io.Writer, cases []string) {
 				ra = x
 			}
 		}
-		cells = append(cells, ratioCell(ra.StreamxOverGRPC), ratioCell(ra.StreamxOverTriple), strings.Join(cpus, " / "))
+		for _, fw := range others(fws) {
+			cells = append(cells, ratioCell(ra.StreamxOver[fw]))
+		}
+		cells = append(cells, strings.Join(cpus, " / "))
 		row(w, cells...)
 	}
+	r.writeLatency(w, cases)
 	if slices.Contains(cases, "parity") {
 		fmt.Fprintln(w)
 		if p := r.Parity; p != nil {
@@ -267,6 +301,39 @@ func (r *report) writeTable(w io.Writer, cases []string) {
 		for _, p := range problems {
 			fmt.Fprintln(w, "- "+p)
 		}
+	}
+}
+
+// writeLatency prints the per-call percentiles of the cases that have them.
+func (r *report) writeLatency(w io.Writer, cases []string) {
+	var timed []string
+	for _, c := range throughputCases(cases) {
+		for _, fw := range r.Frameworks {
+			if s := r.find(c, fw); s != nil && s.Latency != nil {
+				timed = append(timed, c)
+				break
+			}
+		}
+	}
+	if len(timed) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nPer-call latency, µs: p50 / p99 / p99.9 (medians over the runs):")
+	fmt.Fprintln(w)
+	hdr := append([]string{"case"}, mapTitles(r.Frameworks)...)
+	row(w, hdr...)
+	row(w, slices.Repeat([]string{"---"}, len(hdr))...)
+	for _, c := range timed {
+		cells := []string{c}
+		for _, fw := range r.Frameworks {
+			s := r.find(c, fw)
+			if s == nil || s.Latency == nil {
+				cells = append(cells, naCell(s))
+				continue
+			}
+			cells = append(cells, fmt.Sprintf("%.0f / %.0f / %.0f", s.Latency.P50, s.Latency.P99, s.Latency.P999))
+		}
+		row(w, cells...)
 	}
 }
 

@@ -1,4 +1,4 @@
-// Package harness is what the three framework programs share: the cases a
+// Package harness is what the framework programs share: the cases a
 // client runs, the handlers a server runs, and the small interfaces a
 // framework implements to plug into both. It must not import streamx, so
 // that the stock Triple and grpc-go programs never link it.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,9 +36,13 @@ type caseFunc func(ctx context.Context, c Client, o Options, w *window, r *Resul
 var Cases = map[string]caseFunc{
 	"pp16":    pingPong,
 	"c2s16":   clientToServer(16),
-	"c2s4k":   clientToServer(4096),
+	"c2s4k":   clientToServer(4 << 10),
+	"c2s64k":  clientToServer(64 << 10),
+	"c2s1m":   clientToServer(1 << 20),
 	"s2c16":   serverToClient(16),
-	"s2c4k":   serverToClient(4096),
+	"s2c4k":   serverToClient(4 << 10),
+	"s2c64k":  serverToClient(64 << 10),
+	"s2c1m":   serverToClient(1 << 20),
 	"pipe16":  pipe,
 	"u1":      unary(1),
 	"u32":     unary(32),
@@ -46,7 +51,7 @@ var Cases = map[string]caseFunc{
 }
 
 // CaseNames lists the cases in report order.
-var CaseNames = []string{"pp16", "c2s16", "c2s4k", "s2c16", "s2c4k", "pipe16", "u1", "u32", "idle10k", "parity"}
+var CaseNames = []string{"pp16", "c2s16", "c2s4k", "c2s64k", "c2s1m", "s2c16", "s2c4k", "s2c64k", "s2c1m", "pipe16", "u1", "u32", "idle10k", "parity"}
 
 func payload(n int) string { return strings.Repeat("x", n) }
 
@@ -81,18 +86,22 @@ func pingPong(ctx context.Context, c Client, o Options, w *window, r *Result) er
 		return err
 	}
 	req := &pb.GreeterRequest{Name: payload(16)}
+	times := make([]time.Duration, 0, 1<<16)
 	w.begin(o.Duration)
 	for !w.stop.Load() {
+		t0 := time.Now()
 		if err := s.Send(req); err != nil {
 			return err
 		}
 		if _, err := s.Recv(); err != nil {
 			return err
 		}
+		times = append(times, time.Since(t0))
 		r.Messages++
 	}
 	w.end(r)
 	r.Bytes = r.Messages * 16
+	r.Latency = latencyOf(times)
 	return nil
 }
 
@@ -216,23 +225,24 @@ func unary(n int) caseFunc {
 		req := &pb.GreeterRequest{Name: payload(16)}
 		var (
 			wg    sync.WaitGroup
-			total atomic.Int64
 			errs  = make(chan error, n)
+			times = make([][]time.Duration, n) // one per caller: no lock while measuring
 		)
 		w.begin(o.Duration)
-		for range n {
+		for i := range n {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var k int64
+				ts := make([]time.Duration, 0, 1<<14)
 				for !w.stop.Load() {
+					t0 := time.Now()
 					if _, err := c.Call(ctx, MethodUnary, req); err != nil {
 						errs <- err
 						return
 					}
-					k++
+					ts = append(ts, time.Since(t0))
 				}
-				total.Add(k)
+				times[i] = ts
 			}()
 		}
 		wg.Wait()
@@ -241,8 +251,10 @@ func unary(n int) caseFunc {
 		if err := <-errs; err != nil {
 			return err
 		}
-		r.Messages = total.Load()
+		all := slices.Concat(times...)
+		r.Messages = int64(len(all))
 		r.Bytes = r.Messages * 16
+		r.Latency = latencyOf(all)
 		return nil
 	}
 }

@@ -21,6 +21,8 @@ func Main(fw Framework) {
 	fs := flag.NewFlagSet(fw.Name+" "+mode, flag.ExitOnError)
 	port := fs.Int("port", 0, "the server's port on 127.0.0.1")
 	switch mode {
+	case "version":
+		fmt.Println(Versions())
 	case "server":
 		pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060) for profiling")
 		_ = fs.Parse(args)
@@ -52,7 +54,7 @@ func Main(fw Framework) {
 }
 
 func usage(fw Framework) {
-	fmt.Fprintf(os.Stderr, "usage: %s server -port P [-pprof ADDR]\n       %s client -port P -case C [-duration D] [-streams N] [-cpuprofile FILE]\n", fw.Name, fw.Name)
+	fmt.Fprintf(os.Stderr, "usage: %s server -port P [-pprof ADDR]\n       %s client -port P -case C [-duration D] [-streams N] [-cpuprofile FILE]\n       %s version\n", fw.Name, fw.Name, fw.Name)
 	os.Exit(2)
 }
 

@@ -23,6 +23,8 @@ type Result struct {
 	NA    string `json:"na,omitempty"`
 	Error string `json:"error,omitempty"`
 	Idle  *Idle  `json:"idle,omitempty"`
+	// Latency is the per-call time distribution of pp16 and the unary cases.
+	Latency *Latency `json:"latency,omitempty"`
 }
 
 // Idle is what the idle case measures on both sides, before the streams
