@@ -58,7 +58,7 @@ type model struct {
 	closed         bool         // ReadStream.Close (or a break out of its iteration)
 	local          streamx.Code // a local end: cancel, deadline, a refused iterator message; CodeOK: none
 	localAnyTime   bool         // the local end comes at a time the driver does not know (an iterator's bad message)
-	localAlso      streamx.Code // a second local end that may win the race with an anyTime one
+	localAlso      streamx.Code // a second local end, which may win the race with the first
 	cEnd           error        // the end the consumer's reads saw, returned again by every later read
 	deadlinePassed bool
 }
@@ -242,8 +242,11 @@ func (m *model) consumerLocalEnd(code streamx.Code, anyTime bool) {
 		return
 	}
 	if m.local != streamx.CodeOK {
-		if m.localAnyTime && m.localAlso == streamx.CodeOK {
-			m.localAlso = code // the earlier end may not have happened yet
+		// The first end may not have been noticed yet (an iterator's
+		// refused message, or a cancel a waiting unary call sees on its
+		// own goroutine): the second may win.
+		if m.localAlso == streamx.CodeOK {
+			m.localAlso = code
 		}
 		return
 	}
