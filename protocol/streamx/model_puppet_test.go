@@ -41,9 +41,11 @@ const (
 	pIter // range over Messages, break after n
 	pWrite
 	pWriteNil
+	pWriteN // write the messages named in arg (comma-separated), floodSize bytes each
 	pDoneWriting
 	pSetHeader
 	pSetTrailer
+	pAwaitCtx // wait (up to endSlack) for the handler's context to be done
 	// Terminal: the handler returns after acknowledging.
 	pReturn
 	pReturnNil // unary, client stream: a nil reply
@@ -51,12 +53,10 @@ const (
 	pPanic
 )
 
-var puppetOpNames = [...]string{"Read", "ReadTimeout", "Iter", "Write", "WriteNil", "DoneWriting",
-	"SetHeader", "SetTrailer", "Return", "ReturnNil", "ReturnErr", "Panic"}
+var puppetOpNames = [...]string{"Read", "ReadTimeout", "Iter", "Write", "WriteNil", "WriteN", "DoneWriting",
+	"SetHeader", "SetTrailer", "AwaitCtx", "Return", "ReturnNil", "ReturnErr", "Panic"}
 
 func (o puppetOp) String() string { return puppetOpNames[o] }
-
-func (o puppetOp) terminal() bool { return o >= pReturn }
 
 type puppetCmd struct {
 	op   puppetOp
@@ -93,24 +93,44 @@ func (o outcome) String() string {
 		fmt.Fprintf(&b, "msgs=%q ", o.msgs)
 	}
 	if o.msg != "" {
-		fmt.Fprintf(&b, "msg=%q ", o.msg)
+		fmt.Fprintf(&b, "msg=%q ", short(o.msg))
 	}
 	fmt.Fprintf(&b, "err=%s", describeErr(o.err))
 	return b.String()
 }
 
+// arrival is what a handler reports when it starts.
+type arrival struct {
+	req         string // the request's name (unary, server stream)
+	hasDeadline bool   // its context has a deadline
+}
+
+// floodSize is the size of the messages that fill a flow-control window.
+const floodSize = 16 << 10
+
+func floodMsg(name string) string { return name + ":" + strings.Repeat("x", floodSize) }
+
+// short shortens a flood message for the step log.
+func short(msg string) string {
+	if len(msg) > 40 {
+		return fmt.Sprintf("%s...(%d bytes)", msg[:12], len(msg))
+	}
+	return msg
+}
+
 // puppet is one call's handler as the driver sees it.
 type puppet struct {
-	arrived chan string // the handler started; the request's name (unary, server stream)
+	arrived chan arrival // the handler started
 	cmds    chan puppetCmd
 	results chan outcome
-	exited  chan struct{} // closed when the handler function has returned
-	quit    chan struct{} // closed by the driver: return at once
+	exited  chan struct{}   // closed when the handler function has returned
+	quit    chan struct{}   // closed by the driver: return at once
+	ctx     context.Context // the handler's, set before arrived: for SetHeader and SetTrailer after it returned
 }
 
 func newPuppet() *puppet {
 	return &puppet{
-		arrived: make(chan string, 1),
+		arrived: make(chan arrival, 1),
 		cmds:    make(chan puppetCmd),
 		results: make(chan outcome, 1),
 		exited:  make(chan struct{}),
@@ -178,7 +198,9 @@ func (ps *puppets) service() *streamx.Service {
 // handler's is reply.
 func (p *puppet) serve(ctx context.Context, req string, in *streamx.ReadStream[greeter.Request], out *streamx.WriteStream[greeter.Reply], reply string) (greeter.Reply, error) {
 	defer close(p.exited)
-	p.arrived <- req
+	p.ctx = ctx
+	_, hasDeadline := ctx.Deadline()
+	p.arrived <- arrival{req, hasDeadline}
 	var names []string
 	read := func(m greeter.Request, err error) outcome {
 		if err != nil {
@@ -214,12 +236,29 @@ func (p *puppet) serve(ctx context.Context, req string, in *streamx.ReadStream[g
 			o.err = out.Write(&pb.GreeterReply{Message: c.arg})
 		case pWriteNil:
 			o.err = out.Write(nil)
+		case pWriteN:
+			o.msgs = []string{}
+			for _, name := range strings.Split(c.arg, ",") {
+				if o.err = out.Write(&pb.GreeterReply{Message: floodMsg(name)}); o.err != nil {
+					break
+				}
+				o.msgs = append(o.msgs, name)
+			}
 		case pDoneWriting:
 			o.err = out.DoneWriting()
 		case pSetHeader:
 			o.err = streamx.SetHeader(ctx, http.Header{modelHeaderKey: {c.arg}})
 		case pSetTrailer:
 			o.err = streamx.SetTrailer(ctx, http.Header{modelTrailerKey: {c.arg}})
+		case pAwaitCtx:
+			t := time.NewTimer(endSlack)
+			select {
+			case <-ctx.Done():
+				o.err = ctx.Err()
+			case <-t.C:
+				o.err = fmt.Errorf("model: the handler's context is not done %v after the consumer went away", endSlack)
+			}
+			t.Stop()
 		case pReturn:
 			p.results <- o
 			if reply == "" {

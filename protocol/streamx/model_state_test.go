@@ -29,7 +29,6 @@ func (k callKind) String() string {
 	return [...]string{"unary", "client-stream", "server-stream", "bidi"}[k]
 }
 
-func (k callKind) consumerWrites() bool { return k == kindClient || k == kindBidi }
 func (k callKind) providerReads() bool  { return k == kindClient || k == kindBidi }
 func (k callKind) providerWrites() bool { return k == kindServer || k == kindBidi }
 
@@ -59,6 +58,7 @@ type model struct {
 	closed         bool         // ReadStream.Close (or a break out of its iteration)
 	local          streamx.Code // a local end: cancel, deadline, a refused iterator message; CodeOK: none
 	localAnyTime   bool         // the local end comes at a time the driver does not know (an iterator's bad message)
+	localAlso      streamx.Code // a second local end, which may win the race with the first
 	cEnd           error        // the end the consumer's reads saw, returned again by every later read
 	deadlinePassed bool
 }
@@ -92,10 +92,14 @@ func (m *model) consumerReadReady() bool {
 // localCodes are the codes a consumer's read may end with after its local
 // end.
 func (m *model) localCodes() []streamx.Code {
-	if m.local == streamx.CodeUnavailable {
-		return []streamx.Code{streamx.CodeUnavailable, streamx.CodeInternal}
+	codes := []streamx.Code{m.local}
+	if m.localAlso != streamx.CodeOK {
+		codes = append(codes, m.localAlso)
 	}
-	return []streamx.Code{m.local}
+	if slices.Contains(codes, streamx.CodeUnavailable) {
+		codes = append(codes, streamx.CodeInternal)
+	}
+	return codes
 }
 
 // providerEnd is the end the consumer reads once the handler returned.
@@ -180,7 +184,9 @@ func (m *model) consumerWrite(msg string, big bool, o outcome) error {
 		if o.err != nil && (errors.Is(o.err, streamx.ErrReadTimeout) || errors.Is(o.err, io.EOF) || streamx.CodeOf(o.err) == streamx.CodeOK) {
 			return fmt.Errorf("a refused Write returns an *Error")
 		}
-		if o.err == nil && msg != "" && !big && !m.consumerGone() {
+		// A write that succeeds may still reach the handler: a deadline
+		// reaches the stream's context a moment after the caller's.
+		if o.err == nil && msg != "" && !big {
 			m.cSent = append(m.cSent, msg)
 		}
 		if o.err == nil && (msg == "" || big) {
@@ -232,7 +238,16 @@ func (m *model) consumerClose() {
 // consumerLocalEnd records a cancel, a deadline or a refused iterator
 // message.
 func (m *model) consumerLocalEnd(code streamx.Code, anyTime bool) {
-	if m.local != streamx.CodeOK || m.closed {
+	if m.closed {
+		return
+	}
+	if m.local != streamx.CodeOK {
+		// The first end may not have been noticed yet (an iterator's
+		// refused message, or a cancel a waiting unary call sees on its
+		// own goroutine): the second may win.
+		if m.localAlso == streamx.CodeOK {
+			m.localAlso = code
+		}
 		return
 	}
 	m.local, m.localAnyTime = code, anyTime
@@ -247,6 +262,9 @@ func (m *model) providerReadReady() bool {
 // providerGoneCodes are the codes a handler's read may end with once the
 // consumer went away.
 func (m *model) providerGoneCodes() []streamx.Code {
+	if m.local == streamx.CodeUnavailable {
+		return []streamx.Code{streamx.CodeCanceled, streamx.CodeUnavailable}
+	}
 	return []streamx.Code{streamx.CodeCanceled, streamx.CodeDeadlineExceeded}
 }
 
@@ -452,6 +470,13 @@ func (m *model) callResult(o outcome, reply string) error {
 			return nil
 		}
 		want = append(want, fmt.Sprintf("the local end %v", m.localCodes()))
+	}
+	if m.closed {
+		if isCode(o.err, streamx.CodeCanceled) {
+			m.cEnd = o.err
+			return nil
+		}
+		want = append(want, "canceled after Close")
 	}
 	return fmt.Errorf("want one of %q", want)
 }
