@@ -226,7 +226,8 @@ func (m *model) consumerDoneWriting(o outcome) error {
 		return fmt.Errorf("DoneWriting on a live stream succeeds")
 	}
 	m.cDone = true
-	m.cDoneOK = o.err == nil && !m.consumerGone()
+	// One that succeeds may still reach the handler, as a Write may.
+	m.cDoneOK = o.err == nil
 	return nil
 }
 
