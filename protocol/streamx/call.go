@@ -240,7 +240,7 @@ func callError(err error) error {
 	// dubbo-go's cluster says so in words only (cluster/base's
 	// checkInvokers); give callers a sentinel to test for.
 	if strings.Contains(err.Error(), "No provider available") {
-		return status.Wrap(status.Unavailable, fmt.Errorf("%w: %w", ErrNoProvider, err))
+		return public(status.Wrap(status.Unavailable, fmt.Errorf("%w: %w", ErrNoProvider, err)))
 	}
-	return status.Wrap(status.CodeOf(err), fmt.Errorf("streamx: %w", err))
+	return public(status.Wrap(status.CodeOf(err), fmt.Errorf("streamx: %w", err)))
 }

@@ -49,6 +49,16 @@ type Error status.Error
 
 func (e *Error) status() *status.Error { return (*status.Error)(e) }
 
+// public gives an error crossing the API to the user its public type, so
+// that a type assertion or switch on *Error works as errors.As does (the
+// layers below return the same value under its internal name).
+func public(err error) error {
+	if se, ok := err.(*status.Error); ok {
+		return (*Error)(se)
+	}
+	return err
+}
+
 // NewError returns an *Error with code and message. Handlers return one to
 // choose the status the caller sees; any other error reaches the caller as
 // CodeUnknown with the error's text.

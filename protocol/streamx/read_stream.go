@@ -58,7 +58,7 @@ func (rs *ReadStream[T]) decode(b []byte, err error) (T, error) {
 			rs.recordStream()
 		}
 		var zero T
-		return zero, err
+		return zero, public(err)
 	}
 	msg, err := rs.codec.unmarshal(b)
 	if err != nil {

@@ -22,7 +22,7 @@ type WriteStream[T any] struct {
 // an *Error and CanWriteMore reports false.
 func (ws *WriteStream[T]) Write(msg T) error {
 	if err := ws.w.Check(); err != nil {
-		return err
+		return public(err)
 	}
 	b, err := ws.codec.marshal(msg)
 	if err != nil {
@@ -32,13 +32,13 @@ func (ws *WriteStream[T]) Write(msg T) error {
 		}
 		return Errorf(CodeInvalidArgument, "cannot encode %T with the %s codec: %w", msg, ws.codec.codec.Name(), err)
 	}
-	return ws.w.Write(b)
+	return public(ws.w.Write(b))
 }
 
 // DoneWriting tells the peer no more messages follow. A second call returns
 // ErrDoneTwice. On a consumer it half-closes the stream; replies can still
 // be read. On a provider the status is sent when the handler returns.
-func (ws *WriteStream[T]) DoneWriting() error { return ws.w.DoneWriting() }
+func (ws *WriteStream[T]) DoneWriting() error { return public(ws.w.DoneWriting()) }
 
 // CanWriteMore reports whether Write may still succeed. It never blocks.
 func (ws *WriteStream[T]) CanWriteMore() bool { return ws.w.CanWriteMore() }
