@@ -210,12 +210,16 @@ func (s *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // stop closes the listener and waits up to timeout for open streams, then
 // cuts the rest.
 func (s *endpoint) stop(timeout time.Duration) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	deadline := time.Now().Add(timeout)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	if err := s.hs.Shutdown(ctx); err != nil {
 		_ = s.hs.Close()
 	}
-	s.h2.Close()
+	// One budget for both waits: a handler that ignores its context held
+	// the graceful shutdown for timeout, and then the close for as long
+	// again.
+	s.h2.CloseWithin(time.Until(deadline))
 	<-s.served
 }
 

@@ -133,7 +133,11 @@ func (s *Server) Shutdown() {
 
 // Close ends every connection at once, waits (up to Config.CloseWait) for
 // their handlers to return, and stops the worker pool.
-func (s *Server) Close() {
+func (s *Server) Close() { s.CloseWithin(s.cfg.CloseWait) }
+
+// CloseWithin is Close waiting at most wait for the handlers (none when
+// wait <= 0): for a caller whose own time for stopping is partly spent.
+func (s *Server) CloseWithin(wait time.Duration) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -152,11 +156,13 @@ func (s *Server) Close() {
 		s.serving.Wait() // no handler starts after this
 		close(served)
 	}()
+	timer := time.NewTimer(max(wait, 0))
+	defer timer.Stop()
 	select {
 	case <-served:
-	case <-time.After(s.cfg.CloseWait):
+	case <-timer.C:
 		if s.cfg.Logf != nil {
-			s.cfg.Logf("h2server: handlers still running %v after close; not waiting for them", s.cfg.CloseWait)
+			s.cfg.Logf("h2server: handlers still running %v after close; not waiting for them", wait)
 		}
 		close(s.stopPool) // workers leave when their handlers return
 		return

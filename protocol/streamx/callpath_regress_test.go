@@ -15,6 +15,7 @@ import (
 
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/protocol/streamx/streamxtest"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
 )
@@ -198,5 +199,46 @@ func TestProviderTimedReadThenReturn(t *testing.T) {
 	}
 	if _, err := s.Read(); !errors.Is(err, io.EOF) {
 		t.Fatalf("got %v; want io.EOF", err)
+	}
+}
+
+// A provider stopping with a handler that ignores its context waits for it
+// at most the graceful timeout (5 s), once: the graceful shutdown and the
+// close that follows it took 5 s each.
+func TestStopWaitsOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits the 5 s graceful timeout")
+	}
+	stuck := streamx.NewBidiStream[[]byte, []byte]("stuck", streamx.WithCodec(streamx.RawCodec{}))
+	started, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	svc := streamx.NewService("regress.Stuck")
+	stuck.Handle(svc, func(context.Context, *streamx.ReadWriteStream[[]byte, []byte]) error {
+		close(started)
+		<-release // ignores its context on purpose
+		return nil
+	})
+	srv, err := streamxtest.New(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	conn, err := srv.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := stuck.Open(ctxT(t), conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	start := time.Now()
+	srv.Close()
+	if d := time.Since(start); d > 7*time.Second {
+		t.Fatalf("stopping took %v, want at most the 5 s graceful timeout", d.Round(100*time.Millisecond))
 	}
 }
