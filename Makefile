@@ -79,7 +79,7 @@ fuzz: ## each fuzz target for FUZZTIME (10s)
 # built without -race into build/bench/.
 BENCH_DIR := $(STREAMX_BUILD_DIR)/bench
 # Reps and window of `make bench`: 12 throughput cases x 4 frameworks x 5
-# reps x 2 s, about 12 minutes with the processes' start-up.
+# reps x 2 s, 10 minutes with the processes' start-up.
 BENCH_FLAGS ?= -reps 5 -duration 2s
 define build-bench
 	@mkdir -p $(BENCH_DIR)
