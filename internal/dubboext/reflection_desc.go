@@ -2,7 +2,8 @@ package dubboext
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
@@ -37,18 +38,15 @@ func (s *endpoint) descriptors() *descriptors {
 	for name := range infos {
 		listed[name] = true
 	}
-	for name := range listed {
-		d.services = append(d.services, name)
-	}
-	sort.Strings(d.services)
+	d.services = slices.Sorted(maps.Keys(listed))
 
 	edits := map[string]*descriptorpb.FileDescriptorProto{} // by path
-	for _, name := range sortedKeys(infos) {
+	for _, name := range slices.Sorted(maps.Keys(infos)) {
 		if err := addDeclared(edits, name, infos[name]); err != nil {
 			logger.Warnf("[streamx] reflection: %s: %v", name, err)
 		}
 	}
-	for _, path := range sortedKeys(edits) {
+	for _, path := range slices.Sorted(maps.Keys(edits)) {
 		f, err := protodesc.NewFile(edits[path], protoregistry.GlobalFiles)
 		if err == nil {
 			err = d.own.RegisterFile(f)
@@ -117,7 +115,7 @@ func addDeclared(edits map[string]*descriptorpb.FileDescriptorProto, service str
 			ServerStreaming: proto.Bool(m.Type == constant.CallServerStream || m.Type == constant.CallBidiStream),
 		})
 		for _, md := range []protoreflect.MessageDescriptor{m.sm.ReqDesc, m.sm.ResDesc} {
-			if dep := md.ParentFile().Path(); dep != path && !contains(fdp.Dependency, dep) {
+			if dep := md.ParentFile().Path(); dep != path && !slices.Contains(fdp.Dependency, dep) {
 				fdp.Dependency = append(fdp.Dependency, dep)
 			}
 		}
@@ -141,24 +139,6 @@ func splitName(full string) (pkg, short string) {
 		return full[:i], full[i+1:]
 	}
 	return "", full
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // file finds a file by path, the endpoint's own versions first.

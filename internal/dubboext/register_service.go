@@ -2,6 +2,8 @@ package dubboext
 
 import (
 	"errors"
+	"fmt"
+	"sync"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/server"
@@ -22,4 +24,25 @@ func RegisterService(srv *server.Server, handler any, info *common.ServiceInfo, 
 	}
 	NoteHost(srv, info.InterfaceName)
 	return nil
+}
+
+// exportMu serialises exports: dubbo-go's service map is not safe for
+// concurrent ones.
+var exportMu sync.Mutex
+
+// ExportAlone exports the service registered on srv under name by itself,
+// not through server.Serve (whose shutdown is process-wide), and returns
+// its unexport. In-memory servers and the tests' servers export so.
+func ExportAlone(srv *server.Server, name string) (unexport func(), err error) {
+	so := srv.GetServiceOptionsByInterfaceName(name)
+	if so == nil {
+		return nil, fmt.Errorf("streamx: no service options for %s", name)
+	}
+	exportMu.Lock()
+	err = so.Export()
+	exportMu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("streamx: export %s: %w", name, err)
+	}
+	return so.Unexport, nil
 }

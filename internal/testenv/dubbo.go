@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
@@ -21,8 +20,6 @@ type Service interface {
 	Err() error
 	Info() *common.ServiceInfo
 }
-
-var exportMu sync.Mutex
 
 // Serve exports svc from this process on a free 127.0.0.1 port and returns
 // its direct URL (tri://127.0.0.1:PORT). It exports the service options
@@ -49,17 +46,11 @@ func ServeOn(t testing.TB, svc Service, srvOpts []server.ServerOption, protoOpts
 	if err := dubboext.RegisterService(srv, svc, svc.Info(), opts...); err != nil {
 		t.Fatal(err)
 	}
-	so := srv.GetServiceOptionsByInterfaceName(svc.Reference())
-	if so == nil {
-		t.Fatalf("testenv: no service options for %s", svc.Reference())
-	}
-	exportMu.Lock() // dubbo-go's service map is not safe for concurrent exports
-	err = so.Export()
-	exportMu.Unlock()
+	unexport, err := dubboext.ExportAlone(srv, svc.Reference())
 	if err != nil {
-		t.Fatalf("testenv: export %s: %v", svc.Reference(), err)
+		t.Fatalf("testenv: %v", err)
 	}
-	t.Cleanup(so.Unexport)
+	t.Cleanup(unexport)
 	return fmt.Sprintf("tri://127.0.0.1:%d", port)
 }
 

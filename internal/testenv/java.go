@@ -147,7 +147,8 @@ func (j *Java) runConsumer(t testing.TB, addr, zookeeper string, extra, cases []
 }
 
 // JSONLines returns the JSON lines p printed on stdout so far that have
-// the field key, in order; other lines (logs) are skipped.
+// the field key (any JSON line for ""), in order; other lines (logs) are
+// skipped.
 func JSONLines(t testing.TB, p *Proc, key string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
@@ -162,9 +163,12 @@ func JSONLines(t testing.TB, p *Proc, key string) []map[string]any {
 		if err := json.Unmarshal(line, &m); err != nil {
 			t.Fatalf("testenv: %s printed a bad JSON line %q: %v", p.Name, line, err)
 		}
-		if _, ok := m[key]; ok {
+		if _, ok := m[key]; ok || key == "" {
 			out = append(out, m)
 		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("testenv: read output of %s: %v", p.Name, err)
 	}
 	return out
 }

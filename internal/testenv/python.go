@@ -1,8 +1,6 @@
 package testenv
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -94,22 +92,5 @@ func (py *Python) RunClientScript(t testing.TB, script string, args ...string) [
 	// write warnings to stderr at any moment, even between a line and its
 	// newline. Other stdout lines (dubbo-python's colour-coded log) are
 	// skipped.
-	var out []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(p.Stdout()))
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if len(line) == 0 || line[0] != '{' {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal(line, &m); err != nil {
-			t.Fatalf("testenv: %s printed a bad JSON line %q: %v", p.Name, line, err)
-		}
-		out = append(out, m)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("testenv: read output of %s: %v", p.Name, err)
-	}
-	return out
+	return JSONLines(t, p, "")
 }

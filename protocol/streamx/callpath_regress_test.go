@@ -203,8 +203,8 @@ func TestProviderTimedReadThenReturn(t *testing.T) {
 }
 
 // A provider stopping with a handler that ignores its context waits for it
-// at most the graceful timeout (5 s), once: the graceful shutdown and the
-// close that follows it took 5 s each.
+// at most the graceful timeout, once: the graceful shutdown and the close
+// after it each waited the whole timeout.
 func TestStopWaitsOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits the 5 s graceful timeout")

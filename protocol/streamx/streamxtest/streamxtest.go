@@ -16,6 +16,7 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/protocol"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
+	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
 	"github.com/dubbo-go-streamx/streamx/internal/memnet"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 )
@@ -29,12 +30,7 @@ type Server struct {
 	once  sync.Once
 }
 
-var (
-	next atomic.Int64
-	// exportMu serialises exports: dubbo-go's service map is not safe for
-	// concurrent ones.
-	exportMu sync.Mutex
-)
+var next atomic.Int64
 
 // New serves svc in memory with dubbo-go's service options (group,
 // version, filters...). Close stops it.
@@ -53,21 +49,14 @@ func New(svc *streamx.Service, opts ...server.ServiceOption) (*Server, error) {
 	if err == nil {
 		err = streamx.Register(srv, svc, opts...)
 	}
-	var so *server.ServiceOptions
+	var unexport func()
 	if err == nil {
-		if so = srv.GetServiceOptionsByInterfaceName(svc.Reference()); so == nil {
-			err = fmt.Errorf("streamxtest: no service options for %s", svc.Reference())
-		}
-	}
-	if err == nil {
-		exportMu.Lock()
-		err = so.Export()
-		exportMu.Unlock()
+		unexport, err = dubboext.ExportAlone(srv, svc.Reference())
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Server{name: svc.Reference(), url: "tri://" + addr, unexp: so.Unexport}, nil
+	return &Server{name: svc.Reference(), url: "tri://" + addr, unexp: unexport}, nil
 }
 
 // URL is the service's direct URL, for client.WithURL.
