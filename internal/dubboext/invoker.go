@@ -85,43 +85,42 @@ func (iv *invoker) Invoke(ctx context.Context, inv base.Invocation) result.Resul
 			res.SetError(err)
 		}
 	case constant.CallServerStream, constant.CallClientStream, constant.CallBidiStream:
-		_, s, err := iv.open(ctx, inv, spec, kind)
+		s, err := iv.open(ctx, inv, spec, kind)
 		if err != nil {
 			res.SetError(err)
 			return res
 		}
 		if kind == constant.CallServerStream {
-			if err := s.Send(spec.Request); err != nil {
+			if err := s.Write(spec.Request); err != nil {
 				s.Abort(err) // the first read returns it
 			} else {
-				_ = s.CloseSend()
+				_ = s.DoneWriting()
 			}
 		}
-		res.SetResult(s)
+		res.SetResult(transport.Stream(s))
 	default:
 		res.SetError(status.Errorf(status.Internal, "streamx: unknown call type %v", callType))
 	}
 	return res
 }
 
-// open starts the HTTP/2 stream and opens the call's stream filters on it.
-// It returns the raw stream too, for what only it knows.
-func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *CallSpec, kind string) (*transport.ClientStream, transport.Stream, error) {
+// open opens the call's stream filters and starts the HTTP/2 stream.
+func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *CallSpec, kind string) (*transport.ClientStream, error) {
 	header := spec.requestHeader(iv.header(inv))
 	if header == nil {
 		header = make(http.Header, 5) // for the transport's fields, which filters see
 	}
 	raw := iv.client.NewStream(ctx, methodPath(iv.service, inv.MethodName()), header, spec.Codec)
 	// Filters open before the request leaves, so one can refuse it.
-	s, err := filterchain.FromContext(ctx).Wrap(ctx, raw, &filterchain.StreamInfo{
+	err := raw.OpenFilters(ctx, filterchain.FromContext(ctx), &filterchain.StreamInfo{
 		Service: iv.service, Method: inv.MethodName(), Kind: kind, Side: filterchain.Consumer,
 		Peer: iv.GetURL().Location, Header: header, Start: time.Now(),
 	})
 	if err != nil {
-		return raw, nil, err
+		return nil, err
 	}
 	raw.Start()
-	return raw, s, nil
+	return raw, nil
 }
 
 // unary makes one attempt of a unary call. dubbo-go's failover cluster
@@ -195,7 +194,6 @@ func final(err error) error { return tri.NewWireError(tri.CodeBizError, err) }
 func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *CallSpec, timeout time.Duration) error {
 	var (
 		raw *transport.ClientStream
-		s   transport.Stream
 		err error
 	)
 	defer func() { spec.record(raw) }()
@@ -205,9 +203,8 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *CallS
 	if err != nil {
 		return err
 	}
-	s = raw
 	if chain := filterchain.FromContext(ctx); chain.Len() > 0 {
-		fs, err := chain.Wrap(ctx, raw, &filterchain.StreamInfo{
+		err := raw.OpenFilters(ctx, chain, &filterchain.StreamInfo{
 			Service: iv.service, Method: inv.MethodName(), Kind: constant.CallUnary, Side: filterchain.Consumer,
 			Peer: iv.GetURL().Location, Header: raw.RequestHeader(), Start: time.Now(),
 		})
@@ -215,17 +212,14 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *CallS
 			return err
 		}
 		// Filters see the request before it leaves, and may refuse it.
-		if f, ok := fs.(*filterchain.Stream); ok {
-			if err := f.Sending(spec.Request); err != nil {
-				return err
-			}
+		if err := raw.Sending(spec.Request); err != nil {
+			return err
 		}
-		s = fs
 	}
 	raw.Start()
-	b, err := s.Receive()
+	b, err := raw.Read()
 	if err == nil {
-		_, err = s.Receive() // the status
+		_, err = raw.Read() // the status
 		if errors.Is(err, io.EOF) {
 			if derr := spec.Reply.DecodeReply(b); derr != nil {
 				return status.Errorf(status.Internal, "cannot decode the reply: %v", derr)

@@ -106,7 +106,7 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st error) {
 		if err != nil {
 			return status.Errorf(status.Internal, "%s.%s: cannot encode the reply: %v", h.service, h.name, err)
 		}
-		if err := c.opened().Send(b); err != nil {
+		if err := ss.Write(b); err != nil {
 			return status.From(err)
 		}
 	}
@@ -115,7 +115,7 @@ func (h *methodHandler) serve(ss *transport.ServerStream) (st error) {
 
 // receiveOne reads the single request of a unary or server-streaming call.
 func (h *methodHandler) receiveOne(ss *transport.ServerStream) ([]byte, any, error) {
-	b, err := ss.Receive()
+	b, err := ss.Read()
 	if errors.Is(err, io.EOF) && ss.DroppedEmpty() {
 		b, err = []byte{}, nil // an empty request from dubbo-python, not its end marker
 	} else if errors.Is(err, io.EOF) {
@@ -124,7 +124,7 @@ func (h *methodHandler) receiveOne(ss *transport.ServerStream) ([]byte, any, err
 	if err != nil {
 		return nil, nil, status.From(err)
 	}
-	if _, err := ss.Receive(); !errors.Is(err, io.EOF) {
+	if _, err := ss.Read(); !errors.Is(err, io.EOF) {
 		if err != nil {
 			return nil, nil, status.From(err)
 		}

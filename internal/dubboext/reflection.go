@@ -53,7 +53,7 @@ func (h reflectionHandler) serve(ss *transport.ServerStream) error {
 	d := h.ep.descriptors()
 	sent := map[string]bool{} // files already sent on this stream
 	for {
-		b, err := ss.Receive()
+		b, err := ss.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -68,7 +68,7 @@ func (h reflectionHandler) serve(ss *transport.ServerStream) error {
 		if err != nil {
 			return status.Errorf(status.Internal, "reflection: %v", err)
 		}
-		if err := ss.Send(out); err != nil {
+		if err := ss.Write(out); err != nil {
 			return err
 		}
 	}

@@ -40,9 +40,8 @@ type ServerCall struct {
 	request []byte // unary and server stream: read before the filters ran
 	argv    [2]any // the invocation's arguments, in here too
 
-	once   sync.Once
-	stream transport.Stream // raw, or raw with the stream filters
-	err    error
+	once sync.Once
+	err  error // why the stream filters refused the call
 }
 
 type serverCallKey struct{}
@@ -57,15 +56,15 @@ func ServerCallFrom(ctx context.Context) *ServerCall {
 // opens them once; later calls return the same stream.
 func (c *ServerCall) Open(ctx context.Context) (transport.Stream, error) {
 	c.once.Do(func() {
-		c.stream, c.err = c.chain.Wrap(ctx, c.raw, &c.info)
-		if c.err != nil {
-			return
-		}
-		if fs, ok := c.stream.(*filterchain.Stream); ok && c.request != nil {
-			c.err = fs.Received(c.request)
+		c.err = c.raw.OpenFilters(ctx, &c.chain, &c.info)
+		if c.err == nil && c.request != nil {
+			c.err = c.raw.Received(c.request)
 		}
 	})
-	return c.stream, c.err
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.raw, nil
 }
 
 // RequestHeader returns the request headers (-bin values decoded); the
@@ -78,18 +77,11 @@ func (c *ServerCall) SetHeader(h http.Header) error { return c.raw.SetHeader(h) 
 // SetTrailer adds h to the response trailers (see transport.ServerStream).
 func (c *ServerCall) SetTrailer(h http.Header) error { return c.raw.SetTrailer(h) }
 
-// opened returns the stream Open returned, or the raw stream if the
-// handler never ran (a dubbo-go filter answered instead).
-func (c *ServerCall) opened() transport.Stream {
-	c.once.Do(func() { c.stream = c.raw })
-	return c.stream
-}
-
-// finish runs the stream filters' OnClose with the call's status.
+// finish runs the stream filters' OnClose with the call's status (none
+// ran if the handler never did: a dubbo-go filter answered instead).
 func (c *ServerCall) finish(err error) {
-	if fs, ok := c.opened().(*filterchain.Stream); ok {
-		fs.Close(err)
-	}
+	c.once.Do(func() {}) // no filter opens after the call
+	c.raw.CloseFilters(err)
 }
 
 // callContext is a provider call's context: the values filters and

@@ -2,12 +2,7 @@ package filterchain
 
 import (
 	"context"
-	"errors"
-	"io"
 	"sync"
-
-	"github.com/dubbo-go-streamx/streamx/internal/status"
-	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
 // Chain collects the filters of one call, in the order dubbo-go runs the
@@ -51,58 +46,14 @@ func (c *Chain) Len() int {
 	return len(c.filters)
 }
 
-// Wrap opens the chain's filters on s and returns the filtered stream. With
-// no filters it returns s itself. If a filter rejects the stream, the
-// filters already opened see OnClose and s is aborted with the error.
-func (c *Chain) Wrap(ctx context.Context, s transport.Stream, info *StreamInfo) (transport.Stream, error) {
+// Seal closes the chain to new filters (the stream is opening) and returns
+// its filters, in order; nil for a nil chain.
+func (c *Chain) Seal() []StreamFilter {
 	if c == nil {
-		return s, nil
+		return nil
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.sealed = true
-	filters := c.filters
-	c.mu.Unlock()
-	if len(filters) == 0 {
-		return s, nil
-	}
-	fs := &Stream{Stream: s, ctx: ctx, side: info.Side, opening: true}
-	for _, f := range filters {
-		h, err := f.Open(ctx, info, fs)
-		if err != nil {
-			se := status.From(err)
-			fs.close(se)
-			s.Abort(se)
-			return nil, se
-		}
-		fs.hooks = append(fs.hooks, h)
-	}
-	// However the stream ends (a read to the end, a failure, a cancel, a
-	// reader that stops reading), its context ends, and OnClose runs.
-	stop := context.AfterFunc(s.Context(), func() {
-		fs.close(causeOf(s.Context()))
-	})
-	fs.mu.Lock()
-	fs.stopWatch = stop // under mu: the watch may already be running close
-	fs.opening = false
-	pending := fs.pending
-	fs.mu.Unlock()
-	if pending != nil { // a filter's timer fired while the others opened
-		fs.Abort(pending)
-	}
-	return fs, nil
-}
-
-func causeOrNil(err error) error {
-	if errors.Is(err, io.EOF) {
-		return nil
-	}
-	return err
-}
-
-func causeOf(ctx context.Context) error {
-	cause := context.Cause(ctx)
-	if cause == nil || errors.Is(cause, io.EOF) {
-		return nil
-	}
-	return status.From(cause)
+	return c.filters
 }

@@ -1,5 +1,6 @@
-// Package filterchain runs stream filters around the untyped transport
-// stream of one call. The public types are re-exported by package filter;
+// Package filterchain defines stream filters and collects those of one
+// call; internal/transport runs them (life_filters.go). The public types
+// are re-exported by package filter;
 // internal/dubboext creates a Chain per call and puts it in the context, and
 // dubbo-go filters registered by package filter add themselves to it.
 package filterchain

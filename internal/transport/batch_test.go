@@ -45,7 +45,7 @@ func TestServerStreamIdleKeepsNoBatcher(t *testing.T) {
 	var want []byte
 	for n := range 3 {
 		for _, m := range burst(n) {
-			if err := ss.Send(m); err != nil {
+			if err := ss.Write(m); err != nil {
 				t.Fatal(err)
 			}
 			want = wire.AppendFrame(want, m, false)
@@ -74,7 +74,7 @@ func TestClientStreamIdleKeepsNoBatcher(t *testing.T) {
 		for i, c := range got {
 			sum += (i + 1) * int(c)
 		}
-		if err := ss.Send([]byte(strconv.Itoa(len(got)) + " " + strconv.Itoa(sum))); err != nil {
+		if err := ss.Write([]byte(strconv.Itoa(len(got)) + " " + strconv.Itoa(sum))); err != nil {
 			return status.From(err)
 		}
 		return nil
@@ -86,7 +86,7 @@ func TestClientStreamIdleKeepsNoBatcher(t *testing.T) {
 	var sent []byte
 	for n := range 3 {
 		for _, m := range burst(n) {
-			if err := s.Send(m); err != nil {
+			if err := s.Write(m); err != nil {
 				t.Fatal(err)
 			}
 			sent = append(sent, m...)
@@ -96,7 +96,7 @@ func TestClientStreamIdleKeepsNoBatcher(t *testing.T) {
 				n, cap(b.queue), cap(b.spare), b.err)
 		}
 	}
-	if err := s.CloseSend(); err != nil {
+	if err := s.DoneWriting(); err != nil {
 		t.Fatal(err)
 	}
 	sum := 0
@@ -104,10 +104,10 @@ func TestClientStreamIdleKeepsNoBatcher(t *testing.T) {
 		sum += (i + 1) * int(c)
 	}
 	want := strconv.Itoa(len(sent)) + " " + strconv.Itoa(sum)
-	if got, err := s.Receive(); err != nil || string(got) != want {
+	if got, err := s.Read(); err != nil || string(got) != want {
 		t.Fatalf("provider got %q, %v; want %q", got, err, want)
 	}
-	if _, err := s.Receive(); !errors.Is(err, io.EOF) {
+	if _, err := s.Read(); !errors.Is(err, io.EOF) {
 		t.Fatalf("after the reply: %v, want io.EOF", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/h2client"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
@@ -74,8 +75,6 @@ func (c *Client) NewStream(ctx context.Context, path string, header http.Header,
 		h["grpc-timeout"] = []string{wire.EncodeTimeout(time.Until(dl))}
 	}
 	s.req.Extra = h
-	// A cancelled call must release a Send waiting for the stream to open.
-	context.AfterFunc(ctx, func() { s.pw.CloseWithError(context.Cause(ctx)) })
 	return s
 }
 
@@ -113,7 +112,7 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 	} else if timeout > 0 {
 		s.req.Timeout = c.timeout.get(timeout, wire.EncodeTimeout)
 		s.timer = time.AfterFunc(timeout, func() {
-			s.Abort(status.Errorf(status.DeadlineExceeded, "no reply within the call's timeout (%v): %w", timeout, context.DeadlineExceeded))
+			s.abort(status.Errorf(status.DeadlineExceeded, "no reply within the call's timeout (%v): %w", timeout, context.DeadlineExceeded))
 		})
 	}
 	if done != nil {
@@ -132,11 +131,7 @@ func (c *Client) newStream(ctx context.Context, cancel context.CancelCauseFunc, 
 		path:     path,
 		fixed:    fixed,
 	}
-	if fixed == nil {
-		// A fixed request has no Send: no queue, and nothing waits for
-		// the stream to open.
-		s.pw.opened = make(chan struct{})
-	}
+	s.link, s.side = s, filterchain.Consumer
 	return s
 }
 

@@ -23,11 +23,11 @@ func (s *ClientStream) Header() http.Header {
 }
 
 // Trailer returns a copy of the response trailers (without the status
-// fields, -bin values decoded) once Receive has returned io.EOF or an
+// fields, -bin values decoded) once a read has returned io.EOF or an
 // error, and nil before. In a trailers-only response (the status in the
 // headers) the trailers are those headers.
 func (s *ClientStream) Trailer() http.Header {
-	if s.ended.Load() == nil || s.resp == nil {
+	if !s.respRead.Load() || s.resp == nil {
 		return nil
 	}
 	src := s.resp.Trailer

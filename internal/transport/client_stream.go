@@ -14,12 +14,19 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
-// ClientStream is the client side of one RPC.
+// ClientStream is the consumer side of one RPC: its life (see life)
+// and its link to the provider, one HTTP/2 stream.
 type ClientStream struct {
+	life
 	ctx      context.Context
 	cancel   context.CancelCauseFunc
-	pw       lazyBody
 	settings Settings
+
+	// The HTTP/2 stream, once Start opened it; or why there is none (the
+	// open failed, or the call was aborted first).
+	stMu  sync.Mutex
+	st    *h2client.Stream // on stMu
+	stErr error            // on stMu
 
 	// What Start sends; req.Extra is the stream's from NewStream on.
 	client *Client
@@ -31,21 +38,22 @@ type ClientStream struct {
 	timer  *time.Timer
 	caller callerWatch
 
-	// Send queues frames on out, whose writer moves them into the request
-	// body; closeSend: CloseSend came while it was writing.
-	wmu       sync.Mutex
-	out       *batcher // on wmu: while it writes, or once it failed
-	closeSend bool
+	// send queues frames on out, whose writer moves them into the request
+	// body; closeLater: closeSend came while it was writing.
+	wmu        sync.Mutex
+	out        *batcher // on wmu: while it writes, or once it failed
+	closeLater bool
 
 	startOnce sync.Once
 	ready     chan struct{} // closed when the response headers came or the round trip failed
 	resp      *http.Response
 	rtErr     error
 
-	reader  wire.Reader           // by value: one allocation less per call
-	reading bool                  // reader reads the response body
-	recvErr error                 // sticky once Receive ended; owned by the receiving goroutine
-	ended   atomic.Pointer[error] // recvErr, for the sending goroutine
+	reader  wire.Reader // by value: one allocation less per call
+	reading bool        // reader reads the response body
+	// respRead: the response has been read to its end or failed, so that
+	// its trailers are complete (for Trailer, from any goroutine).
+	respRead atomic.Bool
 
 	endOnce sync.Once
 }
@@ -61,7 +69,7 @@ type callerWatch struct {
 
 func (w *callerWatch) Context() context.Context { return w.ctx }
 
-func (w *callerWatch) Stop() { w.s.Abort(status.FromContext(w.ctx)) }
+func (w *callerWatch) Stop() { w.s.abort(status.FromContext(w.ctx)) }
 
 // open opens the HTTP/2 stream (Start's work).
 func (s *ClientStream) open() {
@@ -78,7 +86,7 @@ func (s *ClientStream) open() {
 	} else {
 		st, err = s.client.h2.Open(s.ctx, s.path, s.req, s.fixed, s.onResponse)
 	}
-	s.pw.open(st, err)
+	s.setStream(st, err)
 	if err != nil {
 		s.rtErr = err
 		close(s.ready)
@@ -126,11 +134,50 @@ func (s *ClientStream) RequestHeader() http.Header {
 	return h
 }
 
-// Context implements Stream.
+// setStream records what Start's open gave; a stream opened after the
+// call was aborted is reset at once.
+func (s *ClientStream) setStream(st *h2client.Stream, err error) {
+	s.stMu.Lock()
+	if s.stErr != nil {
+		s.stMu.Unlock()
+		if st != nil {
+			_ = st.CloseWithError(s.stErr)
+		}
+		return
+	}
+	s.st, s.stErr = st, err
+	s.stMu.Unlock()
+}
+
+// stream returns the HTTP/2 stream, or why there is none.
+func (s *ClientStream) stream() (*h2client.Stream, error) {
+	s.stMu.Lock()
+	defer s.stMu.Unlock()
+	if s.st == nil && s.stErr == nil {
+		return nil, errNotStarted
+	}
+	return s.st, s.stErr
+}
+
+var errNotStarted = status.New(status.Internal, "streamx: the stream has not been started")
+
+// resetStream cancels the HTTP/2 stream with err, or its opening.
+func (s *ClientStream) resetStream(err error) {
+	s.stMu.Lock()
+	st := s.st
+	if st == nil && s.stErr == nil {
+		s.stErr = err
+	}
+	s.stMu.Unlock()
+	if st != nil {
+		_ = st.CloseWithError(err)
+	}
+}
+
+// Context is done when the call ends or is cancelled.
 func (s *ClientStream) Context() context.Context { return s.ctx }
 
-// Send implements Stream.
-func (s *ClientStream) Send(payload []byte) error {
+func (s *ClientStream) send(payload []byte) error {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
 		return err
 	}
@@ -154,19 +201,32 @@ func (s *ClientStream) Send(payload []byte) error {
 }
 
 func (s *ClientStream) writeBatch(batch []byte) error {
-	_, err := s.pw.Write(batch)
+	st, err := s.stream()
+	if err != nil {
+		return err
+	}
+	_, err = st.Write(batch)
 	return err
 }
 
 func (s *ClientStream) writerIdle() {
 	s.out = nil
-	if s.closeSend {
-		_ = s.pw.Close()
+	if s.closeLater {
+		_ = s.endBody()
 	}
 }
 
+// endBody ends the request body (END_STREAM).
+func (s *ClientStream) endBody() error {
+	st, err := s.stream()
+	if err != nil {
+		return err
+	}
+	return st.Close()
+}
+
 func (s *ClientStream) sendError(err error) error {
-	if ended := s.ended.Load(); ended != nil {
+	if ended := s.final.Load(); ended != nil {
 		if errors.Is(*ended, io.EOF) {
 			return status.New(status.FailedPrecondition, "send on a stream that has already ended")
 		}
@@ -182,36 +242,35 @@ func (s *ClientStream) sendError(err error) error {
 	return status.Errorf(status.Unavailable, "the stream ended before the message was sent (Read tells how it ended): %w", err)
 }
 
-// CloseSend implements Stream: the request body ends once what Send
-// buffered has been written.
-func (s *ClientStream) CloseSend() error {
+// closeSend ends the request body once what send queued has been
+// written.
+func (s *ClientStream) closeSend() error {
 	if s.fixed != nil {
 		return nil // a unary request ends with its message
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.out != nil && s.out.writing {
-		s.closeSend = true
+		s.closeLater = true
 		return nil
 	}
-	return s.pw.Close()
+	return s.endBody()
 }
 
-// Abort implements Stream: it cancels the HTTP/2 stream.
-func (s *ClientStream) Abort(err error) {
+// abort cancels the HTTP/2 stream (or its opening) and the call's
+// context; the filters' OnClose runs from the context's watch.
+func (s *ClientStream) abort(err error) {
 	if err == nil {
 		err = context.Canceled
 	}
 	s.cancel(err)
-	s.pw.CloseWithError(err)
-	s.Start() // unblocks a Receive of a stream that never started
+	s.resetStream(err)
+	s.Start() // unblocks a receive of a stream that never started
 }
 
-// Receive implements Stream.
-func (s *ClientStream) Receive() ([]byte, error) {
-	if s.recvErr != nil {
-		return nil, s.recvErr
-	}
+// receive returns the next reply, io.EOF after an OK status, or the
+// call's failure; life calls it until it returns an error, no more.
+func (s *ClientStream) receive() ([]byte, error) {
 	if !s.reading {
 		if err := s.awaitResponse(); err != nil {
 			return nil, s.end(err)
@@ -239,15 +298,14 @@ func (s *ClientStream) Receive() ([]byte, error) {
 	var se *status.Error
 	if errors.As(err, &se) {
 		// A local framing error (oversized, truncated): the RPC is over.
-		s.Abort(se)
+		s.abort(se)
 		return nil, s.end(se)
 	}
 	return nil, s.end(lostPeer(s.ctx, err, "reading the response"))
 }
 
-// TryReceive implements Stream.
-func (s *ClientStream) TryReceive() ([]byte, bool, error) {
-	if s.recvErr != nil || !s.reading {
+func (s *ClientStream) tryReceive() ([]byte, bool, error) {
+	if !s.reading {
 		return nil, false, nil
 	}
 	b, ok := s.reader.Buffered(true)
@@ -301,17 +359,18 @@ func (s *ClientStream) awaitResponse() error {
 	return nil
 }
 
-// end records the final result of Receive and releases the response.
+// end records how the call ended (for the sending side too, see
+// sendError) and releases the response.
 func (s *ClientStream) end(err error) error {
-	s.recvErr = err
 	s.endOnce.Do(func() {
-		s.ended.Store(&err)
+		err = s.setFinal(err)
+		s.respRead.Store(true)
 		if s.resp != nil {
 			_ = s.resp.Body.Close()
 		}
-		// The RPC is over: stop a Send that still waits for flow control,
+		// The RPC is over: stop a send that still waits for flow control,
 		// and release the request context.
-		s.pw.CloseWithError(io.ErrClosedPipe)
+		s.resetStream(io.ErrClosedPipe)
 		s.cancel(err)
 		if s.timer != nil {
 			s.timer.Stop()

@@ -21,19 +21,18 @@ func TestUnaryRequestRefusesSend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send([]byte("more")); status.CodeOf(err) != status.Internal {
+	if err := s.Write([]byte("more")); status.CodeOf(err) != status.Internal {
 		t.Fatalf("Send on a unary request: %v", err)
 	}
-	if err := s.CloseSend(); err != nil {
+	if err := s.DoneWriting(); err != nil {
 		t.Fatalf("CloseSend on a unary request: %v", err)
 	}
 	// Its body's write side refuses at once instead of waiting for a
 	// stream that never opens for writing (it blocked for ever).
 	done := make(chan error, 2)
 	go func() {
-		_, err := s.pw.Write([]byte("x"))
-		done <- err
-		done <- s.pw.Close()
+		done <- s.writeBatch([]byte("x"))
+		done <- s.endBody()
 	}()
 	for range 2 {
 		select {
@@ -46,7 +45,7 @@ func TestUnaryRequestRefusesSend(t *testing.T) {
 		}
 	}
 	s.Abort(status.New(status.Canceled, "gave up"))
-	if _, err := s.Receive(); status.CodeOf(err) != status.Canceled {
+	if _, err := s.Read(); status.CodeOf(err) != status.Canceled {
 		t.Fatalf("Receive after Abort: %v", err)
 	}
 }

@@ -10,13 +10,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
-// ServerStream is the provider side of one RPC, on an http.ResponseWriter.
-// Send and Finish are safe to call from different goroutines.
+// ServerStream is the provider side of one RPC, on an http.ResponseWriter:
+// its life (see life) and its link to the consumer. Writes and Finish are
+// safe to call from different goroutines.
 type ServerStream struct {
+	life
 	w        http.ResponseWriter
 	r        *http.Request
 	rc       http.ResponseController // a value: one allocation less per call
@@ -76,6 +79,7 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 	}
 	ctx, cancel := r.Context(), context.CancelFunc(func() {})
 	ss := &ServerStream{w: w, r: r, rc: *http.NewResponseController(w), settings: s, codec: codec}
+	ss.link, ss.side = ss, filterchain.Provider
 	if raw := wire.Get(r.Header, wire.HeaderTimeout); raw != "" {
 		d, err := wire.DecodeTimeout(raw)
 		if err != nil {
@@ -110,7 +114,7 @@ func RequestTimeout(h http.Header) (time.Duration, bool) {
 	return d, err == nil
 }
 
-// Context implements Stream: done when the client goes away, the deadline
+// Context is done when the client goes away, the deadline
 // passes, or the handler has finished.
 func (s *ServerStream) Context() context.Context { return s.ctx }
 
@@ -123,8 +127,10 @@ func (s *ServerStream) Codec() string { return s.codec }
 // Request returns the HTTP request.
 func (s *ServerStream) Request() *http.Request { return s.r }
 
-// Receive implements Stream.
-func (s *ServerStream) Receive() ([]byte, error) {
+// Trailer implements Stream: a provider reads no trailers.
+func (s *ServerStream) Trailer() http.Header { return nil }
+
+func (s *ServerStream) receive() ([]byte, error) {
 	b, err := s.pull()
 	if err == nil && len(b) == 0 && s.dropEmpty {
 		nb, nerr := s.pull()
@@ -137,9 +143,9 @@ func (s *ServerStream) Receive() ([]byte, error) {
 	return b, err
 }
 
-// TryReceive implements Stream. An empty message is left to Receive when
-// it may be dubbo-python's end marker, which only the next read tells.
-func (s *ServerStream) TryReceive() ([]byte, bool, error) {
+// tryReceive leaves an empty message to receive when it may be
+// dubbo-python's end marker, which only the next read tells.
+func (s *ServerStream) tryReceive() ([]byte, bool, error) {
 	if s.peeked != nil || s.aborted.Load() != nil {
 		return nil, false, nil
 	}
@@ -147,7 +153,7 @@ func (s *ServerStream) TryReceive() ([]byte, bool, error) {
 	return b, ok, nil
 }
 
-// DroppedEmpty reports whether Receive hid a zero-length message right
+// DroppedEmpty reports whether a read hid a zero-length message right
 // before the end (dubbo-python's end-of-writes marker). A unary request
 // that is nothing but that message is a legitimately empty request.
 func (s *ServerStream) DroppedEmpty() bool { return s.droppedEmpty }
@@ -178,13 +184,13 @@ func (s *ServerStream) next() ([]byte, error) {
 	return nil, lostPeer(s.ctx, err, "reading the request")
 }
 
-// CloseSend implements Stream; the trailers go out in Finish.
-func (s *ServerStream) CloseSend() error { return nil }
+// closeSend has nothing to send: the trailers go out in Finish.
+func (s *ServerStream) closeSend() error { return nil }
 
-// Abort implements Stream: the RPC ends with err's status, and a pending
-// or later Receive returns at once. The status reaches the consumer when
-// the handler returns.
-func (s *ServerStream) Abort(err error) {
+// abort ends the RPC with err's status, and a pending or later receive
+// returns at once. The status reaches the consumer when the handler
+// returns.
+func (s *ServerStream) abort(err error) {
 	se, ok := status.As(err)
 	if !ok {
 		se = status.New(status.Canceled, "stream aborted")
@@ -202,8 +208,7 @@ func (s *ServerStream) Abort(err error) {
 	_ = s.r.Body.Close() // wakes a handler blocked reading the request
 }
 
-// Send implements Stream.
-func (s *ServerStream) Send(payload []byte) error {
+func (s *ServerStream) send(payload []byte) error {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
 		return err
 	}

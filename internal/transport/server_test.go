@@ -37,7 +37,7 @@ func request(t *testing.T, codec string, msgs ...string) (*ServerStream, *httpte
 func readAll(ss *ServerStream) ([]string, error) {
 	var got []string
 	for {
-		b, err := ss.Receive()
+		b, err := ss.Read()
 		if err != nil {
 			return got, err
 		}
@@ -76,12 +76,12 @@ func TestTrailersOnlyAndTrailers(t *testing.T) {
 	if w.Header().Get("Grpc-Status") != "5" || w.Header().Get("Grpc-Message") != "nope" {
 		t.Fatalf("trailers-only headers: %v", w.Header())
 	}
-	if err := ss.Send([]byte("late")); status.CodeOf(err) != status.FailedPrecondition {
+	if err := ss.Write([]byte("late")); status.CodeOf(err) != status.FailedPrecondition {
 		t.Fatalf("send after finish: %v", err)
 	}
 
 	ss, w = request(t, "data")
-	if err := ss.Send([]byte("x")); err != nil {
+	if err := ss.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
 	ss.Finish(nil)
@@ -107,7 +107,7 @@ func TestAbortWakesReceive(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { _, err := ss.Receive(); done <- err }()
+	go func() { _, err := ss.Read(); done <- err }()
 	ss.Abort(status.New(status.DeadlineExceeded, "idle"))
 	if err := <-done; status.CodeOf(err) != status.DeadlineExceeded {
 		t.Fatalf("got %v", err)

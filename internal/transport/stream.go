@@ -8,42 +8,53 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
-//go:generate go run github.com/golang/mock/mockgen@v1.6.0 -destination transportmock/stream.go -package transportmock . Stream
-
-// Stream is one RPC as seen by either side: the untyped core that the typed
-// streams sit on.
+// Stream is one call as the typed streams of package streamx see it, on
+// either side: the untyped core they sit on. *ClientStream and
+// *ServerStream are its two implementations, each owning its call's life
+// (see life).
 //
-// Send may run concurrently with Receive, but neither may be called
-// concurrently with itself.
+// Read and ReadTimeout must not be called concurrently with each other;
+// Write and DoneWriting are safe for concurrent use and may run
+// concurrently with reads; CloseRead and Abort may be called from any
+// goroutine at any time.
 type Stream interface {
-	// Context is done when the RPC ends or is cancelled.
+	// Context is done when the call ends or is cancelled.
 	Context() context.Context
-	// Send writes one message. It blocks while flow control holds it back.
-	// The caller keeps ownership of payload.
-	Send(payload []byte) error
-	// CloseSend ends the sending side (the client's half-close; on the server
-	// the trailers are written when the handler returns).
-	CloseSend() error
-	// Receive returns the next message, io.EOF at a clean end, or a
-	// *status.Error. The caller owns the returned slice.
-	Receive() ([]byte, error)
-	// TryReceive is Receive without blocking: ok reports whether b and err
-	// are Receive's result. It is false when no whole message has arrived,
-	// and whenever only a blocking Receive can tell what comes next.
-	TryReceive() (b []byte, ok bool, err error)
-	// Abort ends the RPC at once with err (the client cancels the HTTP/2
-	// stream; the server resets it). Pending calls return.
-	Abort(err error)
-	// Header returns the peer's headers (request headers on the server,
-	// response headers on the client; nil before they arrive).
+	// Header returns the peer's headers (request headers on the provider,
+	// response headers on the consumer; nil before they arrive).
 	Header() http.Header
+	// Trailer returns the response trailers on a consumer once the reads
+	// ended; nil before, and always on a provider.
+	Trailer() http.Header
+	// Read returns the next message (owned by the caller), io.EOF at a
+	// clean end, or a *status.Error, again on every later call.
+	Read() ([]byte, error)
+	// ReadTimeout is Read that returns ErrReadTimeout after d, losing
+	// nothing.
+	ReadTimeout(d time.Duration) ([]byte, error)
+	// CloseRead stops reading; on a consumer it cancels the call.
+	CloseRead()
+	// Write sends one encoded message; the caller keeps payload.
+	Write(payload []byte) error
+	// DoneWriting ends the sending side.
+	DoneWriting() error
+	// WriteErr returns what a Write would fail with, or nil.
+	WriteErr() error
+	// Abort ends the call at once with err.
+	Abort(err error)
 }
+
+var (
+	_ Stream = (*ClientStream)(nil)
+	_ Stream = (*ServerStream)(nil)
+)
 
 // Settings tune one side of the transport.
 type Settings struct {

@@ -10,7 +10,6 @@ import (
 
 	"dubbo.apache.org/dubbo-go/v3/client"
 
-	"github.com/dubbo-go-streamx/streamx/internal/core"
 	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
@@ -114,7 +113,7 @@ func (m *ServerStreamMethod[Req, Res]) Call(ctx context.Context, conn *client.Co
 	if err != nil {
 		return nil, err
 	}
-	rs := newReadStream(s, m.res, s.Abort)
+	rs := newReadStream(s, m.res)
 	rs.cfg = cfg
 	return rs, nil
 }
@@ -163,10 +162,9 @@ func openWith[Res, Req any](rw *ReadWriteStream[Res, Req], err error, seq iter.S
 }
 
 func newClientReadWrite[Res, Req any](s transport.Stream, res *typed[Res], req *typed[Req]) *ReadWriteStream[Res, Req] {
-	w := &WriteStream[Req]{w: core.NewWriter(s), codec: req}
 	return &ReadWriteStream[Res, Req]{
-		ReadStream:  newReadStream(s, res, s.Abort),
-		WriteStream: w,
+		ReadStream:  newReadStream(s, res),
+		WriteStream: &WriteStream[Req]{s: s, codec: req},
 	}
 }
 

@@ -6,8 +6,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
-	"github.com/dubbo-go-streamx/streamx/internal/core"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
+	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
 // Code is a gRPC status code; it is what a failed RPC reports on both sides
@@ -117,11 +117,11 @@ var (
 	// ErrReadTimeout is returned by ReadTimeout when no message came in
 	// time (dubbo-python's read(timeout) returning None). The stream stays
 	// open and nothing is lost.
-	ErrReadTimeout = core.ErrReadTimeout
+	ErrReadTimeout = transport.ErrReadTimeout
 	// ErrWriteAfterDone is returned by Write after DoneWriting.
-	ErrWriteAfterDone = core.ErrWriteAfterDone
+	ErrWriteAfterDone = transport.ErrWriteAfterDone
 	// ErrDoneTwice is returned by a second DoneWriting.
-	ErrDoneTwice = core.ErrDoneTwice
+	ErrDoneTwice = transport.ErrDoneTwice
 )
 
 // ErrNoProvider is in the chain of a call's error (code CodeUnavailable)

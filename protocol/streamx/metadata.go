@@ -5,9 +5,7 @@ import (
 	"net/http"
 
 	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
-	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
-	"github.com/dubbo-go-streamx/streamx/internal/transport"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
@@ -89,20 +87,12 @@ func newCallConfig(opts []CallOption) (*callConfig, error) {
 	return c, nil
 }
 
-// trailerer is what a consumer stream has beyond transport.Stream.
-type trailerer interface{ Trailer() http.Header }
-
 // Trailer returns the response trailers on a consumer (-bin values
 // decoded, without the gRPC status, which Read's error carries), valid
 // once Read has returned io.EOF or an error; nil before, and always nil on
 // a provider (whose handler sets trailers with SetTrailer). It never
 // blocks.
-func (rs *ReadStream[T]) Trailer() http.Header {
-	if t, ok := unwrap(rs.s).(trailerer); ok {
-		return t.Trailer()
-	}
-	return nil
-}
+func (rs *ReadStream[T]) Trailer() http.Header { return rs.s.Trailer() }
 
 // recordStream fills the call's ResponseHeader and ResponseTrailer
 // destinations once a read ended the stream.
@@ -113,17 +103,6 @@ func (rs *ReadStream[T]) recordStream() {
 	}
 	if c.ResTrlr != nil {
 		*c.ResTrlr = rs.Trailer()
-	}
-}
-
-// unwrap returns the transport stream under a call's stream filters.
-func unwrap(s transport.Stream) transport.Stream {
-	for {
-		fs, ok := s.(*filterchain.Stream)
-		if !ok {
-			return s
-		}
-		s = fs.Stream
 	}
 }
 

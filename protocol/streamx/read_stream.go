@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/dubbo-go-streamx/streamx/internal/core"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
@@ -20,15 +19,14 @@ import (
 // break out of Messages or All) cancels the RPC; on a provider it only stops
 // reading, and the handler still decides the status.
 type ReadStream[T any] struct {
-	r     *core.Reader
 	s     transport.Stream
 	codec *typed[T]
 	err   error       // what ended Messages, for Err
 	cfg   *callConfig // a consumer call's options, or nil
 }
 
-func newReadStream[T any](s transport.Stream, c *typed[T], onClose func(error)) *ReadStream[T] {
-	return &ReadStream[T]{r: core.NewReader(s, onClose), s: s, codec: c}
+func newReadStream[T any](s transport.Stream, c *typed[T]) *ReadStream[T] {
+	return &ReadStream[T]{s: s, codec: c}
 }
 
 // Read blocks until the next message arrives and returns it. At the end of
@@ -37,7 +35,7 @@ func newReadStream[T any](s transport.Stream, c *typed[T], onClose func(error)) 
 // message, again on every later call. Cancelling the call's context makes a
 // pending Read return at once with CodeCanceled.
 func (rs *ReadStream[T]) Read() (T, error) {
-	b, err := rs.r.Read()
+	b, err := rs.s.Read()
 	return rs.decode(b, err)
 }
 
@@ -48,7 +46,7 @@ func (rs *ReadStream[T]) Read() (T, error) {
 // caller's goroutine; otherwise one receive runs on a goroutine of its own
 // until a message, the end or Close, and a later read collects it.
 func (rs *ReadStream[T]) ReadTimeout(d time.Duration) (T, error) {
-	b, err := rs.r.ReadTimeout(d)
+	b, err := rs.s.ReadTimeout(d)
 	return rs.decode(b, err)
 }
 
@@ -65,7 +63,7 @@ func (rs *ReadStream[T]) decode(b []byte, err error) (T, error) {
 		// A message we cannot decode ends the RPC: what follows is suspect.
 		rerr := Errorf(CodeInvalidArgument, "cannot decode %d-byte message with the %s codec: %w", len(b), rs.codec.codec.Name(), err)
 		rs.s.Abort(rerr)
-		rs.r.Close()
+		rs.s.CloseRead()
 		return msg, rerr
 	}
 	return msg, nil
@@ -121,7 +119,7 @@ func (rs *ReadStream[T]) Err() error { return rs.err }
 // Close releases the stream: a pending timed read's receive ends, later reads
 // return CodeCanceled, and on a consumer the RPC is cancelled if it has not
 // ended. It is safe to call more than once and from any goroutine.
-func (rs *ReadStream[T]) Close() { rs.r.Close() }
+func (rs *ReadStream[T]) Close() { rs.s.CloseRead() }
 
 // Context returns the stream's context, done when the RPC ends.
 func (rs *ReadStream[T]) Context() context.Context { return rs.s.Context() }

@@ -10,7 +10,6 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
-	"github.com/dubbo-go-streamx/streamx/internal/core"
 	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
@@ -142,7 +141,7 @@ func (m *ClientStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		if err != nil {
 			return nil, err
 		}
-		in := newReadStream(st, m.req, nil)
+		in := newReadStream(st, m.req)
 		defer in.Close()
 		return fn(ctx, in)
 	})
@@ -160,7 +159,7 @@ func (m *ServerStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		if !ok {
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
-		return nil, fn(ctx, req, &WriteStream[Res]{w: core.NewWriter(st), codec: m.res})
+		return nil, fn(ctx, req, &WriteStream[Res]{s: st, codec: m.res})
 	})
 }
 
@@ -196,8 +195,8 @@ func (m *BidiStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Co
 			return nil, err
 		}
 		rw := &ReadWriteStream[Req, Res]{
-			ReadStream:  newReadStream(st, m.req, nil),
-			WriteStream: &WriteStream[Res]{w: core.NewWriter(st), codec: m.res},
+			ReadStream:  newReadStream(st, m.req),
+			WriteStream: &WriteStream[Res]{s: st, codec: m.res},
 		}
 		defer rw.ReadStream.Close()
 		return nil, fn(ctx, rw)

@@ -3,14 +3,14 @@ package streamx
 import (
 	"errors"
 
-	"github.com/dubbo-go-streamx/streamx/internal/core"
+	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
 
 // WriteStream is the sending side of a stream of T: dubbo-python's
 // write/done_writing in Go. Its methods are safe for concurrent use; a
 // blocked Write holds back DoneWriting until it returns.
 type WriteStream[T any] struct {
-	w     *core.Writer
+	s     transport.Stream
 	codec *typed[T]
 }
 
@@ -21,7 +21,7 @@ type WriteStream[T any] struct {
 // (CodeResourceExhausted). Once the stream has ended or failed, Write returns
 // an *Error and CanWriteMore reports false.
 func (ws *WriteStream[T]) Write(msg T) error {
-	if err := ws.w.Check(); err != nil {
+	if err := ws.s.WriteErr(); err != nil {
 		return public(err)
 	}
 	b, err := ws.codec.marshal(msg)
@@ -32,16 +32,16 @@ func (ws *WriteStream[T]) Write(msg T) error {
 		}
 		return Errorf(CodeInvalidArgument, "cannot encode %T with the %s codec: %w", msg, ws.codec.codec.Name(), err)
 	}
-	return public(ws.w.Write(b))
+	return public(ws.s.Write(b))
 }
 
 // DoneWriting tells the peer no more messages follow. A second call returns
 // ErrDoneTwice. On a consumer it half-closes the stream; replies can still
 // be read. On a provider the status is sent when the handler returns.
-func (ws *WriteStream[T]) DoneWriting() error { return public(ws.w.DoneWriting()) }
+func (ws *WriteStream[T]) DoneWriting() error { return public(ws.s.DoneWriting()) }
 
 // CanWriteMore reports whether Write may still succeed. It never blocks.
-func (ws *WriteStream[T]) CanWriteMore() bool { return ws.w.CanWriteMore() }
+func (ws *WriteStream[T]) CanWriteMore() bool { return ws.s.WriteErr() == nil }
 
 // ReadWriteStream reads In and writes Out: a bidi stream, or a client stream
 // on the consumer (writes requests, reads the one reply). Reading and

@@ -1,4 +1,4 @@
-package core_test
+package transport
 
 import (
 	"context"
@@ -10,36 +10,40 @@ import (
 	"github.com/golang/mock/gomock"
 	"go.uber.org/goleak"
 
-	"github.com/dubbo-go-streamx/streamx/internal/core"
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
-	"github.com/dubbo-go-streamx/streamx/internal/transport"
-	"github.com/dubbo-go-streamx/streamx/internal/transport/transportmock"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// newLife returns a life on a mock link, as a side of the given kind
+// makes it.
+func newLife(t *testing.T, side filterchain.Side) (*life, *Mocklink) {
+	s := NewMocklink(gomock.NewController(t))
+	return &life{link: s, side: side}, s
+}
+
 // feed makes Receive return the messages, then err, as a peer would send
 // them; each message waits for a tick on gate when gate is not nil.
-func feed(s *transportmock.MockStream, gate <-chan struct{}, err error, msgs ...string) {
+func feed(s *Mocklink, gate <-chan struct{}, err error, msgs ...string) {
 	calls := make([]*gomock.Call, 0, len(msgs)+1)
 	for _, m := range msgs {
 		m := m
-		calls = append(calls, s.EXPECT().Receive().DoAndReturn(func() ([]byte, error) {
+		calls = append(calls, s.EXPECT().receive().DoAndReturn(func() ([]byte, error) {
 			if gate != nil {
 				<-gate
 			}
 			return []byte(m), nil
 		}))
 	}
-	calls = append(calls, s.EXPECT().Receive().Return(nil, err))
+	calls = append(calls, s.EXPECT().receive().Return(nil, err))
 	gomock.InOrder(calls...)
-	s.EXPECT().TryReceive().Return(nil, false, nil).AnyTimes() // nothing arrives early
+	s.EXPECT().tryReceive().Return(nil, false, nil).AnyTimes() // nothing arrives early
 }
 
 func TestReadEndIsSticky(t *testing.T) {
-	s := transportmock.NewMockStream(gomock.NewController(t))
+	r, s := newLife(t, filterchain.Provider)
 	feed(s, nil, io.EOF, "a")
-	r := core.NewReader(s, nil)
 	if b, err := r.Read(); err != nil || string(b) != "a" {
 		t.Fatalf("got %q, %v", b, err)
 	}
@@ -54,9 +58,8 @@ func TestReadEndIsSticky(t *testing.T) {
 }
 
 func TestFailureIsStickyAndCoded(t *testing.T) {
-	s := transportmock.NewMockStream(gomock.NewController(t))
+	r, s := newLife(t, filterchain.Provider)
 	feed(s, nil, errors.New("plain error"))
-	r := core.NewReader(s, nil)
 	for range 2 {
 		_, err := r.Read()
 		var se *status.Error
@@ -68,11 +71,10 @@ func TestFailureIsStickyAndCoded(t *testing.T) {
 
 // Timeouts lose nothing and keep the order, whatever the timing.
 func TestTimeoutsLoseNothing(t *testing.T) {
-	s := transportmock.NewMockStream(gomock.NewController(t))
+	r, s := newLife(t, filterchain.Provider)
 	gate := make(chan struct{})
 	want := []string{"1", "2", "3", "4"}
 	feed(s, gate, io.EOF, want...)
-	r := core.NewReader(s, nil)
 	var got []string
 	for i := 0; ; i++ {
 		if i%3 == 0 {
@@ -82,7 +84,7 @@ func TestTimeoutsLoseNothing(t *testing.T) {
 			}
 		}
 		b, err := r.ReadTimeout(time.Millisecond)
-		if errors.Is(err, core.ErrReadTimeout) {
+		if errors.Is(err, ErrReadTimeout) {
 			continue
 		}
 		if errors.Is(err, io.EOF) {
@@ -106,19 +108,18 @@ func TestTimeoutsLoseNothing(t *testing.T) {
 // A message that has already arrived is taken without a pending Receive,
 // and once one is pending nothing overtakes it.
 func TestTimedReadTakesArrivedFirst(t *testing.T) {
-	s := transportmock.NewMockStream(gomock.NewController(t))
+	r, s := newLife(t, filterchain.Provider)
 	gate := make(chan struct{})
 	gomock.InOrder(
-		s.EXPECT().TryReceive().Return([]byte("1"), true, nil),
-		s.EXPECT().TryReceive().Return(nil, false, nil),
-		s.EXPECT().Receive().DoAndReturn(func() ([]byte, error) {
+		s.EXPECT().tryReceive().Return([]byte("1"), true, nil),
+		s.EXPECT().tryReceive().Return(nil, false, nil),
+		s.EXPECT().receive().DoAndReturn(func() ([]byte, error) {
 			<-gate
 			return []byte("2"), nil
 		}),
-		s.EXPECT().TryReceive().Return([]byte("3"), true, nil),
-		s.EXPECT().TryReceive().Return(nil, true, io.EOF),
+		s.EXPECT().tryReceive().Return([]byte("3"), true, nil),
+		s.EXPECT().tryReceive().Return(nil, true, io.EOF),
 	)
-	r := core.NewReader(s, nil)
 	var got []string
 	read := func(d time.Duration) {
 		t.Helper()
@@ -135,7 +136,7 @@ func TestTimedReadTakesArrivedFirst(t *testing.T) {
 	read(time.Minute) // "2", from the pending Receive
 	read(time.Minute) // "3", already there
 	read(0)           // the end, already there
-	want := []string{"1", core.ErrReadTimeout.Error(), "2", "3", io.EOF.Error()}
+	want := []string{"1", ErrReadTimeout.Error(), "2", "3", io.EOF.Error()}
 	if len(got) != len(want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
@@ -150,55 +151,54 @@ func TestTimedReadTakesArrivedFirst(t *testing.T) {
 }
 
 func TestPollDoesNotBlock(t *testing.T) {
-	s := transportmock.NewMockStream(gomock.NewController(t))
+	r, s := newLife(t, filterchain.Consumer)
 	release := make(chan struct{})
-	s.EXPECT().Receive().DoAndReturn(func() ([]byte, error) {
+	s.EXPECT().receive().DoAndReturn(func() ([]byte, error) {
 		<-release
 		return nil, io.EOF
 	}).MaxTimes(1) // the pending Receive may not have started before Close
-	s.EXPECT().TryReceive().Return(nil, false, nil)
-	r := core.NewReader(s, func(error) { close(release) })
-	if _, err := r.ReadTimeout(0); !errors.Is(err, core.ErrReadTimeout) {
+	s.EXPECT().tryReceive().Return(nil, false, nil)
+	// A consumer's CloseRead cancels the call: the link's abort ends the
+	// pending receive.
+	s.EXPECT().abort(gomock.Any()).Do(func(error) { close(release) })
+	if _, err := r.ReadTimeout(0); !errors.Is(err, ErrReadTimeout) {
 		t.Fatalf("got %v", err)
 	}
-	r.Close() // unblocks the pending Receive through onClose; goleak checks it ends
+	r.CloseRead() // unblocks the pending receive through abort; goleak checks it ends
 	if _, err := r.Read(); status.CodeOf(err) != status.Canceled {
 		t.Fatalf("read after Close: %v", err)
 	}
 }
 
 func TestCloseAfterEndSkipsOnClose(t *testing.T) {
-	s := transportmock.NewMockStream(gomock.NewController(t))
+	r, s := newLife(t, filterchain.Consumer) // no abort expected: the mock fails the test on one
 	feed(s, nil, io.EOF)
-	r := core.NewReader(s, func(error) { t.Error("onClose after a clean end") })
 	if _, err := r.Read(); !errors.Is(err, io.EOF) {
 		t.Fatal(err)
 	}
-	r.Close()
-	r.Close()
+	r.CloseRead()
+	r.CloseRead()
 	if _, err := r.Read(); !errors.Is(err, io.EOF) {
 		t.Fatalf("read after end and Close: %v", err)
 	}
 }
 
 func TestWriterStates(t *testing.T) {
-	ctrl := gomock.NewController(t)
-	s := transportmock.NewMockStream(ctrl)
+	w, s := newLife(t, filterchain.Consumer)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.EXPECT().Context().Return(ctx).AnyTimes()
-	tooBig := status.Errorf(status.ResourceExhausted, "too big: %w", transport.ErrTooLarge)
+	tooBig := status.Errorf(status.ResourceExhausted, "too big: %w", ErrTooLarge)
 	gomock.InOrder(
-		s.EXPECT().Send([]byte("a")).Return(nil),
-		s.EXPECT().Send([]byte("big")).Return(tooBig),
-		s.EXPECT().Send([]byte("b")).Return(nil),
-		s.EXPECT().CloseSend().Return(nil),
+		s.EXPECT().send([]byte("a")).Return(nil),
+		s.EXPECT().send([]byte("big")).Return(tooBig),
+		s.EXPECT().send([]byte("b")).Return(nil),
+		s.EXPECT().closeSend().Return(nil),
 	)
-	w := core.NewWriter(s)
 	if err := w.Write([]byte("a")); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write([]byte("big")); !errors.Is(err, transport.ErrTooLarge) {
+	if err := w.Write([]byte("big")); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("got %v", err)
 	}
 	if err := w.Write([]byte("b")); err != nil { // a refused message does not end the stream
@@ -207,26 +207,24 @@ func TestWriterStates(t *testing.T) {
 	if err := w.DoneWriting(); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write([]byte("c")); !errors.Is(err, core.ErrWriteAfterDone) {
+	if err := w.Write([]byte("c")); !errors.Is(err, ErrWriteAfterDone) {
 		t.Fatalf("got %v", err)
 	}
-	if err := w.DoneWriting(); !errors.Is(err, core.ErrDoneTwice) {
+	if err := w.DoneWriting(); !errors.Is(err, ErrDoneTwice) {
 		t.Fatalf("got %v", err)
 	}
-	if w.CanWriteMore() {
+	if (w.WriteErr() == nil) {
 		t.Fatal("CanWriteMore after DoneWriting")
 	}
 }
 
 func TestWriterDeadStream(t *testing.T) {
-	ctrl := gomock.NewController(t)
-	s := transportmock.NewMockStream(ctrl)
+	w, s := newLife(t, filterchain.Consumer)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.EXPECT().Context().Return(ctx).AnyTimes()
 	lost := status.New(status.Unavailable, "peer went away")
-	s.EXPECT().Send(gomock.Any()).Return(lost) // once: later writes do not send
-	w := core.NewWriter(s)
-	if !w.CanWriteMore() {
+	s.EXPECT().send(gomock.Any()).Return(lost) // once: later writes do not send
+	if w.WriteErr() != nil {
 		t.Fatal("CanWriteMore on a fresh stream")
 	}
 	for range 2 {
@@ -234,10 +232,10 @@ func TestWriterDeadStream(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	}
-	if w.CanWriteMore() {
+	if (w.WriteErr() == nil) {
 		t.Fatal("CanWriteMore on a dead stream")
 	}
-	if err := w.DoneWriting(); err != nil { // nothing to close; no CloseSend expected
+	if err := w.DoneWriting(); err != nil { // nothing to close; no closeSend expected
 		t.Fatal(err)
 	}
 	cancel()

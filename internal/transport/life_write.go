@@ -1,0 +1,63 @@
+package transport
+
+import (
+	"errors"
+
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+)
+
+// Write sends one encoded message, after the filters' OnSend. It blocks
+// while flow control holds the message back; the caller keeps payload.
+// After a failed send every later write fails the same way, except for a
+// message over the size limit, which is refused alone.
+func (l *life) Write(payload []byte) error {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	if l.done.Load() {
+		return ErrWriteAfterDone
+	}
+	if p := l.dead.Load(); p != nil {
+		return *p
+	}
+	err := l.Sending(payload)
+	if err == nil {
+		err = l.link.send(payload)
+	}
+	if err != nil {
+		if !errors.Is(err, ErrTooLarge) {
+			if err = status.From(err); err == nil { // io.EOF: the stream is over
+				err = errEnded
+			}
+			l.dead.CompareAndSwap(nil, &err)
+		}
+		return err
+	}
+	return nil
+}
+
+// DoneWriting ends the write side (the consumer half-closes; on the
+// provider the status follows when the handler returns). A second call
+// returns ErrDoneTwice.
+func (l *life) DoneWriting() error {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	if l.done.Swap(true) {
+		return ErrDoneTwice
+	}
+	if l.dead.Load() != nil {
+		return nil // nothing left to close
+	}
+	return status.From(l.link.closeSend())
+}
+
+// WriteErr returns the error a Write would return without sending
+// anything, or nil if a Write may succeed. It never blocks.
+func (l *life) WriteErr() error {
+	if l.done.Load() {
+		return ErrWriteAfterDone
+	}
+	if p := l.dead.Load(); p != nil {
+		return *p
+	}
+	return status.FromContext(l.link.Context())
+}
