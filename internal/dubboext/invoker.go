@@ -219,9 +219,12 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *CallS
 	raw.Start()
 	b, err := raw.Read()
 	if err == nil {
+		// Decoded now: the read of the status takes back b's bytes. A
+		// reply followed by a failure is dropped with it.
+		derr := spec.Reply.DecodeReply(b)
 		_, err = raw.Read() // the status
 		if errors.Is(err, io.EOF) {
-			if derr := spec.Reply.DecodeReply(b); derr != nil {
+			if derr != nil {
 				return status.Errorf(status.Internal, "cannot decode the reply: %v", derr)
 			}
 			return nil

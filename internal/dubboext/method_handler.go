@@ -1,6 +1,7 @@
 package dubboext
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -123,6 +124,12 @@ func (h *methodHandler) receiveOne(ss *transport.ServerStream) ([]byte, any, err
 	}
 	if err != nil {
 		return nil, nil, status.From(err)
+	}
+	// The read below takes back the lent bytes; stream filters see them
+	// once they open.
+	b = bytes.Clone(b)
+	if b == nil {
+		b = []byte{}
 	}
 	if _, err := ss.Read(); !errors.Is(err, io.EOF) {
 		if err != nil {

@@ -62,8 +62,8 @@ type life struct {
 type link interface {
 	// Context is done when the call ends or is cancelled.
 	Context() context.Context
-	// receive returns the next message (the caller owns it), io.EOF at a
-	// clean end, or a *status.Error. One goroutine at a time.
+	// receive returns the next message (lent until the next receive),
+	// io.EOF at a clean end, or a *status.Error. One goroutine at a time.
 	receive() ([]byte, error)
 	// tryReceive is receive without blocking: ok reports whether b and
 	// err are receive's result.

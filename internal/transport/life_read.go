@@ -16,8 +16,8 @@ func (l *life) ReadErr() error {
 	return nil
 }
 
-// Read blocks until a message arrives (returned, owned by the caller), the
-// stream ends (io.EOF, then io.EOF again on every later call) or fails (a
+// Read blocks until a message arrives (returned, lent until the next
+// read: see wire.Reader.Next), the stream ends (io.EOF, then io.EOF again on every later call) or fails (a
 // *status.Error, returned again on every later call).
 func (l *life) Read() ([]byte, error) {
 	if err := l.ReadErr(); err != nil {

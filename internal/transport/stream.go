@@ -33,8 +33,9 @@ type Stream interface {
 	// Trailer returns the response trailers on a consumer once the reads
 	// ended; nil before, and always on a provider.
 	Trailer() http.Header
-	// Read returns the next message (owned by the caller), io.EOF at a
-	// clean end, or a *status.Error, again on every later call.
+	// Read returns the next message, io.EOF at a clean end, or a
+	// *status.Error, again on every later call. The message is lent: its
+	// bytes are the caller's until the next read (see wire.Reader.Next).
 	Read() ([]byte, error)
 	// ReadTimeout is Read that returns ErrReadTimeout after d, losing
 	// nothing.

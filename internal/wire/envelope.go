@@ -47,6 +47,13 @@ type Reader struct {
 	pooled *[]byte // buf's pool entry, if it came from the pool
 	busy   bool
 	small  [smallBufSize]byte
+
+	// The message Next or Buffered returned last is lent, not given: it
+	// lies in buf (lent keeps buf from going back to the pool) or in big,
+	// a pooled buffer for a message larger than what was read ahead. The
+	// next call takes both back.
+	lent bool
+	big  *[]byte
 }
 
 const (
@@ -96,11 +103,13 @@ func (r *Reader) fill(n int) error {
 	return nil
 }
 
-// consume drops n buffered bytes, releasing the buffer once it is empty.
+// consume drops n buffered bytes, releasing the buffer once it is empty
+// and no message lent out lies in it.
 func (r *Reader) consume(n int) {
 	r.lo += n
-	if r.lo == r.hi && r.buf != nil {
+	if r.lo == r.hi && r.buf != nil && !r.lent {
 		if r.pooled != nil {
+			poison(*r.pooled)
 			readBufs.Put(r.pooled)
 			r.pooled = nil
 		}
@@ -121,11 +130,26 @@ func (r *Reader) Init(src io.Reader, maxBytes int, encoding string) {
 	*r = Reader{r: src, MaxBytes: maxBytes, Encoding: encoding}
 }
 
+// Recycle takes back the message lent by the last Next or Buffered (see
+// Next); its bytes may be reused from now on. Next and Buffered recycle
+// the previous message themselves.
+func (r *Reader) Recycle() {
+	if r.big != nil {
+		putMsgBuf(r.big)
+		r.big = nil
+	}
+	if r.lent {
+		r.lent = false
+		r.consume(0) // an emptied buffer goes back to the pool now
+	}
+}
+
 // Buffered returns the next message if it has fully arrived, without
 // reading: ok is false when it has not, when it is compressed or over the
 // limit (Next reports those), or when it is empty and allowEmpty is false.
-// The returned slice is owned by the caller.
+// The message is lent, as Next's.
 func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
+	r.Recycle()
 	b := r.buffered()
 	if len(b) < HeaderLen || b[0]&flagCompressed != 0 {
 		return nil, false
@@ -135,16 +159,22 @@ func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
 		(r.MaxBytes > 0 && int64(n) > int64(r.MaxBytes)) {
 		return nil, false
 	}
-	msg = make([]byte, n)
-	copy(msg, b[HeaderLen:])
+	msg = b[HeaderLen : HeaderLen+int(n) : HeaderLen+int(n)]
+	r.lent = true
 	r.consume(HeaderLen + int(n))
 	return msg, true
 }
 
 // Next returns the next message. It returns io.EOF at a clean end between
-// messages and a status error for a truncated or oversized message. The
-// returned slice is owned by the caller.
+// messages and a status error for a truncated or oversized message.
+//
+// The message is lent: its bytes are the caller's to read until the next
+// call of Next, Buffered or Recycle, which may reuse them. A caller that
+// keeps a message longer copies it. Lending spares every message an
+// allocation and a copy: a message that was read ahead whole is handed
+// out where it lies, a larger one is read into a pooled buffer.
 func (r *Reader) Next() ([]byte, error) {
+	r.Recycle()
 	if err := r.fill(HeaderLen); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, status.New(status.Internal, "stream ended inside a message prefix")
@@ -158,9 +188,19 @@ func (r *Reader) Next() ([]byte, error) {
 			"received a message of %d bytes, over the %d-byte limit (max-recv-msg-size)", n, r.MaxBytes)
 	}
 	r.consume(HeaderLen)
-	buf := make([]byte, n)
-	got := copy(buf, r.buffered())
-	r.consume(got)
+	var buf []byte
+	got := 0
+	if b := r.buffered(); len(b) >= int(n) {
+		buf = b[:n:n] // read ahead whole: lend it where it lies
+		r.lent = true
+		r.consume(int(n))
+		got = int(n)
+	} else {
+		r.big = getMsgBuf(int(n))
+		buf = (*r.big)[:n]
+		got = copy(buf, b)
+		r.consume(got)
+	}
 	if got < len(buf) {
 		if _, err := io.ReadFull(r.r, buf[got:]); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -179,6 +219,60 @@ func (r *Reader) Next() ([]byte, error) {
 		return nil, status.New(status.Internal, "received a compressed message without a grpc-encoding")
 	default:
 		return nil, status.Errorf(status.Unimplemented, "unsupported grpc-encoding %q", r.Encoding)
+	}
+}
+
+// Pooled message buffers for messages larger than what a Reader read
+// ahead, one pool per power-of-two size from 1 KiB (smaller ones are
+// read ahead whole) up to maxPooledMsg; larger ones are allocated.
+const (
+	minPooledShift = 10
+	maxPooledShift = 22 // 4 MiB, the default message size limit
+)
+
+var msgBufs [maxPooledShift - minPooledShift + 1]sync.Pool // *[]byte
+
+// msgClass returns the pool class of a buffer for n bytes, or -1.
+func msgClass(n int) int {
+	for c := range len(msgBufs) {
+		if n <= 1<<(minPooledShift+c) {
+			return c
+		}
+	}
+	return -1
+}
+
+func getMsgBuf(n int) *[]byte {
+	c := msgClass(n)
+	if c < 0 {
+		b := make([]byte, n)
+		return &b
+	}
+	if p, ok := msgBufs[c].Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, 1<<(minPooledShift+c))
+	return &b
+}
+
+func putMsgBuf(p *[]byte) {
+	if c := msgClass(cap(*p)); c >= 0 && cap(*p) == 1<<(minPooledShift+c) {
+		*p = (*p)[:cap(*p)]
+		poison(*p)
+		msgBufs[c].Put(p)
+	}
+}
+
+// poisonRecycled makes every buffer going back to a pool be overwritten
+// first, so that a test sees a message whose bytes were taken back while
+// still lent.
+var poisonRecycled bool
+
+func poison(b []byte) {
+	if poisonRecycled {
+		for i := range b {
+			b[i] = 0xa5
+		}
 	}
 }
 

@@ -1,9 +1,11 @@
 package streamx
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sync"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -90,11 +92,19 @@ type typed[T any] struct {
 	codec Codec
 	ptr   bool         // T is a pointer type: decode into a fresh pointee
 	elem  reflect.Type // T's pointee type when ptr
+	// copies: the codec copies what it keeps of its input (proto, JSON),
+	// so it may decode the transport's lent bytes in place; any other
+	// codec (raw, or the user's own, which may keep data) gets a copy.
+	copies bool
 }
 
 func newTyped[T any](c Codec) (*typed[T], error) {
 	t := reflect.TypeFor[T]()
 	tc := &typed[T]{codec: c}
+	switch c.(type) {
+	case ProtoCodec, JSONCodec:
+		tc.copies = true
+	}
 	if t.Kind() == reflect.Pointer {
 		tc.ptr, tc.elem = true, t.Elem()
 	}
@@ -138,7 +148,51 @@ func (tc *typed[T]) marshal(msg T) ([]byte, error) {
 	return tc.codec.Marshal(msg)
 }
 
+// marshalPooled is marshal into a pooled buffer where the codec allows
+// (proto): releaseScratch(p, b) hands the buffer back once the transport
+// has taken the bytes (a Write has returned), and the caller must not use
+// them after. Other codecs allocate, and p is nil.
+func (tc *typed[T]) marshalPooled(msg T) (b []byte, p *[]byte, err error) {
+	if _, ok := tc.codec.(ProtoCodec); !ok || !tc.ptr {
+		b, err = tc.marshal(msg)
+		return b, nil, err
+	}
+	m, ok := any(msg).(proto.Message)
+	if !ok || reflect.ValueOf(msg).IsNil() {
+		b, err = tc.marshal(msg) // its error
+		return b, nil, err
+	}
+	p = scratchBufs.Get().(*[]byte)
+	b, err = proto.MarshalOptions{}.MarshalAppend((*p)[:0], m)
+	return b, p, err
+}
+
+// releaseScratch returns p, which now holds b, to the pool.
+func releaseScratch(p *[]byte, b []byte) {
+	if p == nil {
+		return
+	}
+	if cap(b) <= maxScratch {
+		*p = b[:0]
+	}
+	scratchBufs.Put(p)
+}
+
+// scratchBufs are the buffers messages are encoded into; one grows to
+// the largest message it held, up to maxScratch.
+var scratchBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxScratch = 64 << 10
+
+// unmarshal decodes b, which the transport only lends (see wire.Reader):
+// the message never refers to b's bytes.
 func (tc *typed[T]) unmarshal(b []byte) (T, error) {
+	if !tc.copies {
+		b = bytes.Clone(b)
+		if b == nil {
+			b = []byte{}
+		}
+	}
 	var msg T
 	if tc.ptr {
 		p := reflect.New(tc.elem)

@@ -24,7 +24,8 @@ func (ws *WriteStream[T]) Write(msg T) error {
 	if err := ws.s.WriteErr(); err != nil {
 		return public(err)
 	}
-	b, err := ws.codec.marshal(msg)
+	b, p, err := ws.codec.marshalPooled(msg)
+	defer releaseScratch(p, b)
 	if err != nil {
 		var se *Error
 		if errors.As(err, &se) {
