@@ -40,7 +40,13 @@ func StackParam(where string, params any) (string, bool, error) {
 			return "", false, nil
 		}
 		raw = v
-	case map[string]string:
+	case map[string]string: // protocol.WithParams
+		v, ok := m[ParamStack]
+		if !ok {
+			return "", false, nil
+		}
+		raw = v
+	case map[any]any: // YAML decoders that keep keys untyped
 		v, ok := m[ParamStack]
 		if !ok {
 			return "", false, nil

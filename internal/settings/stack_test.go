@@ -32,6 +32,7 @@ func TestProtocolStack(t *testing.T) {
 		{map[string]any{"streamx": "false"}, false},
 		{map[string]any{"streamx": true}, true},
 		{map[string]string{"streamx": "false"}, false},
+		{map[any]any{"streamx": false}, false},
 	} {
 		if got, err := ProtocolStack(where, c.params); err != nil || got != c.want {
 			t.Errorf("ProtocolStack(%v) = %v, %v; want %v", c.params, got, err, c.want)
