@@ -3,6 +3,7 @@ package dubboext
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
@@ -178,7 +179,53 @@ func referStack(url *common.URL) (bool, error) {
 // referStock refers url with stock Triple, for a reference whose streamx:
 // is false; never nil.
 func referStock(url *common.URL) base.Invoker {
-	return &stockReference{Invoker: newStockInvoker(url)}
+	return &stockReference{BaseInvoker: *base.NewBaseInvoker(url)}
+}
+
+// stockReference calls through a stock Triple invoker, for a reference
+// whose streamx: is false. It refers with stock Triple on the first call
+// (stock Triple's legacy invoker connects at once and keeps retrying), and
+// never for calls made with streamx method declarations: those hand over
+// streamx's request and stream types, which stock Triple's invoker cannot
+// send, and fail saying so. Safe for concurrent use.
+type stockReference struct {
+	base.BaseInvoker
+
+	mu        sync.Mutex
+	stock     base.Invoker // on mu: made on first use
+	destroyed bool         // on mu
+}
+
+// Invoke implements base.Invoker.
+func (s *stockReference) Invoke(ctx context.Context, inv base.Invocation) result.Result {
+	if _, ok := specFrom(ctx); ok {
+		return &result.RPCResult{Err: status.Errorf(status.FailedPrecondition,
+			"streamx: reference %s sets streamx: false (stock Triple), which cannot make calls declared with streamx (%s): "+
+				"set streamx: true on the reference, or call with generated Triple code", s.GetURL().ServiceKey(), inv.MethodName())}
+	}
+	s.mu.Lock()
+	if s.destroyed {
+		s.mu.Unlock()
+		return &result.RPCResult{Err: status.Errorf(status.Unavailable, "streamx: the invoker for %s is destroyed", s.GetURL().Location)}
+	}
+	if s.stock == nil {
+		s.stock = newStockInvoker(s.GetURL())
+	}
+	stock := s.stock
+	s.mu.Unlock()
+	return stock.Invoke(ctx, inv)
+}
+
+// Destroy implements base.Invoker, destroying the stock invoker if made.
+func (s *stockReference) Destroy() {
+	s.BaseInvoker.Destroy()
+	s.mu.Lock()
+	s.destroyed = true
+	stock := s.stock
+	s.mu.Unlock()
+	if stock != nil {
+		stock.Destroy()
+	}
 }
 
 func newStockInvoker(url *common.URL) (inv base.Invoker) {
@@ -196,24 +243,4 @@ func newStockInvoker(url *common.URL) (inv base.Invoker) {
 			"streamx: stock Triple could not refer %s (see the log)", url.ServiceKey())}
 	}
 	return inv
-}
-
-// stockReference is a stock Triple invoker for a reference whose streamx:
-// is false. Calls made with streamx method declarations fail: they hand
-// over streamx's request and stream types, which stock Triple's invoker
-// cannot send.
-type stockReference struct {
-	base.Invoker
-}
-
-// Invoke implements base.Invoker.
-func (s *stockReference) Invoke(ctx context.Context, inv base.Invocation) result.Result {
-	if _, ok := specFrom(ctx); ok {
-		res := &result.RPCResult{}
-		res.SetError(status.Errorf(status.FailedPrecondition,
-			"streamx: reference %s sets streamx: false (stock Triple), which cannot make calls declared with streamx (%s): "+
-				"set streamx: true on the reference, or call with generated Triple code", s.GetURL().ServiceKey(), inv.MethodName()))
-		return res
-	}
-	return s.Invoker.Invoke(ctx, inv)
 }
