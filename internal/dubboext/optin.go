@@ -27,7 +27,9 @@ type stackChoice struct {
 }
 
 // chooseProviderStack reads the streamx: key of url's service and of its
-// protocol. A bad value is an error naming the key and the value.
+// protocol. A bad value is an error naming the key and the value. (Export
+// errors, here and below, do not name the service: Export's log line and
+// ExportAlone's error do.)
 func chooseProviderStack(url *common.URL) (stackChoice, error) {
 	c := stackChoice{portStreamx: settings.DefaultStack}
 	if id, pc := protocolOf(url); pc != nil {
@@ -35,7 +37,7 @@ func chooseProviderStack(url *common.URL) (stackChoice, error) {
 		c.protoWhere = where + "." + settings.ParamStack
 		var err error
 		if c.portStreamx, err = settings.ProtocolStack(where, pc.Params); err != nil {
-			return c, fmt.Errorf("streamx: %w", err)
+			return c, err
 		}
 	}
 	c.serviceStreamx = c.portStreamx
@@ -43,7 +45,7 @@ func chooseProviderStack(url *common.URL) (stackChoice, error) {
 		c.serviceWhere = "params." + settings.ParamStack + " of service " + url.ServiceKey()
 		var err error
 		if c.serviceStreamx, err = settings.ParseStack(c.serviceWhere, v); err != nil {
-			return c, fmt.Errorf("streamx: %w", err)
+			return c, err
 		}
 	}
 	return c, nil
@@ -107,7 +109,7 @@ func (c stackChoice) checkStock(url *common.URL) error {
 	if where == "" {
 		where = c.protoWhere
 	}
-	return fmt.Errorf("streamx: %s is false (stock Triple), but %s declares its method %s with streamx, "+
+	return fmt.Errorf("%s is false (stock Triple), but %s declares its method %s with streamx, "+
 		"which stock Triple cannot serve: set it to true, or serve this service from generated Triple code",
 		where, url.ServiceKey(), name)
 }
@@ -121,19 +123,19 @@ func (p *protocol) exportStock(invoker base.Invoker, c stackChoice) (exp base.Ex
 		return nil, err
 	}
 	if _, ok := p.endpoints[url.Location]; ok {
-		return nil, fmt.Errorf("streamx: %s is false (stock Triple), but streamx already serves %s: "+
+		return nil, fmt.Errorf("%s is false (stock Triple), but streamx already serves %s: "+
 			"stock Triple's server needs a listener of its own, so give stock services a protocol (port) of their own",
 			c.protoWhere, url.Location)
 	}
 	defer func() {
 		// Stock Triple panics when it cannot serve.
 		if r := recover(); r != nil {
-			exp, err = nil, fmt.Errorf("streamx: stock Triple: %v", r)
+			exp, err = nil, fmt.Errorf("stock Triple: %v", r)
 		}
 	}()
 	exp = triple.GetProtocol().Export(invoker)
 	if exp == nil {
-		return nil, fmt.Errorf("streamx: stock Triple did not export %s (see the log)", url.ServiceKey())
+		return nil, fmt.Errorf("stock Triple did not export %s (see the log)", url.ServiceKey())
 	}
 	p.stockAt[url.Location]++
 	return &stockExporter{Exporter: exp, p: p, location: url.Location}, nil

@@ -86,7 +86,7 @@ func (p *protocol) exportChosen(invoker base.Invoker) (base.Exporter, error) {
 		defer p.mu.Unlock()
 		return p.exportStock(invoker, c)
 	case !c.portStreamx:
-		return nil, fmt.Errorf("streamx: %s is true, but %s is false: stock Triple's server serves that port, "+
+		return nil, fmt.Errorf("%s is true, but %s is false: stock Triple's server serves that port, "+
 			"and it cannot serve streamx; give the service a protocol (port) whose streamx is true", c.serviceWhere, c.protoWhere)
 	case !c.serviceStreamx:
 		// On streamx's port: stock Triple's handlers serve the service,
