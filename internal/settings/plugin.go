@@ -193,14 +193,18 @@ func scalar(key string, v any) (string, error) {
 }
 
 // CheckParam checks the URL parameter k=v of a service (provider true) or
-// a reference; key names it in errors. Every streamx.* parameter must be
-// known and well-formed, and the sizes dubbo-go names well-formed; a
+// a reference; key names it in errors. The streamx parameter must be true
+// or false, every streamx.* parameter known and well-formed, and the sizes
+// dubbo-go names well-formed; a
 // service may set no connection bound (a port's connections are shared by
 // all its services), a reference no provider-only one. Other parameters
 // are not streamx's and pass.
 func CheckParam(key, k, v string, provider bool) error {
 	bound := strings.TrimPrefix(k, ParamPrefix)
 	switch {
+	case k == ParamStack:
+		_, err := ParseStack(key, v)
+		return err
 	case k == ParamCompressMinBytes:
 		_, err := ParseCompressMinBytes(key, v)
 		return err
