@@ -63,8 +63,8 @@ FUZZ_NET_TARGETS := \
 	FuzzCheckRequest:./internal/h2conn \
 	FuzzServerConn:./internal/h2server \
 	FuzzClientConn:./internal/h2client \
-	FuzzReader:./internal/wire \
-	FuzzRoundTrip:./internal/wire
+	FuzzReader:./internal/transport \
+	FuzzRoundTrip:./internal/transport
 FUZZ_TARGETS := $(FUZZ_NET_TARGETS) \
 	FuzzNormalizeProvider:./registry/zookeeper \
 	FuzzModel:./protocol/streamx

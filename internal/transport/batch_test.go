@@ -14,7 +14,6 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/h2server"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
-	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 // burst is 32 messages of 4 KiB: the queue and its spare grow to hold
@@ -48,7 +47,7 @@ func TestServerStreamIdleKeepsNoBatcher(t *testing.T) {
 			if err := ss.Write(m); err != nil {
 				t.Fatal(err)
 			}
-			want = wire.AppendFrame(want, m, false)
+			want = AppendFrame(want, m, false)
 		}
 		if b := idleOut(&ss.mu, &ss.out); b != nil {
 			t.Fatalf("after burst %d the stream keeps its batcher (queue %d, spare %d bytes, err %v)",

@@ -101,7 +101,7 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 		}
 	}
 	payload, compressed := c.settings.maybeGzip(payload)
-	fixed := wire.AppendFrame(nil, payload, compressed)
+	fixed := AppendFrame(nil, payload, compressed)
 	parent := ctx
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
 	s := c.newStream(ctx, cancel, path, codec, fixed)

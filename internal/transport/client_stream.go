@@ -49,8 +49,8 @@ type ClientStream struct {
 	resp      *http.Response
 	rtErr     error
 
-	reader  wire.Reader // by value: one allocation less per call
-	reading bool        // reader reads the response body
+	reader  Reader // by value: one allocation less per call
+	reading bool   // reader reads the response body
 	// respRead: the response has been read to its end or failed, so that
 	// its trailers are complete (for Trailer, from any goroutine).
 	respRead atomic.Bool

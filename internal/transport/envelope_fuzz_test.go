@@ -1,4 +1,4 @@
-package wire_test
+package transport
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/dubbo-go-streamx/streamx/internal/status"
-	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 // chunkReader hands out its data in reads whose sizes follow chunk: 0
@@ -67,14 +66,14 @@ func refParse(data []byte, maxBytes int, gzipped bool) ([]refMessage, status.Cod
 		if len(data) == 0 {
 			return out, 0
 		}
-		if len(data) < wire.HeaderLen {
+		if len(data) < HeaderLen {
 			return out, status.Internal
 		}
-		flags, n := data[0], binary.BigEndian.Uint32(data[1:wire.HeaderLen])
+		flags, n := data[0], binary.BigEndian.Uint32(data[1:HeaderLen])
 		if uint64(n) > uint64(maxBytes) {
 			return out, status.ResourceExhausted
 		}
-		data = data[wire.HeaderLen:]
+		data = data[HeaderLen:]
 		if uint64(len(data)) < uint64(n) {
 			return out, status.Internal
 		}
@@ -104,7 +103,7 @@ func refParse(data []byte, maxBytes int, gzipped bool) ([]refMessage, status.Cod
 
 // readAll reads r to its end the way the transport does, checking what
 // comes against want: Buffered (if mode says so) and then Next.
-func readAll(t *testing.T, r *wire.Reader, want []refMessage, wantEnd status.Code, maxBytes int, mode uint8) {
+func readAllChecked(t *testing.T, r *Reader, want []refMessage, wantEnd status.Code, maxBytes int, mode uint8) {
 	t.Helper()
 	for i := 0; ; i++ {
 		if i > len(want) {
@@ -159,7 +158,7 @@ func readAll(t *testing.T, r *wire.Reader, want []refMessage, wantEnd status.Cod
 }
 
 func gzipped(t testing.TB, b []byte) []byte {
-	z, err := wire.Gzip(b)
+	z, err := Gzip(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,25 +172,25 @@ func gzipped(t testing.TB, b []byte) []byte {
 // with the reference's error.
 func FuzzReader(f *testing.F) {
 	var s []byte
-	s = wire.AppendFrame(s, []byte("hello"), false)
-	s = wire.AppendFrame(s, nil, false)
-	s = wire.AppendFrame(s, bytes.Repeat([]byte("x"), 100), false)
+	s = AppendFrame(s, []byte("hello"), false)
+	s = AppendFrame(s, nil, false)
+	s = AppendFrame(s, bytes.Repeat([]byte("x"), 100), false)
 	f.Add(s, uint8(0), uint16(1000), uint8(0))
 	f.Add(s, uint8(1), uint16(1000), uint8(modeBuffered|modeAllowEmpty))
 	f.Add(s, uint8(3), uint16(1000), uint8(modeBuffered|modeEOFWithData))
 	f.Add(s, uint8(200), uint16(99), uint8(modeBuffered)) // the last is over the limit
 	f.Add(s[:len(s)-1], uint8(7), uint16(1000), uint8(0)) // truncated message
 	f.Add(s[:2], uint8(0), uint16(1000), uint8(0))        // truncated prefix
-	big := wire.AppendFrame(nil, bytes.Repeat([]byte("0123456789"), 5000), false)
+	big := AppendFrame(nil, bytes.Repeat([]byte("0123456789"), 5000), false)
 	f.Add(big, uint8(0), uint16(60000), uint8(modeBuffered))
 	f.Add(append(s, big...), uint8(255), uint16(60000), uint8(modeBuffered|modeEOFWithData))
-	z := wire.AppendFrame(nil, gzipped(f, []byte("compressed hello")), true)
+	z := AppendFrame(nil, gzipped(f, []byte("compressed hello")), true)
 	f.Add(z, uint8(0), uint16(100), uint8(modeGzip|modeBuffered))
 	f.Add(z, uint8(0), uint16(100), uint8(0)) // compressed without an encoding
 	f.Add(z, uint8(0), uint16(5), uint8(modeGzip))
-	bomb := wire.AppendFrame(nil, gzipped(f, make([]byte, 1<<20)), true)
+	bomb := AppendFrame(nil, gzipped(f, make([]byte, 1<<20)), true)
 	f.Add(bomb, uint8(16), uint16(65535), uint8(modeGzip))
-	f.Add(wire.AppendFrame(nil, []byte("not gzip"), true), uint8(0), uint16(100), uint8(modeGzip))
+	f.Add(AppendFrame(nil, []byte("not gzip"), true), uint8(0), uint16(100), uint8(modeGzip))
 	f.Add([]byte{0, 0xff, 0xff, 0xff, 0xff}, uint8(0), uint16(100), uint8(0))
 	f.Add([]byte{}, uint8(0), uint16(0), uint8(0))
 
@@ -205,7 +204,7 @@ func FuzzReader(f *testing.F) {
 		}
 		want, wantEnd := refParse(data, maxBytes, mode&modeGzip != 0)
 		src := &chunkReader{data: data, chunk: chunk, eofWithData: mode&modeEOFWithData != 0}
-		readAll(t, wire.NewReader(src, maxBytes, encoding), want, wantEnd, maxBytes, mode)
+		readAllChecked(t, NewReader(src, maxBytes, encoding), want, wantEnd, maxBytes, mode)
 	})
 }
 
@@ -241,7 +240,7 @@ func FuzzRoundTrip(f *testing.F) {
 			if compressed {
 				enc = gzipped(t, m)
 			}
-			stream = wire.AppendFrame(stream, enc, compressed)
+			stream = AppendFrame(stream, enc, compressed)
 			want = append(want, refMessage{msg: m, compressed: compressed})
 			encLens = append(encLens, len(enc))
 			largest = max(largest, len(m), len(enc))
@@ -259,16 +258,16 @@ func FuzzRoundTrip(f *testing.F) {
 			}
 		}
 		src := &chunkReader{data: stream, chunk: chunk, eofWithData: chunk&1 != 0}
-		r := wire.NewReader(src, maxBytes, "gzip")
-		readAll(t, r, want, wantEnd, maxBytes, modeBuffered|modeAllowEmpty)
+		r := NewReader(src, maxBytes, "gzip")
+		readAllChecked(t, r, want, wantEnd, maxBytes, modeBuffered|modeAllowEmpty)
 	})
 }
 
 // A truncated stream never reads as a clean end.
 func TestReaderTruncatedNotEOF(t *testing.T) {
-	s := wire.AppendFrame(nil, []byte("hello"), false)
+	s := AppendFrame(nil, []byte("hello"), false)
 	for i := 1; i < len(s); i++ {
-		_, err := wire.NewReader(bytes.NewReader(s[:i]), 100, "").Next()
+		_, err := NewReader(bytes.NewReader(s[:i]), 100, "").Next()
 		if err == nil || errors.Is(err, io.EOF) || status.CodeOf(err) != status.Internal {
 			t.Errorf("%d of %d bytes: %v, want an Internal error", i, len(s), err)
 		}

@@ -1,6 +1,6 @@
-// Package wire implements the gRPC-over-HTTP/2 framing that Triple uses:
-// length-prefixed messages, the grpc-* headers and trailers.
-package wire
+package transport
+
+// The gRPC envelope: length-prefixed messages on an HTTP/2 body.
 
 import (
 	"bytes"
