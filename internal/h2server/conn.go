@@ -62,15 +62,27 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 }
 
 // serve runs the connection: it reads frames until the connection fails or
-// has gone away, then waits for its handlers.
+// has gone away, then waits for its handlers. The reader runs whatever
+// the start did: on a connection that died meanwhile (a graceful shutdown
+// may close it any time) it returns at once, closing the socket.
 func (c *conn) serve(prefaceRead, goAway bool) {
 	defer c.handlers.Wait()
+	if c.start(prefaceRead, goAway) {
+		c.Start()
+	}
+	c.ReadLoop()
+}
+
+// start reads the client preface unless prefaceRead, and sends our
+// SETTINGS (and GOAWAY, with goAway). It reports whether the connection
+// lives.
+func (c *conn) start(prefaceRead, goAway bool) bool {
 	if !prefaceRead {
 		_ = c.nc.SetReadDeadline(time.Now().Add(settingsTimeout))
 		p := make([]byte, len(http2.ClientPreface))
 		if _, err := io.ReadFull(c.br, p); err != nil || string(p) != http2.ClientPreface {
 			c.Close(fmt.Errorf("%w: no HTTP/2 client preface", errConnClosed))
-			return
+			return false
 		}
 		_ = c.nc.SetReadDeadline(time.Time{})
 	}
@@ -78,13 +90,12 @@ func (c *conn) serve(prefaceRead, goAway bool) {
 	if c.Write(func() error {
 		return c.WriteSettings(http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: lim.MaxConcurrentStreams})
 	}, true) != nil {
-		return
+		return false
 	}
 	if goAway {
 		c.goAway()
 	}
-	c.Start()
-	c.ReadLoop()
+	return true
 }
 
 // Headers starts a stream, or ends one with its request trailers.
@@ -210,10 +221,11 @@ func (c *conn) goAway() {
 	}
 }
 
-// closeAfterFlush closes the connection once what is buffered is written.
+// closeAfterFlush closes the connection once what is buffered is written,
+// gracefully: a consumer still sending meanwhile must not reset it (and
+// lose the last replies).
 func (c *conn) closeAfterFlush() {
-	_ = c.Flush()
-	c.Close(fmt.Errorf("%w: gone away", errConnClosed))
+	c.CloseGracefully(fmt.Errorf("%w: gone away", errConnClosed))
 }
 
 // encodeHeaders writes a HEADERS block (and CONTINUATIONs); the caller is

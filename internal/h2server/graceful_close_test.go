@@ -1,0 +1,172 @@
+package h2server_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/net/http2"
+
+	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2server"
+	"github.com/dubbo-go-streamx/streamx/internal/h2test"
+)
+
+// stopWatchListener hands out TCP connections that tell (stopped) when the
+// server stops writing to the first of them: CloseWrite or Close.
+type stopWatchListener struct {
+	net.Listener
+	stopped chan struct{}
+	once    sync.Once
+}
+
+func (l *stopWatchListener) Accept() (net.Conn, error) {
+	nc, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &stopWatchConn{TCPConn: nc.(*net.TCPConn), l: l}, nil
+}
+
+func (l *stopWatchListener) stop() { l.once.Do(func() { close(l.stopped) }) }
+
+type stopWatchConn struct {
+	*net.TCPConn
+	l *stopWatchListener
+}
+
+func (c *stopWatchConn) CloseWrite() error {
+	err := c.TCPConn.CloseWrite()
+	c.l.stop()
+	return err
+}
+
+func (c *stopWatchConn) Close() error {
+	err := c.TCPConn.Close()
+	c.l.stop()
+	return err
+}
+
+// A consumer still sending on a stream when the provider, shutting down
+// gracefully, has answered it and closes the connection: the consumer
+// reads the whole reply (headers, body, trailers) and then a clean end of
+// the connection, and its writes meanwhile are not reset. The reply is
+// larger than the consumer's socket buffer, so that part of it is still in
+// the provider's kernel when the provider stops writing: a socket closed
+// with the consumer's DATA arriving answers with a TCP reset, which
+// discards that part (and fails the consumer's next write).
+func TestGracefulCloseKeepsTheLastReply(t *testing.T) {
+	const replySize = 256 << 10
+	reply := bytes.Repeat([]byte("r"), replySize)
+	entered, release := make(chan struct{}), make(chan struct{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl := &stopWatchListener{Listener: ln, stopped: make(chan struct{})}
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	hs := &http.Server{Protocols: &p, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+		w.Header().Set("Content-Type", "application/grpc")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(reply)
+		w.Header().Set(http.TrailerPrefix+"Grpc-Status", "0")
+		// Returns with the request body still open.
+	})}
+	h2 := h2server.New(h2server.Config{Limits: h2conn.Limits{}, CloseWait: 2 * time.Second})
+	h2.Install(hs)
+	served := make(chan struct{})
+	go func() { defer close(served); _ = hs.Serve(sl) }()
+	t.Cleanup(func() {
+		_ = hs.Close()
+		h2.Close()
+		<-served
+	})
+
+	c := h2test.Dial(t, ln.Addr().String())
+	// A receive buffer smaller than the reply (but not so small that TCP
+	// crawls): the rest of the reply waits in the provider's kernel until
+	// the consumer reads.
+	if err := c.Conn.(*net.TCPConn).SetReadBuffer(64 << 10); err != nil {
+		t.Fatal(err)
+	}
+	c.Handshake(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 20})
+	if err := c.Fr.WriteWindowUpdate(0, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Request(1, "/answer", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Fr.WriteData(1, false, []byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler did not start")
+	}
+	h2.Shutdown() // GOAWAY; the connection closes after the stream
+	close(release)
+	select {
+	case <-sl.stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the provider did not stop writing after its last stream")
+	}
+
+	// The consumer goes on sending before it reads what came.
+	var writeErrs []error
+	for range 2 {
+		if err := c.Fr.WriteData(1, false, []byte("more")); err != nil {
+			writeErrs = append(writeErrs, err)
+		}
+	}
+	var (
+		status, grpcStatus string
+		body               []byte
+		frames             []string
+		end                error
+	)
+	for end == nil {
+		f, err := c.Next(5 * time.Second)
+		if err != nil {
+			end = err
+			break
+		}
+		frames = append(frames, h2test.Describe(f))
+		switch f := f.(type) {
+		case *http2.MetaHeadersFrame:
+			if status == "" {
+				status = f.PseudoValue("status")
+			} else {
+				for _, hf := range f.RegularFields() {
+					if hf.Name == "grpc-status" {
+						grpcStatus = hf.Value
+					}
+				}
+			}
+		case *http2.DataFrame:
+			body = append(body, f.Data()...)
+		}
+	}
+	if status != "200" || len(body) != replySize || grpcStatus != "0" {
+		t.Fatalf("reply: status %q, %d of %d body bytes, grpc-status %q; frames %d, last %q; then %v",
+			status, len(body), replySize, grpcStatus, len(frames), frames[len(frames)-1], end)
+	}
+	if !errors.Is(end, io.EOF) {
+		t.Fatalf("after the reply: %v, want a clean end of the connection (EOF)", end)
+	}
+	if len(writeErrs) > 0 {
+		t.Fatalf("writes after the provider's last frame: %v", writeErrs)
+	}
+	// The provider is still reading (and dropping) what the consumer sends.
+	if err := c.Fr.WriteData(1, false, []byte("late")); err != nil {
+		t.Fatalf("write after the provider's end: %v", err)
+	}
+}
