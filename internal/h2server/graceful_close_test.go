@@ -15,6 +15,7 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
 	"github.com/dubbo-go-streamx/streamx/internal/h2server"
 	"github.com/dubbo-go-streamx/streamx/internal/h2test"
+	"github.com/dubbo-go-streamx/streamx/internal/memnet"
 )
 
 // stopWatchListener hands out TCP connections that tell (stopped) when the
@@ -166,6 +167,56 @@ func TestGracefulCloseKeepsTheLastReply(t *testing.T) {
 		t.Fatalf("writes after the provider's last frame: %v", writeErrs)
 	}
 	// The provider is still reading (and dropping) what the consumer sends.
+	if err := c.Fr.WriteData(1, false, []byte("late")); err != nil {
+		t.Fatalf("write after the provider's end: %v", err)
+	}
+}
+
+// The same over an in-memory connection (memnet, as streamxtest serves):
+// after the provider's last frames and its end of the connection, the
+// consumer's writes still go (and are dropped) until the consumer closes.
+func TestGracefulCloseInMemory(t *testing.T) {
+	cEnd, pEnd := memnet.Pipe(memnet.Addr("consumer"), memnet.Addr("provider"))
+	entered, release := make(chan struct{}), make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+		w.Header().Set("Content-Type", "application/grpc")
+		_, _ = w.Write([]byte("reply"))
+		w.Header().Set(http.TrailerPrefix+"Grpc-Status", "0")
+	})
+	h2 := h2server.New(h2server.Config{CloseWait: 2 * time.Second})
+	served := make(chan struct{})
+	go func() { defer close(served); h2.ServeConn(pEnd, false, nil, h) }()
+	c := h2test.Client(t, cEnd)
+	t.Cleanup(func() {
+		_ = cEnd.Close()
+		<-served
+		h2.Close()
+	})
+	c.Handshake()
+	if err := c.Request(1, "/answer", false); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler did not start")
+	}
+	h2.Shutdown()
+	close(release)
+	var body []byte
+	f, trace := c.ReadUntil(5*time.Second, func(f http2.Frame) bool {
+		if d, ok := f.(*http2.DataFrame); ok {
+			body = append(body, d.Data()...)
+		}
+		h, ok := f.(*http2.MetaHeadersFrame)
+		return ok && h.StreamEnded()
+	})
+	if f == nil || string(body) != "reply" {
+		t.Fatalf("want the reply %q and its trailers; got %s", "reply", trace)
+	}
+	c.ExpectClosed(5 * time.Second) // the provider's end: EOF
 	if err := c.Fr.WriteData(1, false, []byte("late")); err != nil {
 		t.Fatalf("write after the provider's end: %v", err)
 	}
