@@ -221,3 +221,66 @@ func TestGracefulCloseInMemory(t *testing.T) {
 		t.Fatalf("write after the provider's end: %v", err)
 	}
 }
+
+// A graceful shutdown that finds a connection still waiting for the
+// client's preface sends its GOAWAY after our SETTINGS, never before (RFC
+// 9113 3.4: the server's preface is a SETTINGS frame), and does not wait
+// the whole preface timeout for a client that says nothing.
+func TestShutdownBeforePrefaceSendsSettingsFirst(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	h2 := h2server.New(h2server.Config{CloseWait: 2 * time.Second})
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			h2.ServeConn(nc, false, nil, http.NotFoundHandler())
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-served
+		h2.Close()
+	})
+
+	// A client that sends its preface after the shutdown began.
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2test.Eventually(t, 5*time.Second, func() bool { return h2.Conns() == 1 }, func() string { return "the connection served" })
+	h2.Shutdown()
+	c := h2test.Client(t, nc)
+	f, trace := c.ReadUntil(5*time.Second, func(http2.Frame) bool { return true })
+	if sf, ok := f.(*http2.SettingsFrame); !ok || sf.IsAck() {
+		t.Fatalf("want our SETTINGS first; got %s", trace)
+	}
+	if err := c.Fr.WriteSettings(); err != nil {
+		t.Fatal(err)
+	}
+	c.ExpectGoAway(http2.ErrCodeNo, 5*time.Second)
+	c.ExpectClosed(5 * time.Second)
+	_ = nc.Close()
+
+	// A client that says nothing is let go within a second or so.
+	nc2, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc2.Close()
+	h2test.Eventually(t, 5*time.Second, func() bool { return h2.Conns() == 1 }, func() string { return "the second connection served" })
+	began := time.Now()
+	h2.Shutdown()
+	_ = nc2.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err = io.Copy(io.Discard, nc2)
+	if took := time.Since(began); h2test.IsTimeout(err) || took > 3*time.Second {
+		t.Fatalf("a silent client after the shutdown: connection still open after %v (%v)", took, err)
+	}
+}
