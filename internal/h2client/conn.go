@@ -202,15 +202,15 @@ func (c *conn) GoAway(f *http2.GoAwayFrame, cut []*Stream, idle bool) {
 		s.fail(fmt.Errorf("%w: the provider is going away (%s) and did not process the call", ErrConnClosed, why))
 	}
 	if idle {
-		c.Close(fmt.Errorf("%w: the provider is going away (%s)", ErrConnClosed, why))
+		c.CloseGracefully(fmt.Errorf("%w: the provider is going away (%s)", ErrConnClosed, why))
 	}
 }
 
 // remove forgets a finished stream; a connection that is going away
-// closes after its last stream.
+// closes (gracefully) after its last stream.
 func (c *conn) remove(s *Stream) {
 	if c.Remove(s) {
-		c.Close(fmt.Errorf("%w: the provider went away", ErrConnClosed))
+		c.CloseGracefully(fmt.Errorf("%w: the provider went away", ErrConnClosed))
 	}
 }
 

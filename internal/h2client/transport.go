@@ -188,7 +188,9 @@ func withCaller(ctx, caller context.Context) (context.Context, func()) {
 }
 
 // Close closes the connection once its open streams have ended; later
-// Opens fail.
+// Opens fail. The close is graceful (h2conn.Conn.CloseGracefully): it may
+// wait for what is buffered to be written, and the connection's reader
+// lingers until the provider closes too, for at most a second.
 func (t *Transport) Close() {
 	t.mu.Lock()
 	c := t.c
@@ -196,7 +198,7 @@ func (t *Transport) Close() {
 	t.mu.Unlock()
 	if c != nil {
 		if _, idle := c.StopNewStreams(); idle {
-			c.Close(fmt.Errorf("%w: transport closed", ErrConnClosed))
+			c.CloseGracefully(fmt.Errorf("%w: transport closed", ErrConnClosed))
 		}
 	}
 }

@@ -132,6 +132,13 @@ type Conn[S StreamOf] struct {
 	done    chan struct{} // closed when the connection dies
 	settled chan struct{} // closed by the peer's first SETTINGS
 
+	// The socket's end (see close): graceful is set with err, on mu; the
+	// closer sets halfClosed before it closes shut.
+	graceful   bool
+	halfClosed bool          // the write side is shut; the reader drains and closes
+	lingerEnd  time.Time     // when the reader stops draining
+	shut       chan struct{} // closed once the closer is done with the socket
+
 	frames atomic.Int64 // read so far (keepalive)
 	sent   atomic.Bool  // DATA or HEADERS sent since the peer's last PING
 
@@ -159,6 +166,7 @@ func NewConn[S StreamOf](nc net.Conn, br io.Reader, lim Limits, server bool, sid
 		nextID:     1,
 		done:       make(chan struct{}),
 		settled:    make(chan struct{}),
+		shut:       make(chan struct{}),
 	}
 	if server {
 		c.nextID = 2 // a provider opens none: every even id stays idle
@@ -228,24 +236,49 @@ func (c *Conn[S]) WriteSettings(extra ...http2.Setting) error {
 // timeouts) on a goroutine of their own, until the connection dies.
 func (c *Conn[S]) Start() { go c.watch() }
 
-// Close fails the connection and every stream on it with err, once.
+// Close fails the connection and every stream on it with err, once, and
+// closes the socket at once. On a connection already closed it does
+// nothing: one closing gracefully finishes its linger.
 func (c *Conn[S]) Close(err error) { c.close(err, false) }
 
-// lingerTime bounds how long a connection ended by a connection error
-// keeps reading after its GOAWAY.
+// CloseGracefully is Close for a connection that has said all it will (its
+// GOAWAY sent, or its user done with it): what is buffered goes out first,
+// then only the socket's write side closes, and the reader goes on reading
+// and discarding what the peer still sends until the peer closes too or
+// lingerTime passes, and then closes the socket. A socket closed with the
+// peer's data unread, or receiving data after its close, answers with a
+// TCP reset, which discards what the peer had not read yet of our last
+// frames (a reply, its trailers) and fails the peer's writes in flight.
+//
+// It blocks until the buffer is written (bounded by Limits.WriteTimeout
+// while the connection's timers run, then by lingerTime); a socket without a write side of its own (an
+// in-memory pipe) is closed at once. On a connection already closed it
+// does nothing, without waiting (a side's Closed may call it). Call it
+// outside Write.
+func (c *Conn[S]) CloseGracefully(err error) {
+	if c.dead() {
+		return
+	}
+	_ = c.w.Flush() // while the write timeout still watches
+	c.close(err, true)
+}
+
+// lingerTime bounds how long a connection closing gracefully (or after a
+// connection error, once its GOAWAY is out) reads what the peer still
+// sends, and how long its last write may take.
 const lingerTime = time.Second
 
-// close is Close; with linger (the reader, after sending GOAWAY) it stops
-// writing and reads what the peer still sends for up to lingerTime before
-// closing: closing a socket with unread data resets the connection, and
-// the reset can destroy the GOAWAY before the peer reads why.
-func (c *Conn[S]) close(err error, linger bool) {
+// close is Close, and CloseGracefully when graceful: it then shuts the
+// writer and the socket's write side, and leaves the socket to the
+// reader, which drains and closes it (endReading).
+func (c *Conn[S]) close(err error, graceful bool) {
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
 		return
 	}
 	c.err = err
+	c.graceful = graceful
 	streams := c.streams
 	c.streams = map[uint32]S{}
 	for _, s := range streams {
@@ -254,12 +287,71 @@ func (c *Conn[S]) close(err error, linger bool) {
 	close(c.done)
 	c.cond.Broadcast()
 	c.mu.Unlock()
+	defer close(c.shut)
 	c.side.Closed(err, streams)
-	if cw, ok := c.nc.(interface{ CloseWrite() error }); linger && ok && cw.CloseWrite() == nil {
-		_ = c.nc.SetReadDeadline(time.Now().Add(lingerTime))
-		_, _ = io.CopyN(io.Discard, c.nc, 1<<20)
+	if graceful && c.shutWrite(err) {
+		return
 	}
 	_ = c.nc.Close()
+}
+
+// shutWrite writes what the writer still holds (within lingerTime), stops
+// it, and closes the socket's write side, arming the reader's linger. It
+// reports false when the socket must be closed instead.
+func (c *Conn[S]) shutWrite(err error) bool {
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok {
+		return false
+	}
+	end := time.Now().Add(lingerTime)
+	_ = c.nc.SetWriteDeadline(end)
+	if c.w.Shut(err) != nil || cw.CloseWrite() != nil {
+		return false
+	}
+	_ = c.nc.SetReadDeadline(end)
+	c.mu.Lock()
+	c.halfClosed, c.lingerEnd = true, end
+	c.mu.Unlock()
+	return true
+}
+
+// endReading is the reader's last act. On a connection closed gracefully
+// it waits for the closer to be done with the socket, then, if the write
+// side is shut, reads and discards until the peer closes or the linger
+// ends, and closes the socket.
+func (c *Conn[S]) endReading() {
+	c.mu.Lock()
+	graceful := c.graceful
+	c.mu.Unlock()
+	if !graceful {
+		return // closed at once by the closer, or still alive (a reader gone with a panic)
+	}
+	<-c.shut
+	c.mu.Lock()
+	linger, end := c.halfClosed, c.lingerEnd
+	c.mu.Unlock()
+	if linger {
+		// Again: a side may have moved the deadline (a provider reading
+		// the preface) while the close was under way.
+		_ = c.nc.SetReadDeadline(end)
+		buf := make([]byte, 4096)
+		for {
+			if _, err := c.nc.Read(buf); err != nil {
+				break
+			}
+		}
+	}
+	_ = c.nc.Close()
+}
+
+// dead reports whether the connection has died.
+func (c *Conn[S]) dead() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // Write runs fn with the connection's writer (see Writer.Write). A write
@@ -340,10 +432,18 @@ func (c *Conn[S]) DeadErr() error {
 	return c.closed
 }
 
-// ReadLoop reads and dispatches frames until the connection dies.
+// ReadLoop reads and dispatches frames until the connection dies; it
+// stops dispatching as soon as it has, and returns once the socket is
+// closed (after the linger of a graceful close). Started on a connection
+// already dead, it returns at once, closing the socket if the close left
+// that to it: a side runs it whatever happened before.
 func (c *Conn[S]) ReadLoop() {
-	for {
+	defer c.endReading()
+	for !c.dead() {
 		f, err := c.rd.ReadFrame()
+		if c.dead() {
+			return // what came after the close is not dispatched
+		}
 		if err == nil {
 			c.frames.Add(1)
 			err = c.dispatch(f)
@@ -375,20 +475,20 @@ func (c *Conn[S]) ReadLoop() {
 // is a ConnError.
 func (c *Conn[S]) fail(err error) {
 	var ce ConnError
-	linger := false
 	if errors.As(err, &ce) {
 		c.SendGoAway(ce.Code, ce.Reason)
-		// On the wire before the write side closes. A peer that does not
-		// read holds this up until the write timeout closes the connection.
-		_ = c.w.Flush()
-		err = fmt.Errorf("%w: %v (sent GOAWAY %v)", c.closed, ce.Reason, ce.Code)
-		linger = true
-	} else if errors.Is(err, io.EOF) {
+		// The GOAWAY must not be lost to a reset before the peer reads
+		// why. A peer that does not read holds the flush up until the
+		// write timeout closes the connection.
+		c.CloseGracefully(fmt.Errorf("%w: %v (sent GOAWAY %v)", c.closed, ce.Reason, ce.Code))
+		return
+	}
+	if errors.Is(err, io.EOF) {
 		err = fmt.Errorf("%w: the %s closed the connection", c.closed, c.peerRole)
 	} else {
 		err = fmt.Errorf("%w: %v", c.closed, err)
 	}
-	c.close(err, linger)
+	c.close(err, false)
 }
 
 // SendGoAway sends GOAWAY with code, naming the last stream the peer opened

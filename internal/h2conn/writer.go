@@ -128,6 +128,23 @@ func (w *Writer) Flush() error {
 	return w.flushLocked(0)
 }
 
+// Shut writes what is buffered, waiting for a flush in flight first, and
+// then refuses every later Write and Flush with err, so that nothing more
+// reaches dst: dst's write side may be closed next. It returns the final
+// flush's failure.
+func (w *Writer) Shut(err error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.flushing {
+		w.drained.Wait()
+	}
+	ferr := w.flushLocked(0)
+	if w.err == nil {
+		w.err = err
+	}
+	return ferr
+}
+
 // flushLocked writes the buffer to dst in rounds, unlocking mu during each,
 // until it is empty; after rounds rounds (0: no limit) a goroutine takes
 // over. Called and returns with mu held and no round in flight.

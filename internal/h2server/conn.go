@@ -27,6 +27,9 @@ var (
 // settingsTimeout bounds the wait for a new connection's preface.
 const settingsTimeout = 10 * time.Second
 
+// goAwayPrefaceTimeout bounds it once the server is shutting down.
+const goAwayPrefaceTimeout = time.Second
+
 // conn is one HTTP/2 connection: the shared engine (h2conn.Conn) with a
 // provider's side of it, which accepts streams and runs their handlers.
 type conn struct {
@@ -41,6 +44,11 @@ type conn struct {
 	hdr     *responseEncoder // on W
 
 	handlers sync.WaitGroup // each holds a stream slot (TakeSlot) until it returns
+
+	startMu   sync.Mutex
+	inPreface bool // on startMu: start is reading the client preface
+	started   bool // on startMu: our SETTINGS are out, a GOAWAY may follow
+	goAwayDue bool // on startMu: a shutdown came before; start sends the GOAWAY
 
 	canon wire.Canon          // the reader's
 	urls  map[string]*url.URL // the reader's: see requestURL
@@ -62,29 +70,71 @@ func newConn(srv *Server, nc net.Conn, tlsState *tls.ConnectionState, h http.Han
 }
 
 // serve runs the connection: it reads frames until the connection fails or
-// has gone away, then waits for its handlers.
+// has gone away, then waits for its handlers. The reader runs whatever
+// the start did: on a connection that died meanwhile (a graceful shutdown
+// may close it any time) it returns at once, closing the socket.
 func (c *conn) serve(prefaceRead, goAway bool) {
 	defer c.handlers.Wait()
+	if c.start(prefaceRead, goAway) {
+		c.Start()
+	}
+	c.ReadLoop()
+}
+
+// start reads the client preface unless prefaceRead, and sends our
+// SETTINGS, then GOAWAY if the server is shutting down (goAway, or a
+// Shutdown meanwhile). It reports whether the connection lives.
+func (c *conn) start(prefaceRead, goAway bool) bool {
 	if !prefaceRead {
-		_ = c.nc.SetReadDeadline(time.Now().Add(settingsTimeout))
-		p := make([]byte, len(http2.ClientPreface))
-		if _, err := io.ReadFull(c.br, p); err != nil || string(p) != http2.ClientPreface {
-			c.Close(fmt.Errorf("%w: no HTTP/2 client preface", errConnClosed))
-			return
+		c.startMu.Lock()
+		c.inPreface = true
+		wait := settingsTimeout
+		if goAway || c.goAwayDue {
+			wait = goAwayPrefaceTimeout
 		}
+		_ = c.nc.SetReadDeadline(time.Now().Add(wait))
+		c.startMu.Unlock()
+		p := make([]byte, len(http2.ClientPreface))
+		_, err := io.ReadFull(c.br, p)
+		c.startMu.Lock()
+		c.inPreface = false
 		_ = c.nc.SetReadDeadline(time.Time{})
+		c.startMu.Unlock()
+		if err != nil || string(p) != http2.ClientPreface {
+			c.Close(fmt.Errorf("%w: no HTTP/2 client preface", errConnClosed))
+			return false
+		}
 	}
 	lim := c.srv.cfg.Limits
 	if c.Write(func() error {
 		return c.WriteSettings(http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: lim.MaxConcurrentStreams})
 	}, true) != nil {
-		return
+		return false
 	}
+	c.startMu.Lock()
+	c.started = true
+	goAway = goAway || c.goAwayDue
+	c.startMu.Unlock()
 	if goAway {
 		c.goAway()
 	}
-	c.Start()
-	c.ReadLoop()
+	return true
+}
+
+// settingsSent reports whether our SETTINGS are out, so that a GOAWAY may
+// follow (RFC 9113 3.4: the server's preface is its SETTINGS frame). If
+// not, start sends the GOAWAY after them, and waits for the client's
+// preface for goAwayPrefaceTimeout at most.
+func (c *conn) settingsSent() bool {
+	c.startMu.Lock()
+	defer c.startMu.Unlock()
+	if !c.started && !c.goAwayDue {
+		c.goAwayDue = true
+		if c.inPreface {
+			_ = c.nc.SetReadDeadline(time.Now().Add(goAwayPrefaceTimeout))
+		}
+	}
+	return c.started
 }
 
 // Headers starts a stream, or ends one with its request trailers.
@@ -200,6 +250,9 @@ func (c *conn) remove(s *stream) {
 // goAway sends GOAWAY(NO_ERROR): streams the peer opened so far finish,
 // later ones are refused, and the connection closes after the last.
 func (c *conn) goAway() {
+	if !c.settingsSent() {
+		return
+	}
 	first, idle := c.StopNewStreams()
 	if !first {
 		return
@@ -210,10 +263,11 @@ func (c *conn) goAway() {
 	}
 }
 
-// closeAfterFlush closes the connection once what is buffered is written.
+// closeAfterFlush closes the connection once what is buffered is written,
+// gracefully: a consumer still sending meanwhile must not reset it (and
+// lose the last replies).
 func (c *conn) closeAfterFlush() {
-	_ = c.Flush()
-	c.Close(fmt.Errorf("%w: gone away", errConnClosed))
+	c.CloseGracefully(fmt.Errorf("%w: gone away", errConnClosed))
 }
 
 // encodeHeaders writes a HEADERS block (and CONTINUATIONs); the caller is

@@ -120,7 +120,10 @@ func (s *Server) ServeConn(nc net.Conn, prefaceRead bool, tlsState *tls.Connecti
 
 // Shutdown starts a graceful shutdown: every connection gets GOAWAY and
 // closes after its last stream; new connections are told to go away at
-// once. It does not wait.
+// once. A connection closes its write side first and reads (discarding)
+// until the consumer closes too, for at most a second, so that a consumer
+// still sending does not reset it and lose the last replies. It does not
+// wait.
 func (s *Server) Shutdown() {
 	s.mu.Lock()
 	s.shutdown = true
@@ -131,8 +134,9 @@ func (s *Server) Shutdown() {
 	}
 }
 
-// Close ends every connection at once, waits (up to Config.CloseWait) for
-// their handlers to return, and stops the worker pool.
+// Close ends every connection at once (one already closing gracefully
+// finishes its linger of at most a second), waits (up to Config.CloseWait)
+// for their handlers and readers to return, and stops the worker pool.
 func (s *Server) Close() { s.CloseWithin(s.cfg.CloseWait) }
 
 // CloseWithin is Close waiting at most wait for the handlers (none when

@@ -63,6 +63,14 @@ func Dial(t testing.TB, addr string) *Peer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return Client(t, nc)
+}
+
+// Client is Dial over a connection of the test's own (an in-memory pipe
+// to a provider's ServeConn, say): the client preface, nothing else. nc
+// is closed when the test ends.
+func Client(t testing.TB, nc net.Conn) *Peer {
+	t.Helper()
 	p := newPeer(t, nc)
 	p.deadline(5 * time.Second)
 	if _, err := io.WriteString(nc, http2.ClientPreface); err != nil {
