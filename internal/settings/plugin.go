@@ -6,11 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 )
 
 // Built-in message defaults; sizes are dubbo-go's. The connection bounds'
-// defaults are h2conn's (h2conn.Default*).
+// defaults are h2conn's (h2.Default*).
 const (
 	DefaultCompressMinBytes = -1 // never compress
 	DefaultMaxRecvMsgSize   = 4 << 20
@@ -28,7 +28,7 @@ type Plugin struct {
 	MaxServerSendMsgSize int
 	MaxCallRecvMsgSize   int
 	MaxCallSendMsgSize   int
-	Limits               h2conn.Limits
+	Limits               h2.Limits
 }
 
 // Builtin returns the settings when nothing is configured.
@@ -51,7 +51,7 @@ func (p *Plugin) SetBound(name, value string) error {
 }
 
 // setBound sets connection bound k, the one table of which key sets which
-// h2conn.Limits field; where names it in errors.
+// h2.Limits field; where names it in errors.
 func (p *Plugin) setBound(where, k, v string) error {
 	var (
 		n   int
