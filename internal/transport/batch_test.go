@@ -11,8 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
-	"github.com/dubbo-go-streamx/streamx/internal/h2server"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -129,7 +128,7 @@ func serveEcho(t *testing.T, handle func(*ServerStream) error) string {
 		defer ss.Release()
 		ss.Finish(handle(ss))
 	})}
-	h2 := h2server.New(h2server.Config{Limits: h2conn.Limits{StreamWindow: 1 << 16, ConnWindow: 1 << 20}})
+	h2 := h2.NewServer(h2.ServerConfig{Limits: h2.Limits{StreamWindow: 1 << 16, ConnWindow: 1 << 20}})
 	h2.Install(hs)
 	served := make(chan struct{})
 	go func() { defer close(served); _ = hs.Serve(ln) }()

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2client"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -73,7 +73,7 @@ func TestUnaryWithDoneContext(t *testing.T) {
 // fields go as a list shared by the calls with one codec, and the
 // caller's header (none here) is all the map there is.
 func TestUnaryTimeoutHeader(t *testing.T) {
-	fields := func(h h2client.Header) string {
+	fields := func(h h2.Header) string {
 		var out []string
 		for _, f := range h.Fields {
 			out = append(out, f.Name+"="+f.Value)
@@ -82,7 +82,7 @@ func TestUnaryTimeoutHeader(t *testing.T) {
 	}
 	c := NewClient("127.0.0.1:1", nil, testSettings)
 	defer c.Close()
-	req := func(ctx context.Context, timeout time.Duration, codec string) h2client.Header {
+	req := func(ctx context.Context, timeout time.Duration, codec string) h2.Header {
 		t.Helper()
 		s, err := c.NewUnary(ctx, "/svc/m", nil, codec, []byte("req"), timeout)
 		if err != nil {

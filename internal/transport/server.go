@@ -103,7 +103,7 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 
 // RequestTimeout gives the time a gRPC request may run from its
 // grpc-timeout header, for a server that puts the deadline on the
-// request's context itself (h2server.Config.Timeout): Accept then needs
+// request's context itself (h2.ServerConfig.Timeout): Accept then needs
 // no context of its own. A malformed value gives none; Accept rejects it.
 func RequestTimeout(h http.Header) (time.Duration, bool) {
 	raw := wire.Get(h, wire.HeaderTimeout)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -66,7 +66,7 @@ type Settings struct {
 	// the peer accepts gzip; < 0 never compresses.
 	CompressMinBytes int
 	// H2 are the HTTP/2 connection's bounds (zero fields: defaults).
-	H2 h2conn.Limits
+	H2 h2.Limits
 }
 
 // maybeGzip compresses a request payload when configured to; a provider's
