@@ -329,6 +329,11 @@ func (s *ClientStream) awaitResponse() error {
 		if errors.As(s.rtErr, &se) {
 			return se
 		}
+		if s.caller.ctx != nil { // a unary call's context is its own: ask the caller's
+			if err := status.FromContext(s.caller.ctx); err != nil {
+				return err
+			}
+		}
 		return lostPeer(s.ctx, s.rtErr, "connecting to the provider")
 	}
 	resp := s.resp

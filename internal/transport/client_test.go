@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,47 @@ func TestUnaryTimeoutHeader(t *testing.T) {
 	defer cancel()
 	if dl := req(ctx, 3*time.Second, "proto").Timeout; dl == "" || dl == "3000000u" || dl == "5000000u" {
 		t.Fatalf("a caller's deadline of an hour sent %q", dl)
+	}
+}
+
+// A caller that cancels while its unary call is still connecting gets
+// Canceled, not the dial's failure as Unavailable: the stream's own
+// context is detached from the caller's, so the caller's is asked first.
+func TestUnaryCanceledWhileConnecting(t *testing.T) {
+	// A listener that accepts TCP and never speaks HTTP/2: the dial waits
+	// for its SETTINGS.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if nc, err := ln.Accept(); err == nil {
+			accepted <- nc
+		}
+	}()
+	defer func() {
+		ln.Close()
+		select {
+		case nc := <-accepted:
+			nc.Close()
+		default:
+		}
+	}()
+	c := NewClient(ln.Addr().String(), nil, testSettings)
+	defer c.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	s, err := c.NewUnary(ctx, "/svc/m", nil, "proto", []byte("req"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { // cancel once the dial has reached the listener
+		nc := <-accepted
+		accepted <- nc // closed by the deferred cleanup
+		cancel()
+	}()
+	s.Start()
+	if _, err := s.Read(); status.CodeOf(err) != status.Canceled {
+		t.Fatalf("Read after the caller cancelled while connecting: %v, want canceled", err)
 	}
 }
