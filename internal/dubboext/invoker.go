@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 	"dubbo.apache.org/dubbo-go/v3/protocol/base"
 	"dubbo.apache.org/dubbo-go/v3/protocol/result"
-	"dubbo.apache.org/dubbo-go/v3/protocol/triple"
 	tri "dubbo.apache.org/dubbo-go/v3/protocol/triple/triple_protocol"
 	dubbotls "dubbo.apache.org/dubbo-go/v3/tls"
 
@@ -35,9 +33,7 @@ type invoker struct {
 	version string
 	timeout time.Duration // unary calls without a ctx deadline
 
-	stockMu   sync.Mutex
-	stock     base.Invoker // on stockMu: made on first use
-	destroyed bool         // on stockMu
+	stock lazyStock // for calls without a streamx method declaration
 }
 
 func newInvoker(url *common.URL) (*invoker, error) {
@@ -291,52 +287,14 @@ func (iv *invoker) header(inv base.Invocation) http.Header {
 	return h
 }
 
-func (iv *invoker) stockInvoker() base.Invoker {
-	iv.stockMu.Lock()
-	defer iv.stockMu.Unlock()
-	if iv.stock != nil {
-		return iv.stock
-	}
-	if iv.destroyed {
-		f := &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.Unavailable,
-			"streamx: the invoker for %s is destroyed", iv.GetURL().Location)}
-		f.Destroy()
-		return f
-	}
-	iv.stock = iv.referStock()
-	return iv.stock
-}
-
-// referStock makes the stock Triple invoker; never nil.
-func (iv *invoker) referStock() (stock base.Invoker) {
-	defer func() {
-		// Stock Refer panics on some references (a plain Dial without
-		// ClientInfo builds dubbo-go's legacy invoker, which panics).
-		if p := recover(); p != nil {
-			stock = &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.FailedPrecondition,
-				"streamx: stock Triple cannot call %s: %v (declare the method with streamx, or dial with client.DialWithInfo as generated code does)",
-				iv.GetURL().Location, p)}
-		}
-	}()
-	if stock = triple.GetProtocol().Refer(iv.GetURL()); stock == nil {
-		stock = &failedInvoker{BaseInvoker: base.NewBaseInvoker(iv.GetURL()), err: status.Errorf(status.Unavailable,
-			"streamx: cannot create a stock Triple invoker for %s (see the log)", iv.GetURL().Location)}
-	}
-	return stock
-}
+func (iv *invoker) stockInvoker() base.Invoker { return iv.stock.get(iv.GetURL()) }
 
 // Destroy implements base.Invoker. A stock invoker being made meanwhile
 // is destroyed too; none is made after.
 func (iv *invoker) Destroy() {
 	iv.BaseInvoker.Destroy()
 	iv.client.Close()
-	iv.stockMu.Lock()
-	iv.destroyed = true
-	stock := iv.stock
-	iv.stockMu.Unlock()
-	if stock != nil {
-		stock.Destroy()
-	}
+	iv.stock.destroy()
 }
 
 type failedInvoker struct {

@@ -3,7 +3,6 @@ package dubboext
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
@@ -185,64 +184,28 @@ func referStock(url *common.URL) base.Invoker {
 }
 
 // stockReference calls through a stock Triple invoker, for a reference
-// whose streamx: is false. It refers with stock Triple on the first call
-// (stock Triple's legacy invoker connects at once and keeps retrying), and
-// never for calls made with streamx method declarations: those hand over
-// streamx's request and stream types, which stock Triple's invoker cannot
-// send, and fail saying so. Safe for concurrent use.
+// whose streamx: is false, made on the first call; never for calls made
+// with streamx method declarations: those hand over streamx's request and
+// stream types, which stock Triple's invoker cannot send, and fail saying
+// so (finally: failover would only try the same elsewhere). Safe for
+// concurrent use.
 type stockReference struct {
 	base.BaseInvoker
-
-	mu        sync.Mutex
-	stock     base.Invoker // on mu: made on first use
-	destroyed bool         // on mu
+	stock lazyStock
 }
 
 // Invoke implements base.Invoker.
 func (s *stockReference) Invoke(ctx context.Context, inv base.Invocation) result.Result {
 	if _, ok := specFrom(ctx); ok {
-		return &result.RPCResult{Err: status.Errorf(status.FailedPrecondition,
+		return &result.RPCResult{Err: final(status.Errorf(status.FailedPrecondition,
 			"streamx: reference %s sets streamx: false (stock Triple), which cannot make calls declared with streamx (%s): "+
-				"set streamx: true on the reference, or call with generated Triple code", s.GetURL().ServiceKey(), inv.MethodName())}
+				"set streamx: true on the reference, or call with generated Triple code", s.GetURL().ServiceKey(), inv.MethodName()))}
 	}
-	s.mu.Lock()
-	if s.destroyed {
-		s.mu.Unlock()
-		return &result.RPCResult{Err: status.Errorf(status.Unavailable, "streamx: the invoker for %s is destroyed", s.GetURL().Location)}
-	}
-	if s.stock == nil {
-		s.stock = newStockInvoker(s.GetURL())
-	}
-	stock := s.stock
-	s.mu.Unlock()
-	return stock.Invoke(ctx, inv)
+	return s.stock.get(s.GetURL()).Invoke(ctx, inv)
 }
 
 // Destroy implements base.Invoker, destroying the stock invoker if made.
 func (s *stockReference) Destroy() {
 	s.BaseInvoker.Destroy()
-	s.mu.Lock()
-	s.destroyed = true
-	stock := s.stock
-	s.mu.Unlock()
-	if stock != nil {
-		stock.Destroy()
-	}
-}
-
-func newStockInvoker(url *common.URL) (inv base.Invoker) {
-	defer func() {
-		// Stock Refer panics on some references (a plain Dial without
-		// ClientInfo builds dubbo-go's legacy invoker, which panics).
-		if r := recover(); r != nil {
-			inv = &failedInvoker{BaseInvoker: base.NewBaseInvoker(url), err: status.Errorf(status.FailedPrecondition,
-				"streamx: reference %s sets streamx: false, and stock Triple cannot refer it: %v "+
-					"(stock Triple needs client.DialWithInfo, as generated Triple code does)", url.ServiceKey(), r)}
-		}
-	}()
-	if inv = triple.GetProtocol().Refer(url); inv == nil {
-		return &failedInvoker{BaseInvoker: base.NewBaseInvoker(url), err: status.Errorf(status.Unavailable,
-			"streamx: stock Triple could not refer %s (see the log)", url.ServiceKey())}
-	}
-	return inv
+	s.stock.destroy()
 }
