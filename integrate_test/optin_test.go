@@ -74,6 +74,13 @@ func optinServe(t *testing.T, body string, vars map[string]string) error {
 	if err != nil {
 		return err
 	}
+	return optinExport(t, cfg)
+}
+
+// optinExport exports the Greeter (streamx) and the stock greeter as cfg
+// configures them, each by itself, and returns the first export error.
+func optinExport(t *testing.T, cfg *config.Config) error {
+	t.Helper()
 	srv, err := cfg.NewServer()
 	if err != nil {
 		t.Fatal(err)
@@ -325,22 +332,8 @@ dubbo:
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := cfg.NewServer()
-	if err != nil {
+	if err := optinExport(t, cfg); err != nil {
 		t.Fatal(err)
-	}
-	if err := streamx.Register(srv, testgreeter.NewService()); err != nil {
-		t.Fatal(err)
-	}
-	if err := dubboext.RegisterService(srv, OptinStockGreeter{}, optinStockInfo(), server.WithInterface(optinStockName)); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{greeter.ServiceName, optinStockName} {
-		unexport, err := dubboext.ExportAlone(srv, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(unexport)
 	}
 	cli, err := cfg.NewClient()
 	if err != nil {
