@@ -26,6 +26,7 @@ type Body struct {
 	hides  bool          // a failure hides what is unread (see Init)
 	cond   sync.Cond     // on mu: a read waits here, unless it has a watch
 	wake   chan struct{} // made by the first read with a watch that waits
+	lent   *[]byte       // on mu: the chunk ReadLent's last bytes lie in
 }
 
 // Init sets the stream's receive window (the base of the grant rule) and
@@ -167,6 +168,47 @@ func (b *Body) Read(p []byte, watch interface{ Done() <-chan struct{} }) (n int,
 		return 0, 0, err
 	}
 	return 0, 0, io.EOF
+}
+
+// ReadLent is Read without the copy: it returns the unread bytes of the
+// first buffered chunk where they lie. They are lent: the next ReadLent
+// takes the chunk back (Release never does), so the caller reads them
+// before it calls ReadLent again, and copies what it keeps.
+func (b *Body) ReadLent(watch interface{ Done() <-chan struct{} }) (data []byte, grant int64, err error) {
+	b.mu.Lock()
+	if b.lent != nil {
+		recycleChunk(b.lent)
+		b.lent = nil
+	}
+	for b.buf.Empty() && !b.ended && b.err == nil {
+		if watch == nil {
+			b.cond.Wait()
+			continue
+		}
+		if b.wake == nil {
+			b.wake = make(chan struct{}, 1)
+		}
+		wake := b.wake
+		b.mu.Unlock()
+		select {
+		case <-wake:
+		case <-watch.Done():
+			return nil, 0, ErrWaitEnded
+		}
+		b.mu.Lock()
+	}
+	if !b.buf.Empty() && (b.err == nil || !b.hides) {
+		data, b.lent = b.buf.TakeChunk()
+		grant := b.usedLocked(int64(len(data)))
+		b.mu.Unlock()
+		return data, grant, nil
+	}
+	err = b.err
+	b.mu.Unlock()
+	if err != nil {
+		return nil, 0, err
+	}
+	return nil, 0, io.EOF
 }
 
 // signal wakes a read waiting; mu is held. Only a read with a watch

@@ -96,3 +96,50 @@ func TestBodyReadWaits(t *testing.T) {
 		t.Fatalf("Read whose watch ended = %v, want ErrWaitEnded", err)
 	}
 }
+
+// ReadLent hands out the buffered chunks in order without a copy, grants
+// the window for what it lends, keeps the lent chunk out of the pool
+// until the next ReadLent (a Release meanwhile leaves it alone), and then
+// the end.
+func TestBodyReadLent(t *testing.T) {
+	poisonRecycled.Store(true)
+	defer poisonRecycled.Store(false)
+	var b Body
+	b.Init(4*chunkSize, false)
+	want := make([]byte, chunkSize+100)
+	for i := range want {
+		want[i] = byte(i % 251)
+	}
+	b.Put(want[:chunkSize/2])
+	b.Put(want[chunkSize/2:])
+	b.End()
+	first, grant, err := b.ReadLent(nil)
+	if err != nil || len(first) != chunkSize || grant != 0 {
+		t.Fatalf("first ReadLent: %d bytes, grant %d, %v; want a whole chunk, no grant yet", len(first), grant, err)
+	}
+	if b.Release(errors.New("released")) != 100 { // the second chunk only
+		t.Fatal("Release dropped the lent chunk's bytes too")
+	}
+	for i := range first { // still intact: Release left the lent chunk alone
+		if first[i] != want[i] {
+			t.Fatalf("lent byte %d changed after Release", i)
+		}
+	}
+	if data, _, err := b.ReadLent(nil); data != nil || err == nil {
+		t.Fatalf("ReadLent after Release: %d bytes, %v; want the failure", len(data), err)
+	}
+	if first[0] != 0xa5 { // taken back (and poisoned) by that ReadLent
+		t.Fatal("the lent chunk did not go back to the pool")
+	}
+
+	var c Body
+	c.Init(64, false)
+	c.Put([]byte("abc"))
+	c.End()
+	if data, grant, err := c.ReadLent(nil); string(data) != "abc" || err != nil || grant != 0 {
+		t.Fatalf("ReadLent = %q, grant %d, %v", data, grant, err)
+	}
+	if _, _, err := c.ReadLent(nil); err != io.EOF {
+		t.Fatalf("ReadLent at the end = %v, want io.EOF", err)
+	}
+}

@@ -273,6 +273,23 @@ type clientBody struct{ s *ClientStream }
 
 func (b clientBody) Read(p []byte) (int, error) { return b.s.read(p) }
 
+// ReadLent is Read without a copy (see Body.ReadLent).
+func (b clientBody) ReadLent() ([]byte, error) {
+	s := b.s
+	for {
+		var watch interface{ Done() <-chan struct{} }
+		if s.w != nil {
+			watch = s.w.Context()
+		}
+		data, err := s.c.ReadBodyLent(&s.core, watch)
+		if !errors.Is(err, ErrWaitEnded) {
+			return data, err
+		}
+		s.w.Stop()
+		s.w = nil // stopped: the failure it caused ends the wait
+	}
+}
+
 // Close cancels the stream unless both sides have ended (reset sends
 // nothing then, and fail keeps a complete response intact).
 func (b clientBody) Close() error {

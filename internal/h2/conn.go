@@ -592,6 +592,21 @@ func (c *Conn[S]) ReadBody(s *Stream, p []byte, watch interface{ Done() <-chan s
 	return n, err
 }
 
+// ReadBodyLent is ReadBody without the copy (see Body.ReadLent).
+func (c *Conn[S]) ReadBodyLent(s *Stream, watch interface{ Done() <-chan struct{} }) ([]byte, error) {
+	data, grant, err := s.body.ReadLent(watch)
+	if n := len(data); n > 0 {
+		var conn int64
+		if c.server {
+			conn = int64(n)
+		}
+		if conn > 0 || grant > 0 {
+			_ = c.Credit(s, conn, grant)
+		}
+	}
+	return data, err
+}
+
 // Reserve waits for send window on s and takes up to n bytes of it; it
 // also returns the peer's frame size limit. It fails with why s can no
 // longer send (see SendErr; check, if not nil, is the side's own reason,

@@ -1,6 +1,9 @@
 package h2
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // chunkSize is the size of the pooled chunks that hold received data.
 const chunkSize = 16 << 10
@@ -64,3 +67,33 @@ func (b *RecvBuf) Release() int {
 	b.q, b.off = nil, 0
 	return n
 }
+
+// TakeChunk removes the first chunk's unread bytes from the buffer and
+// returns them without a copy; c is the chunk, which the caller hands to
+// recycleChunk once nobody reads data any more. The buffer must not be
+// empty.
+func (b *RecvBuf) TakeChunk() (data []byte, c *[]byte) {
+	c = b.q[0]
+	data = (*c)[b.off:]
+	b.q[0] = nil
+	b.q = b.q[1:]
+	b.off = 0
+	if len(b.q) == 0 {
+		b.q = nil
+	}
+	return data, c
+}
+
+// recycleChunk returns a chunk TakeChunk gave out to the pool.
+func recycleChunk(c *[]byte) {
+	if poisonRecycled.Load() {
+		for i := range (*c)[:cap(*c)] {
+			(*c)[:cap(*c)][i] = 0xa5
+		}
+	}
+	chunks.Put(c)
+}
+
+// poisonRecycled makes recycleChunk overwrite a chunk before pooling it,
+// so that a test sees bytes read after they were given back.
+var poisonRecycled atomic.Bool

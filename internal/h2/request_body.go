@@ -37,6 +37,9 @@ type requestBody struct{ s *serverStream }
 // Read blocks until data, the end, or a failure.
 func (b requestBody) Read(p []byte) (int, error) { return b.s.c.ReadBody(&b.s.core, p, nil) }
 
+// ReadLent reads without a copy (see Body.ReadLent).
+func (b requestBody) ReadLent() ([]byte, error) { return b.s.c.ReadBodyLent(&b.s.core, nil) }
+
 // Close drops what has not been read; a pending or later Read fails.
 func (b requestBody) Close() error {
 	b.s.release()

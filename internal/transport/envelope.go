@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
@@ -54,6 +55,18 @@ type Reader struct {
 	// next call takes both back.
 	lent bool
 	big  *[]byte
+
+	// A source that lends its bytes (h2's bodies: see lender) is read
+	// without any buffer of the Reader's: cur is what it lent last, and a
+	// message lying whole in cur is handed out where it lies.
+	lender lender
+	cur    []byte
+}
+
+// lender is a body that lends the bytes it buffered instead of copying
+// them: what ReadLent returns is valid until its next call.
+type lender interface {
+	ReadLent() ([]byte, error)
 }
 
 const (
@@ -128,6 +141,7 @@ func NewReader(r io.Reader, maxBytes int, encoding string) *Reader {
 // allocation less for its owner).
 func (r *Reader) Init(src io.Reader, maxBytes int, encoding string) {
 	*r = Reader{r: src, MaxBytes: maxBytes, Encoding: encoding}
+	r.lender, _ = src.(lender)
 }
 
 // Recycle takes back the message lent by the last Next or Buffered (see
@@ -151,6 +165,9 @@ func (r *Reader) Recycle() {
 func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
 	r.Recycle()
 	b := r.buffered()
+	if r.lender != nil {
+		b = r.cur
+	}
 	if len(b) < HeaderLen || b[0]&flagCompressed != 0 {
 		return nil, false
 	}
@@ -160,6 +177,10 @@ func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
 		return nil, false
 	}
 	msg = b[HeaderLen : HeaderLen+int(n) : HeaderLen+int(n)]
+	if r.lender != nil {
+		r.cur = r.cur[HeaderLen+int(n):]
+		return msg, true
+	}
 	r.lent = true
 	r.consume(HeaderLen + int(n))
 	return msg, true
@@ -175,6 +196,9 @@ func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
 // out where it lies, a larger one is read into a pooled buffer.
 func (r *Reader) Next() ([]byte, error) {
 	r.Recycle()
+	if r.lender != nil {
+		return r.nextLent()
+	}
 	if err := r.fill(HeaderLen); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, status.New(status.Internal, "stream ended inside a message prefix")
@@ -209,6 +233,76 @@ func (r *Reader) Next() ([]byte, error) {
 			return nil, err
 		}
 	}
+	return r.decompress(flags, buf)
+}
+
+// nextLent is Next on a lender: a message that lies whole in what the
+// body lent is handed out there; one that spans its chunks is gathered
+// into a pooled buffer, the one copy it takes.
+func (r *Reader) nextLent() ([]byte, error) {
+	var hdr [HeaderLen]byte
+	got, err := r.gather(hdr[:])
+	if err != nil {
+		if errors.Is(err, io.EOF) && got == 0 {
+			return nil, io.EOF
+		}
+		if errors.Is(err, io.EOF) {
+			return nil, status.New(status.Internal, "stream ended inside a message prefix")
+		}
+		return nil, err
+	}
+	flags, n := hdr[0], binary.BigEndian.Uint32(hdr[1:])
+	if r.MaxBytes > 0 && int64(n) > int64(r.MaxBytes) {
+		return nil, status.Errorf(status.ResourceExhausted,
+			"received a message of %d bytes, over the %d-byte limit (max-recv-msg-size)", n, r.MaxBytes)
+	}
+	if len(r.cur) == 0 && n > 0 { // the prefix ended a chunk: the message may lie whole in the next
+		if r.cur, err = r.lender.ReadLent(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, status.Errorf(status.Internal, "stream ended inside a %d-byte message", n)
+			}
+			return nil, err
+		}
+	}
+	var buf []byte
+	if len(r.cur) >= int(n) {
+		buf, r.cur = r.cur[:n:n], r.cur[n:] // lent where it lies
+	} else {
+		// Spanning chunks: what was lent, then the rest read straight
+		// into the buffer, every chunk buffered by then in one read.
+		r.big = getMsgBuf(int(n))
+		buf = (*r.big)[:n]
+		got := copy(buf, r.cur)
+		r.cur = nil
+		if _, err := io.ReadFull(r.r, buf[got:]); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, status.Errorf(status.Internal, "stream ended inside a %d-byte message", n)
+			}
+			return nil, err
+		}
+	}
+	return r.decompress(flags, buf)
+}
+
+// gather copies the next len(p) bytes into p, from cur and as much more
+// as the body lends; io.EOF means it ended first (got tells how much came).
+func (r *Reader) gather(p []byte) (got int, err error) {
+	for got < len(p) {
+		if len(r.cur) == 0 {
+			if r.cur, err = r.lender.ReadLent(); err != nil {
+				return got, err
+			}
+			continue
+		}
+		k := copy(p[got:], r.cur)
+		r.cur = r.cur[k:]
+		got += k
+	}
+	return got, nil
+}
+
+// decompress returns a message as its flags say: as it came, or gunzipped.
+func (r *Reader) decompress(flags byte, buf []byte) ([]byte, error) {
 	if flags&flagCompressed == 0 {
 		return buf, nil
 	}
@@ -266,10 +360,10 @@ func putMsgBuf(p *[]byte) {
 // poisonRecycled makes every buffer going back to a pool be overwritten
 // first, so that a test sees a message whose bytes were taken back while
 // still lent.
-var poisonRecycled bool
+var poisonRecycled atomic.Bool
 
 func poison(b []byte) {
-	if poisonRecycled {
+	if poisonRecycled.Load() {
 		for i := range b {
 			b[i] = 0xa5
 		}

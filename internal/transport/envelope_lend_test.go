@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"fmt"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"io"
 	"math/rand/v2"
 	"sync"
@@ -41,8 +42,8 @@ func (c *chunkyReader) Read(p []byte) (int, error) {
 // and every recycled buffer is poisoned: a message whose bytes went back
 // to a pool while still lent fails the comparison.
 func TestLentMessagesSurviveRecycling(t *testing.T) {
-	poisonRecycled = true
-	defer func() { poisonRecycled = false }()
+	poisonRecycled.Store(true)
+	defer poisonRecycled.Store(false)
 	sizes := []int{0, 1, 15, 16, 17, 26, 27, 28, 32, 1023, 1024, 1025, 4096, 16383, 16384, 16385,
 		32 << 10, 32<<10 + 1, 64 << 10, 100000, 1 << 20, 4<<20 - 1, 4 << 20}
 	var wg sync.WaitGroup
@@ -104,5 +105,91 @@ func TestSmallMessagesAllocateNothing(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per 16-byte message, want 0", allocs)
+	}
+}
+
+// lendingReader lends its data in views of random sizes, each in a chunk
+// of its own, and poisons a chunk when the next ReadLent takes it back, as
+// h2's bodies recycle theirs.
+type lendingReader struct {
+	data []byte
+	rng  *rand.Rand
+	prev []byte
+}
+
+func (l *lendingReader) ReadLent() ([]byte, error) {
+	for i := range l.prev {
+		l.prev[i] = 0xa5
+	}
+	l.prev = nil
+	if len(l.data) == 0 {
+		return nil, io.EOF
+	}
+	n := min(len(l.data), 1+l.rng.IntN(20000))
+	chunk := append([]byte(nil), l.data[:n]...)
+	l.data = l.data[n:]
+	l.prev = chunk
+	return chunk, nil
+}
+
+// Read copies, as a body's Read does; it also takes back the lent chunk
+// (h2's Body keeps it until the next ReadLent: poisoning it here is
+// stricter).
+func (l *lendingReader) Read(p []byte) (int, error) {
+	for i := range l.prev {
+		l.prev[i] = 0xa5
+	}
+	l.prev = nil
+	if len(l.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, l.data[:min(len(l.data), 1+l.rng.IntN(40000))])
+	l.data = l.data[n:]
+	return n, nil
+}
+
+// Over a body that lends its chunks, messages of every size arrive
+// intact, whether they lie whole in one chunk (lent there) or span
+// several (gathered), while every chunk taken back is poisoned.
+func TestLenderMessagesIntact(t *testing.T) {
+	sizes := []int{0, 1, 4, 5, 6, 16, 1000, 4096, 4101, 16383, 16384, 20000, 20001, 64 << 10, 1 << 20, 4 << 20}
+	for seed := range 4 {
+		rng := rand.New(rand.NewPCG(uint64(seed), 11))
+		var stream []byte
+		order := rng.Perm(len(sizes))
+		for i, k := range order {
+			stream = AppendFrame(stream, pattern(i, sizes[k]), false)
+		}
+		rd := NewReader(&lendingReader{data: stream, rng: rng}, 4<<20, "")
+		if rd.lender == nil {
+			t.Fatal("the Reader did not take the lender's bytes")
+		}
+		for i, k := range order {
+			var got []byte
+			ok := false
+			if rng.IntN(2) == 0 {
+				got, ok = rd.Buffered(true)
+			}
+			if !ok {
+				var err error
+				if got, err = rd.Next(); err != nil {
+					t.Fatalf("seed %d message %d (%d bytes): %v", seed, i, sizes[k], err)
+				}
+			}
+			if !bytes.Equal(got, pattern(i, sizes[k])) {
+				t.Fatalf("seed %d message %d (%d bytes) arrived changed", seed, i, sizes[k])
+			}
+		}
+		if _, err := rd.Next(); err != io.EOF {
+			t.Fatalf("seed %d: end: %v", seed, err)
+		}
+	}
+	// A stream cut inside a prefix or a message is an error, not a clean end.
+	for _, cut := range []int{3, 8} {
+		stream := AppendFrame(nil, pattern(0, 10), false)[:cut]
+		rd := NewReader(&lendingReader{data: stream, rng: rand.New(rand.NewPCG(1, 1))}, 0, "")
+		if _, err := rd.Next(); status.CodeOf(err) != status.Internal {
+			t.Fatalf("cut at %d: %v, want internal", cut, err)
+		}
 	}
 }
