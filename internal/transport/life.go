@@ -39,6 +39,11 @@ type life struct {
 	closed  bool                  // on stopMu
 	final   atomic.Pointer[error] // io.EOF, or why the reads ended
 
+	// Why the call was ended at once (Abort, a filter's End or refusal),
+	// first cause first; the links consult it (a provider's reads and
+	// writes fail with it, and its status is the one sent).
+	aborted atomic.Pointer[status.Error]
+
 	// The write side.
 	writeMu sync.Mutex
 	done    atomic.Bool           // DoneWriting was called
@@ -105,8 +110,18 @@ var (
 // stream; the provider ends the call with err's status) and runs the
 // filters' OnClose. Pending reads and writes return.
 func (l *life) Abort(err error) {
-	l.link.abort(err)
+	l.abortLink(err)
 	l.closeFilters(status.From(err))
+}
+
+// abortLink records why the call ends at once and ends it on the link.
+func (l *life) abortLink(err error) {
+	se, ok := status.As(err)
+	if !ok {
+		se = status.New(status.Canceled, "stream aborted")
+	}
+	l.aborted.CompareAndSwap(nil, se)
+	l.link.abort(err)
 }
 
 // setFinal records why the reads ended, once, and returns what was

@@ -27,7 +27,7 @@ func (l *life) OpenFilters(ctx context.Context, chain *filterchain.Chain, info *
 		if err != nil {
 			se := status.From(err)
 			l.closeFilters(se)
-			l.link.abort(se)
+			l.abortLink(se)
 			return se
 		}
 		l.hooks = append(l.hooks, h)

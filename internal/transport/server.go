@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
@@ -35,8 +34,6 @@ type ServerStream struct {
 	dropEmpty    bool
 	droppedEmpty bool
 	peeked       *received
-
-	aborted atomic.Pointer[status.Error]
 
 	mu          sync.Mutex
 	wroteHeader bool
@@ -187,15 +184,11 @@ func (s *ServerStream) next() ([]byte, error) {
 // closeSend has nothing to send: the trailers go out in Finish.
 func (s *ServerStream) closeSend() error { return nil }
 
-// abort ends the RPC with err's status, and a pending or later receive
-// returns at once. The status reaches the consumer when the handler
+// abort ends the RPC with the status life recorded (see
+// life.abortLink), and a pending or later receive returns at once. The status reaches the consumer when the handler
 // returns.
-func (s *ServerStream) abort(err error) {
-	se, ok := status.As(err)
-	if !ok {
-		se = status.New(status.Canceled, "stream aborted")
-	}
-	s.aborted.CompareAndSwap(nil, se)
+func (s *ServerStream) abort(error) {
+	se := s.aborted.Load() // life recorded why, first cause first
 	s.mu.Lock()
 	if s.out != nil && s.out.writing {
 		// Messages Send accepted still go out, ahead of the status, but a
