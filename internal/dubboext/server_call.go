@@ -67,6 +67,10 @@ func (c *ServerCall) Open(ctx context.Context) (transport.Stream, error) {
 	return c.raw, nil
 }
 
+// Info describes the call (its Header is the request headers); the caller
+// must not modify it.
+func (c *ServerCall) Info() *filterchain.StreamInfo { return &c.info }
+
 // RequestHeader returns the request headers (-bin values decoded); the
 // caller must not modify them.
 func (c *ServerCall) RequestHeader() http.Header { return c.raw.Header() }

@@ -11,6 +11,11 @@ type Chain struct {
 	mu      sync.Mutex
 	filters []StreamFilter
 	sealed  bool
+	// typed are the call's typed interceptors (streamx.Interceptor, which
+	// this package cannot name: streamx imports it), in order. They sit
+	// above the stream filters: package streamx runs them on decoded
+	// messages, which then pass the stream filters as bytes.
+	typed []any
 }
 
 // ContextKey is the context key of a call's chain, for a context that
@@ -56,4 +61,27 @@ func (c *Chain) Seal() []StreamFilter {
 	defer c.mu.Unlock()
 	c.sealed = true
 	return c.filters
+}
+
+// AddTyped appends a typed interceptor. It reports false if the stream has
+// already opened.
+func (c *Chain) AddTyped(i any) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sealed {
+		return false
+	}
+	c.typed = append(c.typed, i)
+	return true
+}
+
+// Typed returns the typed interceptors, in order; nil for a nil chain.
+// The caller must not modify the result.
+func (c *Chain) Typed() []any {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.typed
 }

@@ -124,12 +124,30 @@ func (m *UnaryMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context
 		if !ok {
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
-		if c := dubboext.ServerCallFrom(ctx); c != nil {
-			if _, err := c.Open(ctx); err != nil {
+		c := dubboext.ServerCallFrom(ctx)
+		if c == nil {
+			return fn(ctx, req)
+		}
+		st, err := c.Open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		one := &replySlot[Res]{}
+		ic, err := interceptProvider(ctx, c, st, oneRequest(req), one.send)
+		if err != nil || ic == nil {
+			if err != nil {
 				return nil, err
 			}
+			return fn(ctx, req)
 		}
-		return fn(ctx, req)
+		if req, err = receiveOne[Req](ic); err != nil {
+			return nil, err
+		}
+		res, err := fn(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return one.reply(ic, res)
 	})
 }
 
@@ -143,7 +161,15 @@ func (m *ClientStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		}
 		in := newReadStream(st, m.req)
 		defer in.Close()
-		return fn(ctx, in)
+		one := &replySlot[Res]{}
+		if in.ic, err = interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, in.readBelow, one.send); err != nil {
+			return nil, err
+		}
+		res, err := fn(ctx, in)
+		if err != nil || in.ic == nil {
+			return res, err
+		}
+		return one.reply(in.ic, res)
 	})
 }
 
@@ -159,7 +185,16 @@ func (m *ServerStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		if !ok {
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
-		return nil, fn(ctx, req, &WriteStream[Res]{s: st, codec: m.res})
+		out := &WriteStream[Res]{s: st, codec: m.res}
+		if out.ic, err = interceptProvider(ctx, args[1].(*dubboext.ServerCall), st, oneRequest(req), out.writeAny); err != nil {
+			return nil, err
+		}
+		if out.ic != nil {
+			if req, err = receiveOne[Req](out.ic); err != nil {
+				return nil, err
+			}
+		}
+		return nil, fn(ctx, req, out)
 	})
 }
 
@@ -199,6 +234,11 @@ func (m *BidiStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Co
 			WriteStream: &WriteStream[Res]{s: st, codec: m.res},
 		}
 		defer rw.ReadStream.Close()
+		ic, err := interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, rw.ReadStream.readBelow, rw.WriteStream.writeAny)
+		if err != nil {
+			return nil, err
+		}
+		rw.ReadStream.ic, rw.WriteStream.ic = ic, ic
 		return nil, fn(ctx, rw)
 	})
 }
