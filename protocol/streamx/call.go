@@ -55,8 +55,11 @@ func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connectio
 		c.Spec.Start = time.Now()
 	}
 	c.args[0] = req
-	err = conn.CallUnary(&c.SpecContext, c.args[:], &c.reply, m.name)
-	return c.reply, callError(err)
+	err = callError(conn.CallUnary(&c.SpecContext, c.args[:], &c.reply, m.name))
+	if c.ic != nil {
+		c.ic.ended(err)
+	}
+	return c.reply, err
 }
 
 // unaryCall is one typed unary call: its context, dubbo-go's argument
@@ -125,7 +128,11 @@ func (c *unaryCall[Req, Res]) intercept(ctx context.Context, spec *dubboext.Call
 		given = true
 		return c.m.res.unmarshal(c.got)
 	}
-	ic, err := intercept(ctx, filterchain.FromContext(ctx).Typed(), base)
+	if c.ic != nil && spec.Stream != nil {
+		// The attempt before this one, which dubbo-go's cluster retries.
+		c.ic.ended(endStatus(spec.Stream.Context()))
+	}
+	_, ic, err := intercept(ctx, filterchain.FromContext(ctx).Typed(), base)
 	c.ic = ic
 	if err != nil || ic == nil {
 		return err

@@ -33,19 +33,37 @@ type Interceptor interface {
 	// opens it: on a consumer, the one calling Call, Open or Start, before
 	// the request headers leave (once per attempt of a unary call that
 	// dubbo-go's cluster retries); on a provider, the handler's goroutine,
-	// before the handler runs. ctx is the call's context (a provider's is
-	// the handler's, for SetHeader and SetTrailer). It must not call Send
-	// or Receive. An error refuses the call: the consumer's call fails
-	// with it before anything is sent; a provider ends the call with it (an
-	// *Error chooses the code the consumer sees).
-	WrapConn(ctx context.Context, conn Conn) (Conn, error)
+	// before the handler runs. Interceptors' WrapConn run in list order,
+	// each with the ctx the one before returned. ctx is the call's
+	// context; return it, or one derived from it: on a provider the last
+	// one returned is the handler's (to carry a span, say; SetHeader and
+	// SetTrailer work on it); a consumer only passes it on to the next
+	// interceptor. conn is the rest of the chain: WrapConn must not call
+	// its Send or Receive. An error refuses the call: the consumer's call
+	// fails with it before anything is sent; a provider ends the call with
+	// it (an *Error chooses the code the consumer sees).
+	WrapConn(ctx context.Context, conn Conn) (context.Context, Conn, error)
 }
 
 // InterceptorFunc is a function that is an Interceptor.
-type InterceptorFunc func(ctx context.Context, conn Conn) (Conn, error)
+type InterceptorFunc func(ctx context.Context, conn Conn) (context.Context, Conn, error)
 
 // WrapConn implements Interceptor.
-func (f InterceptorFunc) WrapConn(ctx context.Context, conn Conn) (Conn, error) { return f(ctx, conn) }
+func (f InterceptorFunc) WrapConn(ctx context.Context, conn Conn) (context.Context, Conn, error) {
+	return f(ctx, conn)
+}
+
+// CallEnder may be implemented by a Conn an interceptor returns, to learn
+// how the call ended: CallEnded runs once per call when it is over,
+// however it ends (the last message, a failure, a cancel, a consumer that
+// stops reading), with its status: nil for OK, else an error whose code
+// CodeOf reports. On a provider it runs on the handler's goroutine once
+// the handler has returned and the status is decided; on a consumer, on
+// a goroutine of its own once the call's stream has ended. It must not
+// block for long.
+type CallEnder interface {
+	CallEnded(err error)
+}
 
 // Side tells which end of a call an interceptor runs on.
 type Side int
@@ -199,31 +217,78 @@ type intercepted struct {
 	conn Conn // the outermost
 	base *baseConn
 	s    transport.Stream // what an interceptor's error aborts; nil for a consumer's unary call
+
+	enders  []CallEnder // the chain's conns that want the call's end
+	endOnce sync.Once
 }
 
 // intercept wraps base in interceptors, the first outermost: it sees a
-// message sent first and a message received last. nil when there are
-// none.
-func intercept(ctx context.Context, typed []any, base *baseConn) (*intercepted, error) {
+// message sent first and a message received last, and its WrapConn runs
+// first. It returns the ctx the last WrapConn returned; a nil
+// *intercepted when there are none.
+func intercept(ctx context.Context, typed []any, base *baseConn) (context.Context, *intercepted, error) {
 	if len(typed) == 0 {
-		return nil, nil
+		return ctx, nil, nil
 	}
-	var conn Conn = base
-	for i := len(typed) - 1; i >= 0; i-- {
-		ic, ok := typed[i].(Interceptor)
+	// Each interceptor wraps a link to the rest of the chain, which is
+	// filled once the rest has been wrapped.
+	links := make([]linkConn, len(typed)+1)
+	links[len(typed)].Conn = base
+	ic := &intercepted{conn: &links[0], base: base, s: base.s}
+	for i, t := range typed {
+		in, ok := t.(Interceptor)
 		if !ok {
-			return nil, Errorf(CodeInternal, "streamx: %T in the interceptor chain is not an Interceptor", typed[i])
+			return ctx, nil, Errorf(CodeInternal, "streamx: %T in the interceptor chain is not an Interceptor", t)
 		}
-		next, err := ic.WrapConn(ctx, conn)
+		next, c, err := in.WrapConn(ctx, &links[i+1])
 		if err != nil {
-			return nil, status.From(err)
+			ic.ended(status.From(err))
+			return ctx, nil, status.From(err)
 		}
-		if next == nil {
-			return nil, Errorf(CodeInternal, "streamx: interceptor %T returned a nil Conn", ic)
+		if c == nil || next == nil {
+			err := Errorf(CodeInternal, "streamx: interceptor %T returned a nil Conn or context", in)
+			ic.ended(err.status())
+			return ctx, nil, err
 		}
-		conn = next
+		ctx = next
+		links[i].Conn = c
+		if e, ok := c.(CallEnder); ok {
+			ic.enders = append(ic.enders, e)
+		}
 	}
-	return &intercepted{conn: conn, base: base, s: base.s}, nil
+	return ctx, ic, nil
+}
+
+// linkConn is one link of an interceptor chain.
+type linkConn struct{ Conn }
+
+// ended runs the interceptors' CallEnded, once, innermost first.
+func (ic *intercepted) ended(err error) {
+	ic.endOnce.Do(func() {
+		for i := len(ic.enders) - 1; i >= 0; i-- {
+			ic.enders[i].CallEnded(public(err))
+		}
+	})
+}
+
+// endWith arranges for the interceptors' CallEnded to run when the
+// consumer's stream s ends, with how it ended.
+func (ic *intercepted) endWith(s transport.Stream) {
+	if len(ic.enders) == 0 {
+		return
+	}
+	ctx := s.Context()
+	context.AfterFunc(ctx, func() { ic.ended(endStatus(ctx)) })
+}
+
+// endStatus is the status of a call whose stream context ended: nil for a
+// clean end.
+func endStatus(ctx context.Context) error {
+	cause := context.Cause(ctx)
+	if cause == nil || errors.Is(cause, io.EOF) {
+		return nil
+	}
+	return status.From(cause)
 }
 
 // send sends msg through the interceptors; an interceptor's own error
@@ -280,13 +345,17 @@ func callInfo(i *filterchain.StreamInfo) CallInfo {
 // interceptProvider runs a provider call's interceptors (those its
 // dubbo-go filters added to ctx's chain) around recv and send; nil when
 // it has none.
-func interceptProvider(ctx context.Context, c *dubboext.ServerCall, st transport.Stream, recv func() (any, error), send func(any) error) (*intercepted, error) {
+func interceptProvider(ctx context.Context, c *dubboext.ServerCall, st transport.Stream, recv func() (any, error), send func(any) error) (context.Context, *intercepted, error) {
 	typed := filterchain.FromContext(ctx).Typed()
 	if len(typed) == 0 {
-		return nil, nil
+		return ctx, nil, nil
 	}
 	base := &baseConn{info: callInfo(c.Info()), header: c.RequestHeader(), s: st, recv: recv, send: send}
-	return intercept(ctx, typed, base)
+	ctx, ic, err := intercept(ctx, typed, base)
+	if ic != nil && len(ic.enders) > 0 {
+		c.OnFinish(ic.ended)
+	}
+	return ctx, ic, err
 }
 
 // oneRequest is the Receive of a call whose one request was read before
@@ -361,5 +430,9 @@ func interceptConsumer(ctx context.Context, s transport.Stream, info *filterchai
 	if len(typed) == 0 {
 		return nil, nil
 	}
-	return intercept(ctx, typed, &baseConn{info: callInfo(info), header: info.Header, s: s})
+	_, ic, err := intercept(ctx, typed, &baseConn{info: callInfo(info), header: info.Header, s: s})
+	if ic != nil {
+		ic.endWith(s)
+	}
+	return ic, err
 }

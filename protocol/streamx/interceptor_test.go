@@ -125,33 +125,33 @@ func (c rejectConn) Receive() (any, error) {
 func init() {
 	for _, tag := range []string{"a", "b", "c", "d"} {
 		streamx.RegisterInterceptor("ictest-"+tag, func(*common.URL) (streamx.Interceptor, error) {
-			return streamx.InterceptorFunc(func(_ context.Context, c streamx.Conn) (streamx.Conn, error) {
-				return tagConn{c, tag}, nil
+			return streamx.InterceptorFunc(func(ctx context.Context, c streamx.Conn) (context.Context, streamx.Conn, error) {
+				return ctx, tagConn{c, tag}, nil
 			}), nil
 		})
 	}
 	streamx.RegisterInterceptor("ictest-reject", func(*common.URL) (streamx.Interceptor, error) {
-		return streamx.InterceptorFunc(func(_ context.Context, c streamx.Conn) (streamx.Conn, error) {
-			return rejectConn{c}, nil
+		return streamx.InterceptorFunc(func(ctx context.Context, c streamx.Conn) (context.Context, streamx.Conn, error) {
+			return ctx, rejectConn{c}, nil
 		}), nil
 	})
 	// Headers both ways: the consumer adds a request header; the provider
 	// echoes it in a response header and a trailer.
 	streamx.RegisterInterceptor("ictest-meta", func(*common.URL) (streamx.Interceptor, error) {
-		return streamx.InterceptorFunc(func(ctx context.Context, c streamx.Conn) (streamx.Conn, error) {
+		return streamx.InterceptorFunc(func(ctx context.Context, c streamx.Conn) (context.Context, streamx.Conn, error) {
 			info := c.Info()
 			if info.Side == streamx.Consumer {
 				c.RequestHeader().Set("x-ic-req", info.Kind)
-				return c, nil
+				return ctx, c, nil
 			}
 			got := c.RequestHeader().Get("x-ic-req")
 			if err := streamx.SetHeader(ctx, http.Header{"x-ic-header": {got}}); err != nil {
-				return nil, err
+				return ctx, nil, err
 			}
 			if err := streamx.SetTrailer(ctx, http.Header{"x-ic-trailer": {info.Method + "/" + got}}); err != nil {
-				return nil, err
+				return ctx, nil, err
 			}
-			return c, nil
+			return ctx, c, nil
 		}), nil
 	})
 }

@@ -133,7 +133,7 @@ func (m *UnaryMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context
 			return nil, err
 		}
 		one := &replySlot[Res]{}
-		ic, err := interceptProvider(ctx, c, st, oneRequest(req), one.send)
+		ctx, ic, err := interceptProvider(ctx, c, st, oneRequest(req), one.send)
 		if err != nil || ic == nil {
 			if err != nil {
 				return nil, err
@@ -162,7 +162,7 @@ func (m *ClientStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		in := newReadStream(st, m.req)
 		defer in.Close()
 		one := &replySlot[Res]{}
-		if in.ic, err = interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, in.readBelow, one.send); err != nil {
+		if ctx, in.ic, err = interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, in.readBelow, one.send); err != nil {
 			return nil, err
 		}
 		res, err := fn(ctx, in)
@@ -186,7 +186,7 @@ func (m *ServerStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
 		out := &WriteStream[Res]{s: st, codec: m.res}
-		if out.ic, err = interceptProvider(ctx, args[1].(*dubboext.ServerCall), st, oneRequest(req), out.writeAny); err != nil {
+		if ctx, out.ic, err = interceptProvider(ctx, args[1].(*dubboext.ServerCall), st, oneRequest(req), out.writeAny); err != nil {
 			return nil, err
 		}
 		if out.ic != nil {
@@ -234,7 +234,7 @@ func (m *BidiStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Co
 			WriteStream: &WriteStream[Res]{s: st, codec: m.res},
 		}
 		defer rw.ReadStream.Close()
-		ic, err := interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, rw.ReadStream.readBelow, rw.WriteStream.writeAny)
+		ctx, ic, err := interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, rw.ReadStream.readBelow, rw.WriteStream.writeAny)
 		if err != nil {
 			return nil, err
 		}
