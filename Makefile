@@ -35,6 +35,7 @@ unit: vet
 
 integration:
 	$(GO) test $(GOTEST_FLAGS) ./integrate_test/...
+	$(GO) -C integrate_test/otelgrpc test $(GOTEST_FLAGS) ./...
 
 # A missing rnacos is built in the background while vet and the tests run
 # (the tests that need it wait for it): see scripts/install-rnacos.sh.
