@@ -384,6 +384,10 @@ func TestSpansPerKind(t *testing.T) {
 		if _, err := s.Read(); !errors.Is(err, io.EOF) {
 			t.Fatalf("end: %v", err)
 		}
+		// Both spans end before the consumer sees the end.
+		if n := len(rec.ended); n != 2 {
+			t.Errorf("%d spans had ended when the read returned io.EOF, want 2", n)
+		}
 		c, p := await(t, 2)
 		check(t, "chat", c, p, want, []string{"RECEIVED 1", "SENT 1", "RECEIVED 2", "SENT 2"}, streamx.CodeOK)
 	})

@@ -58,9 +58,11 @@ func (f InterceptorFunc) WrapConn(ctx context.Context, conn Conn) (context.Conte
 // however it ends (the last message, a failure, a cancel, a consumer that
 // stops reading), with its status: nil for OK, else an error whose code
 // CodeOf reports. On a provider it runs on the handler's goroutine once
-// the handler has returned and the status is decided; on a consumer, on
-// a goroutine of its own once the call's stream has ended. It must not
-// block for long.
+// the handler has returned and the status is decided, before the
+// status is sent; on a consumer, on the goroutine whose read saw the end
+// (before that read returns), or on a goroutine of its own when the call
+// ends otherwise (Close, a cancelled ctx), and for a unary call before
+// Call returns. It must not block for long.
 type CallEnder interface {
 	CallEnded(err error)
 }
@@ -279,6 +281,14 @@ func (ic *intercepted) endWith(s transport.Stream) {
 	}
 	ctx := s.Context()
 	context.AfterFunc(ctx, func() { ic.ended(endStatus(ctx)) })
+}
+
+// ignoreEOF is err, nil for a clean end.
+func ignoreEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
 }
 
 // endStatus is the status of a call whose stream context ended: nil for a

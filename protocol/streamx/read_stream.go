@@ -62,8 +62,15 @@ func (rs *ReadStream[T]) readIntercepted(timed bool, d time.Duration) (T, error)
 	var zero T
 	v, err := rs.ic.receive(timed, d)
 	if err != nil {
-		if rs.cfg != nil && !errors.Is(err, ErrReadTimeout) {
-			rs.recordStream()
+		if !errors.Is(err, ErrReadTimeout) {
+			if rs.cfg != nil {
+				rs.recordStream()
+			}
+			if rs.ic.base.info.Side == Consumer {
+				// The consumer's call is over once its reads end: the
+				// interceptors learn so before the caller does.
+				rs.ic.ended(ignoreEOF(err))
+			}
 		}
 		return zero, err
 	}
