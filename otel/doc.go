@@ -19,4 +19,11 @@
 //
 // On a provider the handler's ctx carries the server span, so calls the
 // handler makes continue the trace.
+//
+// Cost: BenchmarkBidiMessage (go test -run '^$' -bench BidiMessage
+// ./otel/) measures a message each way on an open bidi stream in memory;
+// sampled tracing on both sides added about 10 µs and 24 allocations per
+// round trip (four events) on a 2-core machine. The SDK keeps at most
+// 128 events per span by default (sdktrace.WithSpanLimits raises it): a
+// long stream's later messages are counted as dropped events.
 package otel
