@@ -17,6 +17,15 @@
 // trace context and baggage. NewInterceptor makes one with its own
 // provider, for RegisterInterceptor under another name.
 //
+// It also records the RPC metrics of the conventions through the global
+// MeterProvider (or WithMeterProvider): rpc.client.duration and
+// rpc.server.duration (ms, by rpc.system, rpc.service, rpc.method and
+// rpc.grpc.status_code), .request.size and .response.size per message,
+// and .requests_per_rpc and .responses_per_rpc. They sit beside the
+// Prometheus stream-metrics filter of package filter; dubbo-go v3.3.2's
+// dubbogo.yml sets no MeterProvider, so set one with otel.SetMeterProvider
+// to export them.
+//
 // On a provider the handler's ctx carries the server span, so calls the
 // handler makes continue the trace.
 //

@@ -7,12 +7,14 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 
 	otelapi "go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -40,6 +42,7 @@ type Option interface{ apply(*config) }
 type config struct {
 	provider   trace.TracerProvider // nil: the global one, looked up per call
 	propagator propagation.TextMapPropagator
+	meters     metric.MeterProvider // nil: the global one
 }
 
 type optionFunc func(*config)
@@ -59,8 +62,16 @@ func WithPropagator(p propagation.TextMapPropagator) Option {
 	return optionFunc(func(c *config) { c.propagator = p })
 }
 
-// NewInterceptor returns an interceptor that traces every call it sees.
-// It is safe for concurrent use by any number of calls.
+// WithMeterProvider sets the provider of the RPC metrics (default: the
+// global one, otel.GetMeterProvider, which records nothing until one is
+// set).
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) { c.meters = mp })
+}
+
+// NewInterceptor returns an interceptor that traces every call it sees
+// and records its RPC metrics. It is safe for concurrent use by any
+// number of calls.
 func NewInterceptor(opts ...Option) streamx.Interceptor {
 	c := &config{}
 	for _, o := range opts {
@@ -68,10 +79,13 @@ func NewInterceptor(opts ...Option) streamx.Interceptor {
 			o.apply(c)
 		}
 	}
-	return &interceptor{cfg: *c}
+	return &interceptor{cfg: *c, meters: newMeters(c.meters)}
 }
 
-type interceptor struct{ cfg config }
+type interceptor struct {
+	cfg    config
+	meters *meters
+}
 
 var w3c = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 
@@ -115,10 +129,16 @@ func (i *interceptor) WrapConn(ctx context.Context, conn streamx.Conn) (context.
 		}
 	}
 	ctx, span := i.tracer().Start(ctx, info.Service+"/"+info.Method, trace.WithSpanKind(kind), trace.WithAttributes(attrs...))
+	in := &i.meters.client
 	if kind == trace.SpanKindClient {
 		i.propagator().Inject(ctx, headerCarrier(conn.RequestHeader()))
+	} else {
+		in = &i.meters.server
 	}
-	return ctx, &tracedConn{Conn: conn, span: span, server: kind == trace.SpanKindServer}, nil
+	return ctx, &tracedConn{
+		Conn: conn, span: span, server: kind == trace.SpanKindServer,
+		metrics: callMetrics{in: in, attrs: attribute.NewSet(attrs[:3]...), start: time.Now()},
+	}, nil
 }
 
 // tracedConn records a call's messages as events of its span and ends the
@@ -129,6 +149,7 @@ type tracedConn struct {
 	server   bool
 	sent     atomic.Int64
 	received atomic.Int64
+	metrics  callMetrics
 }
 
 var (
@@ -140,7 +161,7 @@ var (
 func (c *tracedConn) Send(msg any) error {
 	err := c.Conn.Send(msg)
 	if err == nil {
-		c.event(eventSent, c.sent.Add(1), msg)
+		c.event(eventSent, c.sent.Add(1), msg, !c.server)
 	}
 	return err
 }
@@ -149,17 +170,23 @@ func (c *tracedConn) Send(msg any) error {
 func (c *tracedConn) Receive() (any, error) {
 	msg, err := c.Conn.Receive()
 	if err == nil {
-		c.event(eventReceived, c.received.Add(1), msg)
+		c.event(eventReceived, c.received.Add(1), msg, c.server)
 	}
 	return msg, err
 }
 
-func (c *tracedConn) event(typ attribute.KeyValue, id int64, msg any) {
+// event records a message: its size in the metrics, and an rpc.message
+// event on the span.
+func (c *tracedConn) event(typ attribute.KeyValue, id int64, msg any, request bool) {
+	n, sized := size(msg)
+	if sized {
+		c.metrics.message(request, n)
+	}
 	if !c.span.IsRecording() {
 		return
 	}
 	attrs := []attribute.KeyValue{typ, attribute.Int64("message.id", id)}
-	if n, ok := size(msg); ok {
+	if sized {
 		attrs = append(attrs, attribute.Int("message.uncompressed_size", n))
 	}
 	c.span.AddEvent("rpc.message", trace.WithAttributes(attrs...))
@@ -181,6 +208,11 @@ func size(msg any) (int, bool) {
 // call's status.
 func (c *tracedConn) CallEnded(err error) {
 	code := streamx.CodeOf(err)
+	requests, responses := c.sent.Load(), c.received.Load()
+	if c.server {
+		requests, responses = responses, requests
+	}
+	c.metrics.end(int(code), requests, responses)
 	c.span.SetAttributes(attribute.Int("rpc.grpc.status_code", int(code)))
 	if err != nil && (!c.server || serverFault(code)) {
 		c.span.SetStatus(codes.Error, err.Error())
