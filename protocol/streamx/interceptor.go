@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
@@ -222,6 +223,7 @@ type intercepted struct {
 
 	enders  []CallEnder // the chain's conns that want the call's end
 	endOnce sync.Once
+	ender   atomic.Pointer[error] // the first error an interceptor ended the call with
 }
 
 // intercept wraps base in interceptors, the first outermost: it sees a
@@ -335,6 +337,8 @@ func (c *baseConn) nextTimed() (bool, time.Duration) {
 // caller sees it.
 func (ic *intercepted) end(err error) error {
 	se := status.From(err)
+	var e error = se
+	ic.ender.CompareAndSwap(nil, &e)
 	if ic.s != nil {
 		ic.s.Abort(se)
 	}
@@ -363,7 +367,12 @@ func interceptProvider(ctx context.Context, c *dubboext.ServerCall, st transport
 	base := &baseConn{info: callInfo(c.Info()), header: c.RequestHeader(), s: st, recv: recv, send: send}
 	ctx, ic, err := intercept(ctx, typed, base)
 	if ic != nil && len(ic.enders) > 0 {
-		c.OnFinish(ic.ended)
+		c.OnFinish(func(err error) {
+			if p := ic.ender.Load(); err == nil && p != nil {
+				err = *p // the status sent, though the handler returned nil
+			}
+			ic.ended(err)
+		})
 	}
 	return ctx, ic, err
 }

@@ -25,6 +25,8 @@ var (
 	icJoin   = streamx.NewClientStream[*pb.GreeterRequest, *pb.GreeterReply]("join")
 	icRepeat = streamx.NewServerStream[*pb.GreeterRequest, *pb.GreeterReply]("repeat")
 	icChat   = streamx.NewBidiStream[*pb.GreeterRequest, *pb.GreeterReply]("chat")
+	// icCareless ignores its write errors and returns nil.
+	icCareless = streamx.NewServerStream[*pb.GreeterRequest, *pb.GreeterReply]("careless")
 )
 
 func icService(handled chan<- error) *streamx.Service {
@@ -52,6 +54,12 @@ func icService(handled chan<- error) *streamx.Service {
 		}
 		handled <- err
 		return err
+	})
+	icCareless.Handle(svc, func(_ context.Context, r *pb.GreeterRequest, out *streamx.WriteStream[*pb.GreeterReply]) error {
+		for i := range 3 {
+			_ = out.Write(&pb.GreeterReply{Message: r.Name + string(rune('0'+i))})
+		}
+		return nil
 	})
 	icChat.Handle(svc, func(_ context.Context, s *streamx.ReadWriteStream[*pb.GreeterRequest, *pb.GreeterReply]) error {
 		for r := range s.Messages() {
@@ -154,6 +162,63 @@ func init() {
 			return ctx, c, nil
 		}), nil
 	})
+}
+
+// enderConn reports how each call ended on ended.
+type enderConn struct {
+	streamx.Conn
+	ended chan<- error
+}
+
+func (c enderConn) CallEnded(err error) { c.ended <- err }
+
+var callsEnded = make(chan error, 16)
+
+func init() {
+	streamx.RegisterInterceptor("ictest-ender", func(*common.URL) (streamx.Interceptor, error) {
+		return streamx.InterceptorFunc(func(ctx context.Context, c streamx.Conn) (context.Context, streamx.Conn, error) {
+			return ctx, enderConn{c, callsEnded}, nil
+		}), nil
+	})
+}
+
+// CallEnded runs once per call with the status the consumer saw, also
+// when an interceptor ended the call and the handler returned nil.
+func TestCallEnded(t *testing.T) {
+	noLeaks(t)
+	conn, _ := icServe(t, "ictest-ender,ictest-reject", "ictest-ender")
+	ctx := ctxT(t)
+	rs, err := icCareless.Call(ctx, conn, &pb.GreeterRequest{Name: "!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(rs)
+	if !slices.Equal(messages(got), []string{"!0"}) || streamx.CodeOf(err) != streamx.CodePermissionDenied {
+		t.Fatalf("got %q, %v; want !0, then PermissionDenied", messages(got), err)
+	}
+	// The consumer's before its read returned; the provider's before its
+	// status left.
+	for _, side := range []string{"provider", "consumer"} {
+		select {
+		case err := <-callsEnded:
+			if streamx.CodeOf(err) != streamx.CodePermissionDenied {
+				t.Errorf("a %s's CallEnded got %v, want PermissionDenied", side, err)
+			}
+		default:
+			t.Fatalf("CallEnded had not run on both sides when the read returned")
+		}
+	}
+	if _, err := icEcho.Call(ctx, conn, &pb.GreeterRequest{Name: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := <-callsEnded; err != nil {
+			t.Errorf("unary CallEnded got %v, want nil", err)
+		}
+	}
+	if len(callsEnded) != 0 {
+		t.Errorf("%d more CallEnded calls", len(callsEnded))
+	}
 }
 
 // icServe serves the test service with the provider's interceptors and
