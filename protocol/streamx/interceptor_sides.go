@@ -1,0 +1,114 @@
+package streamx
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/transport"
+)
+
+// How each side's calls run their interceptor chains; the typed streams
+// and the unary calls use these.
+
+// interceptProvider runs a provider call's interceptors (those its
+// dubbo-go filters added to ctx's chain) around recv and send; nil when
+// it has none.
+func interceptProvider(ctx context.Context, c *dubboext.ServerCall, st transport.Stream, recv func() (any, error), send func(any) error) (context.Context, *intercepted, error) {
+	typed := filterchain.FromContext(ctx).Typed()
+	if len(typed) == 0 {
+		return ctx, nil, nil
+	}
+	base := &baseConn{info: callInfo(c.Info()), header: c.RequestHeader(), s: st, recv: recv, send: send}
+	ctx, ic, err := intercept(ctx, typed, base)
+	if ic != nil && len(ic.enders) > 0 {
+		c.OnFinish(func(err error) {
+			if p := ic.ender.Load(); err == nil && p != nil {
+				err = *p // the status sent, though the handler returned nil
+			}
+			ic.ended(err)
+		})
+	}
+	return ctx, ic, err
+}
+
+// oneRequest is the Receive of a call whose one request was read before
+// its interceptors opened: the request, then io.EOF.
+func oneRequest(req any) func() (any, error) {
+	given := false
+	return func() (any, error) {
+		if given {
+			return nil, io.EOF
+		}
+		given = true
+		return req, nil
+	}
+}
+
+// receiveOne receives a provider's single request through its
+// interceptors.
+func receiveOne[Req any](ic *intercepted) (Req, error) {
+	var zero Req
+	v, err := ic.receive(false, 0)
+	if errors.Is(err, io.EOF) {
+		return zero, ic.end(NewError(CodeInternal, "streamx: an interceptor dropped the request"))
+	}
+	if err != nil {
+		return zero, err
+	}
+	req, ok := v.(Req)
+	if !ok {
+		return zero, ic.end(wrongType[Req](v))
+	}
+	return req, nil
+}
+
+// replySlot is the Send of a provider's single reply (unary and client
+// stream): the handler's return value passes the interceptors, and what
+// reaches the bottom is the reply the protocol sends.
+type replySlot[Res any] struct {
+	res Res
+	set bool
+}
+
+func (o *replySlot[Res]) send(v any) error {
+	res, ok := v.(Res)
+	if !ok {
+		return wrongType[Res](v)
+	}
+	if o.set {
+		return NewError(CodeInternal, "streamx: an interceptor sent a second reply to a single-reply call")
+	}
+	o.res, o.set = res, true
+	return nil
+}
+
+// reply sends the handler's reply res through ic and returns the one the
+// protocol sends.
+func (o *replySlot[Res]) reply(ic *intercepted, res Res) (any, error) {
+	if err := ic.send(res); err != nil {
+		return nil, err
+	}
+	if !o.set {
+		return nil, ic.end(NewError(CodeInternal, "streamx: an interceptor dropped the reply"))
+	}
+	return o.res, nil
+}
+
+// interceptConsumer runs a consumer stream's interceptors (those its
+// dubbo-go filters added to ctx's chain) as it opens; nil when it has
+// none. The caller sets the base's recv and send before the stream is
+// used.
+func interceptConsumer(ctx context.Context, s transport.Stream, info *filterchain.StreamInfo) (*intercepted, error) {
+	typed := filterchain.FromContext(ctx).Typed()
+	if len(typed) == 0 {
+		return nil, nil
+	}
+	_, ic, err := intercept(ctx, typed, &baseConn{info: callInfo(info), header: info.Header, s: s})
+	if ic != nil {
+		ic.endWith(s)
+	}
+	return ic, err
+}
