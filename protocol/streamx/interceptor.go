@@ -123,4 +123,3 @@ type Conn interface {
 	// own with SetTrailer on WrapConn's ctx.
 	ResponseTrailer() http.Header
 }
-

@@ -242,4 +242,3 @@ func wrongType[T any](v any) error {
 func callInfo(i *filterchain.StreamInfo) CallInfo {
 	return CallInfo{Service: i.Service, Method: i.Method, Kind: i.Kind, Side: Side(i.Side), Peer: i.Peer}
 }
-
