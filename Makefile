@@ -59,13 +59,13 @@ FUZZ_FLAGS ?= -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s -parallel 1
 # package the target links, here all of dubbo-go, a build of minutes on a
 # fresh machine; make test still runs their seed corpora.
 FUZZ_NET_TARGETS := \
-	FuzzFrameReader:./internal/h2conn \
-	FuzzPeerSettings:./internal/h2conn \
-	FuzzCheckRequest:./internal/h2conn \
-	FuzzServerConn:./internal/h2server \
-	FuzzClientConn:./internal/h2client \
-	FuzzReader:./internal/wire \
-	FuzzRoundTrip:./internal/wire
+	FuzzFrameReader:./internal/h2 \
+	FuzzPeerSettings:./internal/h2 \
+	FuzzCheckRequest:./internal/h2 \
+	FuzzServerConn:./internal/h2 \
+	FuzzClientConn:./internal/h2 \
+	FuzzReader:./internal/transport \
+	FuzzRoundTrip:./internal/transport
 FUZZ_TARGETS := $(FUZZ_NET_TARGETS) \
 	FuzzNormalizeProvider:./registry/zookeeper \
 	FuzzModel:./protocol/streamx

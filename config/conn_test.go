@@ -65,7 +65,7 @@ func TestLoadConnBounds(t *testing.T) {
 	}
 }
 
-// A value out of h2conn's range says the range.
+// A value out of the HTTP/2 engine's range says the range.
 func TestLoadConnBoundRange(t *testing.T) {
 	_, err := Load(write(t, "dubbogo.yml", streamxYAML(KeyMaxFrameSize, "8KiB")))
 	if err == nil || !strings.Contains(err.Error(), "16384 and 16777215") {
@@ -229,7 +229,7 @@ func TestSetDefaults(t *testing.T) {
 	}
 }
 
-// Every bound maps to its own h2conn.Limits field.
+// Every bound maps to its own h2.Limits field.
 func TestLimitsMapping(t *testing.T) {
 	var s Settings
 	for _, k := range ConnKeys() {
@@ -247,7 +247,7 @@ func TestLimitsMapping(t *testing.T) {
 		}
 	}
 	if l := s.limits(); l.WithDefaults() != l {
-		t.Fatalf("a bound did not reach h2conn.Limits: %+v", l)
+		t.Fatalf("a bound did not reach h2.Limits: %+v", l)
 	}
 }
 

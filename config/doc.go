@@ -9,6 +9,12 @@
 //   - per service or reference, in its params:, where they become URL
 //     parameters (streamx.compress-min-bytes, max-server-recv-msg-size, ...).
 //
+// Which stack serves or calls is picked by the streamx key (ParamStack) in
+// a protocol's params (dubbo.protocols.<id>.params.streamx) or a service's
+// or reference's params: true, the default, for streamx; false for
+// dubbo-go's stock Triple. A service's or reference's value wins over its
+// protocol's. Load fails on any other value, naming the key and the value.
+//
 // A per-service or per-reference value wins over the plugin-wide one, which
 // wins over the built-in default. The HTTP/2 connection bounds (ConnKeys)
 // are set plugin-wide or per reference (streamx.<key>); a provider's are

@@ -1,13 +1,13 @@
 package config
 
 import (
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/settings"
 )
 
 // plugin and fromPlugin are the one mapping of Settings' fields onto the
 // internal settings the transports read (internal/settings.Plugin, whose
-// connection bounds are h2conn.Limits: their defaults and ranges are
+// connection bounds are h2.Limits: their defaults and ranges are
 // defined there).
 func (s Settings) plugin() settings.Plugin {
 	return settings.Plugin{
@@ -16,7 +16,7 @@ func (s Settings) plugin() settings.Plugin {
 		MaxServerSendMsgSize: s.MaxServerSendMsgSize,
 		MaxCallRecvMsgSize:   s.MaxCallRecvMsgSize,
 		MaxCallSendMsgSize:   s.MaxCallSendMsgSize,
-		Limits: h2conn.Limits{
+		Limits: h2.Limits{
 			MaxConcurrentStreams: s.MaxConcurrentStreams,
 			MaxFrameSize:         s.MaxFrameSize,
 			MaxHeaderListSize:    s.MaxHeaderListSize,
@@ -70,4 +70,4 @@ func (s Settings) WithDefaults() Settings {
 }
 
 // limits is s's connection bounds, zero fields meaning the defaults.
-func (s Settings) limits() h2conn.Limits { return s.plugin().Limits }
+func (s Settings) limits() h2.Limits { return s.plugin().Limits }

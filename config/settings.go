@@ -18,6 +18,11 @@ const (
 	// ParamPrefix starts every streamx parameter: a connection bound's is
 	// ParamPrefix + its plugin-wide key ("streamx.max-frame-size").
 	ParamPrefix = settings.ParamPrefix
+	// ParamStack ("streamx") picks the stack in a protocol's, a service's
+	// or a reference's params: true for streamx (the default), false for
+	// dubbo-go's stock Triple; the service's or reference's wins over its
+	// protocol's.
+	ParamStack = settings.ParamStack
 )
 
 // Plugin-wide keys under dubbo.custom.config-map.streamx. Each is its URL

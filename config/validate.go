@@ -8,11 +8,12 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/global"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 )
 
 // validate checks streamx's settings, the streamx parameters of every
-// service and reference, and every filter list, returning the plugin-wide
-// settings.
+// protocol, service and reference, and every filter list, returning the
+// plugin-wide settings.
 func validate(o *dubbo.InstanceOptions) (Settings, error) {
 	var raw any
 	if o.Custom != nil {
@@ -24,6 +25,9 @@ func validate(o *dubbo.InstanceOptions) (Settings, error) {
 	}
 	for _, id := range sortedKeys(o.Protocols) {
 		if p := o.Protocols[id]; p != nil {
+			if _, err := settings.ProtocolStack("dubbo.protocols."+id+".params", p.Params); err != nil {
+				return s, err
+			}
 			if err := checkKeepAlive("dubbo.protocols."+id+".triple", p.TripleConfig); err != nil {
 				return s, err
 			}

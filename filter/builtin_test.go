@@ -27,7 +27,7 @@ func serveWith(t *testing.T, filters string, params map[string]string) *client.C
 	for k, v := range params {
 		opts = append(opts, server.WithParam(k, v))
 	}
-	return testenv.Dial(t, greeter.ServiceName, testenv.Serve(t, testgreeter.NewService(), opts...))
+	return testenv.Dial(t, greeter.ServiceName, serve(t, testgreeter.NewService(), opts...))
 }
 
 func TestIdleTimeout(t *testing.T) {
@@ -72,7 +72,7 @@ func TestMaxDuration(t *testing.T) {
 // The consumer side can set its own idle timeout on a reference.
 func TestIdleTimeoutConsumerSide(t *testing.T) {
 	noLeaks(t)
-	url := testenv.Serve(t, testgreeter.NewService())
+	url := serve(t, testgreeter.NewService())
 	conn := testenv.Dial(t, greeter.ServiceName, url, filter.WithReferenceFilters(filter.Timeout(200*time.Millisecond, 0)))
 	s, err := testgreeter.EchoSize.Open(ctxT(t), conn)
 	if err != nil {
@@ -141,7 +141,7 @@ func TestMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(m))
+	url := serve(t, testgreeter.NewService(), filter.WithServiceFilters(m))
 	conn := testenv.Dial(t, greeter.ServiceName, url, filter.WithReferenceFilters(m))
 	rs, err := greeter.ServerStream.Call(ctxT(t), conn, greeter.Req("m"))
 	if err != nil {
@@ -209,6 +209,7 @@ func (f collectorFunc) Collect(ch chan<- prometheus.Metric) { f(ch) }
 func TestAccessLog(t *testing.T) {
 	noLeaks(t)
 	rec := &logRecorder{}
+	// Over TCP: the line names the peer's address.
 	url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(filter.AccessLogTo(rec.Infof)))
 	conn := testenv.Dial(t, greeter.ServiceName, url)
 	rs, err := greeter.ServerStream.Call(ctxT(t), conn, greeter.Req("log"))

@@ -22,6 +22,7 @@ import (
 	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/protocol/streamx/streamxtest"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter/testgreeter"
 )
@@ -101,6 +102,18 @@ func noLeaks(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
 }
 
+// serve serves svc in memory (streamxtest) for the rest of t and returns
+// its URL: filters see the same calls as over TCP, and no port is taken.
+func serve(t testing.TB, svc *streamx.Service, opts ...server.ServiceOption) string {
+	t.Helper()
+	s, err := streamxtest.New(svc, opts...)
+	if err != nil {
+		t.Fatalf("serve in memory: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s.URL()
+}
+
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
@@ -112,7 +125,7 @@ func ctxT(t *testing.T) context.Context {
 func TestOrderBothSides(t *testing.T) {
 	pa, pb := &recorder{name: "pA"}, &recorder{name: "pB"}
 	ca, cb := &recorder{name: "cA"}, &recorder{name: "cB"}
-	url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(orderTap{pa}, orderTap{pb}))
+	url := serve(t, testgreeter.NewService(), filter.WithServiceFilters(orderTap{pa}, orderTap{pb}))
 	conn := testenv.Dial(t, greeter.ServiceName, url, filter.WithReferenceFilters(orderTap{ca}, orderTap{cb}))
 	ctx := ctxT(t)
 	s, err := greeter.BiStream.Open(ctx, conn)
@@ -274,7 +287,7 @@ func TestCloseOnceEveryWay(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			prov, cons := &recorder{name: "p"}, &recorder{name: "c"}
-			url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(prov))
+			url := serve(t, testgreeter.NewService(), filter.WithServiceFilters(prov))
 			conn := testenv.Dial(t, greeter.ServiceName, url, filter.WithReferenceFilters(cons))
 			if err := c.run(ctxT(t), conn); err != nil {
 				t.Fatal(err)
@@ -298,7 +311,7 @@ func TestCloseOnceEveryWay(t *testing.T) {
 func TestRejectMessage(t *testing.T) {
 	noLeaks(t)
 	prov := &recorder{name: "p", rejectSend: 2} // the provider refuses its 2nd reply
-	url := testenv.Serve(t, testgreeter.NewService(), filter.WithServiceFilters(prov))
+	url := serve(t, testgreeter.NewService(), filter.WithServiceFilters(prov))
 	conn := testenv.Dial(t, greeter.ServiceName, url)
 	rs, err := greeter.ServerStream.Call(ctxT(t), conn, greeter.Req("r"))
 	if err != nil {
@@ -344,7 +357,7 @@ func TestUnknownFilterNames(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no-such-filter") {
 		t.Fatalf("export with an unknown filter: %v", err)
 	}
-	url := testenv.Serve(t, testgreeter.NewService())
+	url := serve(t, testgreeter.NewService())
 	conn := testenv.Dial(t, greeter.ServiceName, url, client.WithFilter("no-such-consumer-filter"))
 	_, err = greeter.SayHello.Call(ctxT(t), conn, greeter.Req("x"))
 	if err == nil || !strings.Contains(err.Error(), `"no-such-consumer-filter"`) {

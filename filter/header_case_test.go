@@ -39,7 +39,7 @@ func (h *headerTap) Open(_ context.Context, info *filter.StreamInfo, _ filter.Co
 func TestConsumerFilterSeesLowerCaseNames(t *testing.T) {
 	noLeaks(t)
 	tap := &headerTap{}
-	url := testenv.Serve(t, testgreeter.NewService(), server.WithGroup("g1"), server.WithVersion("v1"))
+	url := serve(t, testgreeter.NewService(), server.WithGroup("g1"), server.WithVersion("v1"))
 	conn := testenv.Dial(t, greeter.ServiceName, url, client.WithGroup("g1"), client.WithVersion("v1"),
 		filter.WithReferenceFilters(tap))
 	ctx := ctxT(t)

@@ -10,6 +10,7 @@ import (
 	"github.com/dubbo-go-streamx/streamx/filter"
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
+	"github.com/dubbo-go-streamx/streamx/protocol/streamx/streamxtest"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter/testgreeter"
 )
@@ -30,8 +31,7 @@ dubbo:
 `, nil)); err != nil {
 		t.Fatal(err)
 	}
-	url := testenv.Serve(t, testgreeter.NewService())
-	conn := testenv.Dial(t, greeter.ServiceName, url)
+	conn := streamxtest.Serve(t, testgreeter.NewService()) // in memory: the limits are the transport's, whatever carries it
 	ctx := ctxFor(t, 20*time.Second)
 	_, err := greeter.SayHello.Call(ctx, conn, greeter.Req(strings.Repeat("x", 1500)))
 	if streamx.CodeOf(err) != streamx.CodeResourceExhausted || !strings.Contains(err.Error(), "1024-byte limit") {

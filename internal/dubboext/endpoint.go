@@ -18,7 +18,7 @@ import (
 
 	"google.golang.org/grpc"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2server"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/memnet"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
@@ -33,7 +33,7 @@ type endpoint struct {
 	settings transport.Settings
 	ln       net.Listener
 	hs       *http.Server
-	h2       *h2server.Server
+	h2       *h2.Server
 	served   chan struct{} // closed when Serve returned
 
 	mu       sync.RWMutex
@@ -72,10 +72,10 @@ func newEndpoint(url *common.URL) (*endpoint, error) {
 	} else {
 		p.SetUnencryptedHTTP2(true)
 	}
-	// Our own HTTP/2 server (internal/h2server) behind net/http, which
+	// Our own HTTP/2 server (internal/h2) behind net/http, which
 	// keeps the listener, TLS, the h2c preface and HTTP/1 callers (they get
 	// a clear error from ServeHTTP).
-	s.h2 = h2server.New(h2server.Config{
+	s.h2 = h2.NewServer(h2.ServerConfig{
 		Limits:  settings.H2,
 		Logf:    logger.Errorf,
 		Timeout: transport.RequestTimeout,

@@ -16,6 +16,7 @@ import (
 	"github.com/dubbogo/gost/log/logger"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/settings"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 
 	"google.golang.org/grpc"
@@ -33,6 +34,7 @@ func getProtocol() *protocol {
 		theProtocol = &protocol{
 			BaseProtocol: base.NewBaseProtocol(),
 			endpoints:    map[string]*endpoint{},
+			stockAt:      map[string]int{},
 		}
 	})
 	return theProtocol
@@ -42,11 +44,13 @@ func getProtocol() *protocol {
 // itself (streamx methods with streamx's transport, other services
 // through dubbo-go's triple handlers on the same port) and refers with
 // streamx invokers, which hand calls without a streamx method declaration
-// to stock Triple.
+// to stock Triple. A protocol, service or reference whose streamx: key is
+// false is handed to stock Triple whole (optin.go).
 type protocol struct {
 	base.BaseProtocol
 	mu        sync.Mutex
 	endpoints map[string]*endpoint // by host:port
+	stockAt   map[string]int       // host:port -> services stock Triple serves there
 	exported  []*exporter
 }
 
@@ -54,16 +58,48 @@ type protocol struct {
 // use, a method that cannot be served) it logs the cause and returns nil,
 // which dubbo-go reports as a failed export.
 func (p *protocol) Export(invoker base.Invoker) base.Exporter {
-	exp, err := p.export(invoker)
+	exp, err := p.exportChosen(invoker)
 	if err != nil {
 		url := invoker.GetURL()
 		logger.Errorf("[streamx] cannot export %s: %v", url.ServiceKey(), err)
+		noteExportError(url.GetParam(constant.InterfaceKey, url.Path), err)
 		// dubbo-go registered the service in its service map before
 		// exporting; undo it so a later export can succeed.
 		_ = common.ServiceMap.UnRegister(url.GetParam(constant.InterfaceKey, url.Path), ProtocolName, url.ServiceKey())
 		return nil
 	}
 	return exp
+}
+
+// exportChosen exports invoker with the stack its streamx: keys pick.
+func (p *protocol) exportChosen(invoker base.Invoker) (base.Exporter, error) {
+	url := invoker.GetURL()
+	c, err := chooseProviderStack(url)
+	if err != nil {
+		return nil, err
+	}
+	// Registries see an ordinary tri URL, and a consumer's choice is its own.
+	url.DelParam(settings.ParamStack)
+	switch {
+	case !c.portStreamx && !c.serviceStreamx:
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.exportStock(invoker, c)
+	case !c.portStreamx:
+		return nil, fmt.Errorf("%s is true, but %s is false: stock Triple's server serves that port, "+
+			"and it cannot serve streamx; give the service a protocol (port) whose streamx is true", c.serviceWhere, c.protoWhere)
+	case !c.serviceStreamx:
+		// On streamx's port: stock Triple's handlers serve the service,
+		// as they serve every service without streamx declarations.
+		if err := c.checkStock(url); err != nil {
+			return nil, err
+		}
+	}
+	exp, err := p.export(invoker)
+	if err != nil {
+		return nil, err
+	}
+	return exp, nil
 }
 
 func (p *protocol) export(invoker base.Invoker) (*exporter, error) {
@@ -88,6 +124,10 @@ func (p *protocol) export(invoker base.Invoker) (*exporter, error) {
 	defer p.mu.Unlock()
 	ep, ok := p.endpoints[url.Location]
 	if !ok {
+		if p.stockAt[url.Location] > 0 {
+			return nil, fmt.Errorf("stock Triple serves %s (a protocol there sets streamx: false), and its server "+
+				"cannot serve streamx too; give streamx services a protocol (port) of their own", url.Location)
+		}
 		var err error
 		if ep, err = newEndpoint(url); err != nil {
 			return nil, err
@@ -156,6 +196,14 @@ func (p *protocol) Refer(url *common.URL) base.Invoker {
 		logger.Errorf("[streamx] reference %s: %v", url.Key(), err)
 	}
 	useShutdownFilter(url)
+	useStreamx, err := referStack(url)
+	if err != nil {
+		logger.Errorf("[streamx] cannot refer %s: %v", url.Key(), err)
+		return &failedInvoker{BaseInvoker: base.NewBaseInvoker(url), err: status.Wrap(status.InvalidArgument, err)}
+	}
+	if !useStreamx {
+		return referStock(url)
+	}
 	inv, err := newInvoker(url)
 	if err != nil {
 		logger.Errorf("[streamx] cannot refer %s: %v", url.Key(), err)
@@ -171,6 +219,7 @@ func (p *protocol) Destroy() {
 	p.mu.Lock()
 	eps := p.endpoints
 	p.endpoints = map[string]*endpoint{}
+	p.stockAt = map[string]int{}
 	p.exported = nil
 	p.mu.Unlock()
 	var wg sync.WaitGroup
@@ -193,6 +242,16 @@ func (p *protocol) markNotServing() {
 	defer p.mu.Unlock()
 	for _, e := range p.exported {
 		health.SetServingStatusNotServing(e.serviceKey)
+	}
+	// What stock Triple's own callback, which this one replaced, did for
+	// the services it serves (those whose streamx: is false).
+	if stock, ok := triple.GetProtocol().(interface{ ExporterMap() *sync.Map }); ok {
+		stock.ExporterMap().Range(func(key, _ any) bool {
+			if k, ok := key.(string); ok && k != "" {
+				health.SetServingStatusNotServing(k)
+			}
+			return true
+		})
 	}
 }
 

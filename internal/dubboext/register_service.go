@@ -39,10 +39,39 @@ func ExportAlone(srv *server.Server, name string) (unexport func(), err error) {
 		return nil, fmt.Errorf("streamx: no service options for %s", name)
 	}
 	exportMu.Lock()
+	takeExportError(name) // an earlier export's
 	err = so.Export()
+	cause := takeExportError(name)
 	exportMu.Unlock()
+	if err != nil && cause != nil {
+		// dubbo-go's error only says that the protocol exported nothing.
+		return nil, fmt.Errorf("streamx: export %s: %w", name, cause)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("streamx: export %s: %w", name, err)
 	}
 	return so.Unexport, nil
+}
+
+var (
+	exportErrsMu sync.Mutex
+	exportErrs   = map[string]error{} // interface name -> why the protocol did not export it
+)
+
+// noteExportError keeps why the protocol refused to export the service
+// named name, for ExportAlone to return instead of dubbo-go's error, which
+// does not say.
+func noteExportError(name string, err error) {
+	exportErrsMu.Lock()
+	defer exportErrsMu.Unlock()
+	exportErrs[name] = err
+}
+
+// takeExportError returns and forgets what noteExportError kept for name.
+func takeExportError(name string) error {
+	exportErrsMu.Lock()
+	defer exportErrsMu.Unlock()
+	err := exportErrs[name]
+	delete(exportErrs, name)
+	return err
 }

@@ -10,7 +10,7 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 	"dubbo.apache.org/dubbo-go/v3/global"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/settings"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
@@ -144,7 +144,7 @@ func tripleValue(tc *global.TripleConfig, key string) string {
 
 // limits returns d's connection bounds (zero: the default) after checking
 // their ranges.
-func limits(d settings.Plugin) (h2conn.Limits, error) {
+func limits(d settings.Plugin) (h2.Limits, error) {
 	if err := d.Limits.Validate(); err != nil {
 		return d.Limits, fmt.Errorf("streamx: connection bounds: %w", err)
 	}

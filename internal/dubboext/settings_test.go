@@ -9,7 +9,7 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/common/constant"
 	"dubbo.apache.org/dubbo-go/v3/global"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/settings"
 )
 
@@ -53,7 +53,7 @@ func TestClientKeepAlivePrecedence(t *testing.T) {
 		tc                *global.TripleConfig
 		interval, timeout time.Duration
 	}{
-		{"default", false, nil, nil, h2conn.DefaultKeepaliveInterval, h2conn.DefaultKeepaliveTimeout},
+		{"default", false, nil, nil, h2.DefaultKeepaliveInterval, h2.DefaultKeepaliveTimeout},
 		{"plugin-wide", true, nil, &global.TripleConfig{}, 41 * time.Second, 4 * time.Second},
 		{"reference key", true, map[string]string{constant.KeepAliveInterval: "42s", constant.KeepAliveTimeout: "5s"}, nil, 42 * time.Second, 5 * time.Second},
 		{"triple config", true, map[string]string{constant.KeepAliveInterval: "42s", constant.KeepAliveTimeout: "5s"}, tc, 43 * time.Second, 6 * time.Second},

@@ -1,8 +1,8 @@
 // Package h2test plays a raw HTTP/2 peer frame by frame, for tests that
-// hold a provider or a consumer to its bounds (h2conn.Limits) against a
+// hold a provider or a consumer to its bounds (h2.Limits) against a
 // peer that breaks the protocol or floods it. It speaks x/net's Framer
-// over a plain TCP connection on loopback and knows nothing of h2server or
-// h2client, so both test packages use it.
+// over a plain TCP connection on loopback and knows nothing of package
+// h2, so the tests of its client and its server both use it.
 //
 // Every wait is bounded: a read runs under a deadline set on the
 // connection, and an assertion that fails reports what arrived instead
@@ -63,6 +63,14 @@ func Dial(t testing.TB, addr string) *Peer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return Client(t, nc)
+}
+
+// Client is Dial over a connection of the test's own (an in-memory pipe
+// to a provider's ServeConn, say): the client preface, nothing else. nc
+// is closed when the test ends.
+func Client(t testing.TB, nc net.Conn) *Peer {
+	t.Helper()
 	p := newPeer(t, nc)
 	p.deadline(5 * time.Second)
 	if _, err := io.WriteString(nc, http2.ClientPreface); err != nil {

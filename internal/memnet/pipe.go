@@ -136,6 +136,15 @@ func (c *conn) Close() error {
 	return nil
 }
 
+// CloseWrite ends our direction only, as TCP's half-close does: the peer
+// reads EOF after what was written, and its writes still reach our reads.
+// A graceful HTTP/2 close (internal/h2) relies on it to read what the peer
+// still sends instead of failing its writes.
+func (c *conn) CloseWrite() error {
+	c.w.close(false)
+	return nil
+}
+
 func (c *conn) LocalAddr() net.Addr  { return c.local }
 func (c *conn) RemoteAddr() net.Addr { return c.remote }
 

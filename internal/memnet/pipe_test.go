@@ -69,3 +69,38 @@ func TestListenDial(t *testing.T) {
 		t.Fatalf("dial after close: %v, want refused", err)
 	}
 }
+
+// CloseWrite is a half-close: the peer reads what was written, then EOF,
+// and what it writes afterwards is still read on this side, until Close.
+func TestPipeCloseWrite(t *testing.T) {
+	a, b := Pipe(Addr("a"), Addr("b"))
+	defer a.Close()
+	defer b.Close()
+	if _, err := a.Write([]byte("last")); err != nil {
+		t.Fatal(err)
+	}
+	hc, ok := a.(interface{ CloseWrite() error })
+	if !ok {
+		t.Fatal("a pipe end has no CloseWrite")
+	}
+	if err := hc.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Write([]byte("x")); err == nil {
+		t.Fatal("a write after CloseWrite succeeded")
+	}
+	if got, err := io.ReadAll(b); string(got) != "last" || err != nil {
+		t.Fatalf("the peer read %q, %v; want %q then EOF", got, err, "last")
+	}
+	if _, err := b.Write([]byte("late")); err != nil {
+		t.Fatalf("the peer's write after the half-close: %v", err)
+	}
+	buf := make([]byte, 8)
+	if n, err := a.Read(buf); string(buf[:n]) != "late" || err != nil {
+		t.Fatalf("read after the half-close: %q, %v; want %q", buf[:n], err, "late")
+	}
+	_ = a.Close()
+	if _, err := b.Write([]byte("gone")); err == nil {
+		t.Fatal("the peer's write after Close succeeded")
+	}
+}

@@ -19,6 +19,12 @@ const (
 	// ParamPrefix starts every streamx parameter: a connection bound's is
 	// ParamPrefix + its plugin-wide key ("streamx.max-frame-size").
 	ParamPrefix = Name + "."
+	// ParamStack picks the stack that serves a protocol's or a service's
+	// calls, or makes a reference's: "true" for streamx, "false" for
+	// dubbo-go's stock Triple (see ParseStack). It is set in a protocol's,
+	// a service's or a reference's params:, the latter two winning over
+	// the protocol's.
+	ParamStack = Name
 )
 
 // Plugin-wide keys under dubbo.custom.config-map.streamx. Each is its URL

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 )
 
 // Built-in message defaults; sizes are dubbo-go's. The connection bounds'
-// defaults are h2conn's (h2conn.Default*).
+// defaults are internal/h2's (h2.Default*).
 const (
 	DefaultCompressMinBytes = -1 // never compress
 	DefaultMaxRecvMsgSize   = 4 << 20
@@ -19,7 +19,7 @@ const (
 
 // Plugin are the plugin-wide settings, resolved: the message fields hold
 // the file's value or the built-in default, and Limits the connection
-// bounds, a zero field meaning h2conn's default. config.Settings is the
+// bounds, a zero field meaning h2's default. config.Settings is the
 // public face of a Plugin; config converts one to the other. Plugin is
 // comparable with ==.
 type Plugin struct {
@@ -28,7 +28,7 @@ type Plugin struct {
 	MaxServerSendMsgSize int
 	MaxCallRecvMsgSize   int
 	MaxCallSendMsgSize   int
-	Limits               h2conn.Limits
+	Limits               h2.Limits
 }
 
 // Builtin returns the settings when nothing is configured.
@@ -51,7 +51,7 @@ func (p *Plugin) SetBound(name, value string) error {
 }
 
 // setBound sets connection bound k, the one table of which key sets which
-// h2conn.Limits field; where names it in errors.
+// h2.Limits field; where names it in errors.
 func (p *Plugin) setBound(where, k, v string) error {
 	var (
 		n   int
@@ -193,14 +193,18 @@ func scalar(key string, v any) (string, error) {
 }
 
 // CheckParam checks the URL parameter k=v of a service (provider true) or
-// a reference; key names it in errors. Every streamx.* parameter must be
-// known and well-formed, and the sizes dubbo-go names well-formed; a
+// a reference; key names it in errors. The streamx parameter must be true
+// or false, every streamx.* parameter known and well-formed, and the sizes
+// dubbo-go names well-formed; a
 // service may set no connection bound (a port's connections are shared by
 // all its services), a reference no provider-only one. Other parameters
 // are not streamx's and pass.
 func CheckParam(key, k, v string, provider bool) error {
 	bound := strings.TrimPrefix(k, ParamPrefix)
 	switch {
+	case k == ParamStack:
+		_, err := ParseStack(key, v)
+		return err
 	case k == ParamCompressMinBytes:
 		_, err := ParseCompressMinBytes(key, v)
 		return err

@@ -2,7 +2,7 @@ package settings
 
 import "testing"
 
-// Every connection bound's key reaches its own h2conn.Limits field.
+// Every connection bound's key reaches its own h2.Limits field.
 func TestLimitsMapping(t *testing.T) {
 	var d Plugin
 	for _, k := range ConnKeys() {
@@ -18,6 +18,6 @@ func TestLimitsMapping(t *testing.T) {
 		}
 	}
 	if l := d.Limits; l.WithDefaults() != l {
-		t.Fatalf("a bound did not reach h2conn.Limits: %+v", l)
+		t.Fatalf("a bound did not reach h2.Limits: %+v", l)
 	}
 }

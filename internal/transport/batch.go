@@ -2,8 +2,6 @@ package transport
 
 import (
 	"sync"
-
-	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 // maxPendingSend bounds what Send queues ahead of the HTTP/2 stream.
@@ -95,7 +93,7 @@ func (b *batcher) waitRoom(stop func() bool) {
 
 // push queues one message and starts the writer if it is not running.
 func (b *batcher) push(payload []byte, compressed bool) {
-	b.queue = wire.AppendFrame(b.queue, payload, compressed)
+	b.queue = AppendFrame(b.queue, payload, compressed)
 	if !b.writing {
 		b.writing = true
 		b.wg.Add(1)

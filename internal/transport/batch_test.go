@@ -11,10 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
-	"github.com/dubbo-go-streamx/streamx/internal/h2server"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
-	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 // burst is 32 messages of 4 KiB: the queue and its spare grow to hold
@@ -48,7 +46,7 @@ func TestServerStreamIdleKeepsNoBatcher(t *testing.T) {
 			if err := ss.Write(m); err != nil {
 				t.Fatal(err)
 			}
-			want = wire.AppendFrame(want, m, false)
+			want = AppendFrame(want, m, false)
 		}
 		if b := idleOut(&ss.mu, &ss.out); b != nil {
 			t.Fatalf("after burst %d the stream keeps its batcher (queue %d, spare %d bytes, err %v)",
@@ -130,7 +128,7 @@ func serveEcho(t *testing.T, handle func(*ServerStream) error) string {
 		defer ss.Release()
 		ss.Finish(handle(ss))
 	})}
-	h2 := h2server.New(h2server.Config{Limits: h2conn.Limits{StreamWindow: 1 << 16, ConnWindow: 1 << 20}})
+	h2 := h2.NewServer(h2.ServerConfig{Limits: h2.Limits{StreamWindow: 1 << 16, ConnWindow: 1 << 20}})
 	h2.Install(hs)
 	served := make(chan struct{})
 	go func() { defer close(served); _ = hs.Serve(ln) }()

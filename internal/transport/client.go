@@ -9,7 +9,7 @@ import (
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
-	"github.com/dubbo-go-streamx/streamx/internal/h2client"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
@@ -17,7 +17,7 @@ import (
 // Client opens streams to one address over one HTTP/2 connection at a
 // time. It is safe for concurrent use.
 type Client struct {
-	h2       *h2client.Transport
+	h2       *h2.Client
 	settings Settings
 	// What NewUnary sends, made for the last timeout and codec asked and
 	// shared by the calls that ask for the same (nobody modifies them):
@@ -48,7 +48,7 @@ func requestFields(codec string) []hpack.HeaderField {
 // NewClient returns a client for addr (host:port). With tlsConf nil it speaks
 // HTTP/2 without TLS (prior knowledge), as Triple does.
 func NewClient(addr string, tlsConf *tls.Config, s Settings) *Client {
-	return &Client{h2: h2client.New(addr, tlsConf, s.H2), settings: s}
+	return &Client{h2: h2.NewClient(addr, tlsConf, s.H2), settings: s}
 }
 
 // Close closes the connection once its open streams have ended.
@@ -101,12 +101,12 @@ func (c *Client) NewUnary(ctx context.Context, path string, header http.Header, 
 		}
 	}
 	payload, compressed := c.settings.maybeGzip(payload)
-	fixed := wire.AppendFrame(nil, payload, compressed)
+	fixed := AppendFrame(nil, payload, compressed)
 	parent := ctx
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
 	s := c.newStream(ctx, cancel, path, codec, fixed)
 	// The transport's fields go as a shared list: no map per call.
-	s.req = h2client.Header{Fields: c.fields.get(codec, requestFields), Extra: header}
+	s.req = h2.Header{Fields: c.fields.get(codec, requestFields), Extra: header}
 	if dl, ok := parent.Deadline(); ok {
 		s.req.Timeout = wire.EncodeTimeout(time.Until(dl))
 	} else if timeout > 0 {

@@ -13,7 +13,7 @@ func (s *ClientStream) Header() http.Header {
 	select {
 	case <-s.ready:
 		if s.resp != nil {
-			h := s.resp.Header.Clone() // h2client may share the map it read
+			h := s.resp.Header.Clone() // the h2 client may share the map it read
 			_ = wire.DecodeBin(h)
 			return h
 		}

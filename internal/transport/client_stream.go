@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2client"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
@@ -25,13 +25,13 @@ type ClientStream struct {
 	// The HTTP/2 stream, once Start opened it; or why there is none (the
 	// open failed, or the call was aborted first).
 	stMu  sync.Mutex
-	st    *h2client.Stream // on stMu
+	st    *h2.ClientStream // on stMu
 	stErr error            // on stMu
 
 	// What Start sends; req.Extra is the stream's from NewStream on.
 	client *Client
 	path   string
-	req    h2client.Header
+	req    h2.Header
 	fixed  []byte
 
 	// NewUnary's: its timeout, and its watch of the caller's context.
@@ -49,8 +49,8 @@ type ClientStream struct {
 	resp      *http.Response
 	rtErr     error
 
-	reader  wire.Reader // by value: one allocation less per call
-	reading bool        // reader reads the response body
+	reader  Reader // by value: one allocation less per call
+	reading bool   // reader reads the response body
 	// respRead: the response has been read to its end or failed, so that
 	// its trailers are complete (for Trailer, from any goroutine).
 	respRead atomic.Bool
@@ -74,11 +74,11 @@ func (w *callerWatch) Stop() { w.s.abort(status.FromContext(w.ctx)) }
 // open opens the HTTP/2 stream (Start's work).
 func (s *ClientStream) open() {
 	var (
-		st  *h2client.Stream
+		st  *h2.ClientStream
 		err error
 	)
 	if s.fixed != nil { // NewUnary's stream resets itself
-		var w h2client.Watch
+		var w h2.Watch
 		if s.caller.ctx != nil {
 			w = &s.caller
 		}
@@ -136,7 +136,7 @@ func (s *ClientStream) RequestHeader() http.Header {
 
 // setStream records what Start's open gave; a stream opened after the
 // call was aborted is reset at once.
-func (s *ClientStream) setStream(st *h2client.Stream, err error) {
+func (s *ClientStream) setStream(st *h2.ClientStream, err error) {
 	s.stMu.Lock()
 	if s.stErr != nil {
 		s.stMu.Unlock()
@@ -150,7 +150,7 @@ func (s *ClientStream) setStream(st *h2client.Stream, err error) {
 }
 
 // stream returns the HTTP/2 stream, or why there is none.
-func (s *ClientStream) stream() (*h2client.Stream, error) {
+func (s *ClientStream) stream() (*h2.ClientStream, error) {
 	s.stMu.Lock()
 	defer s.stMu.Unlock()
 	if s.st == nil && s.stErr == nil {
@@ -328,6 +328,11 @@ func (s *ClientStream) awaitResponse() error {
 		var se *status.Error
 		if errors.As(s.rtErr, &se) {
 			return se
+		}
+		if s.caller.ctx != nil { // a unary call's context is its own: ask the caller's
+			if err := status.FromContext(s.caller.ctx); err != nil {
+				return err
+			}
 		}
 		return lostPeer(s.ctx, s.rtErr, "connecting to the provider")
 	}

@@ -2,12 +2,13 @@ package transport
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
 	"unsafe"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2client"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -73,7 +74,7 @@ func TestUnaryWithDoneContext(t *testing.T) {
 // fields go as a list shared by the calls with one codec, and the
 // caller's header (none here) is all the map there is.
 func TestUnaryTimeoutHeader(t *testing.T) {
-	fields := func(h h2client.Header) string {
+	fields := func(h h2.Header) string {
 		var out []string
 		for _, f := range h.Fields {
 			out = append(out, f.Name+"="+f.Value)
@@ -82,7 +83,7 @@ func TestUnaryTimeoutHeader(t *testing.T) {
 	}
 	c := NewClient("127.0.0.1:1", nil, testSettings)
 	defer c.Close()
-	req := func(ctx context.Context, timeout time.Duration, codec string) h2client.Header {
+	req := func(ctx context.Context, timeout time.Duration, codec string) h2.Header {
 		t.Helper()
 		s, err := c.NewUnary(ctx, "/svc/m", nil, codec, []byte("req"), timeout)
 		if err != nil {
@@ -107,5 +108,47 @@ func TestUnaryTimeoutHeader(t *testing.T) {
 	defer cancel()
 	if dl := req(ctx, 3*time.Second, "proto").Timeout; dl == "" || dl == "3000000u" || dl == "5000000u" {
 		t.Fatalf("a caller's deadline of an hour sent %q", dl)
+	}
+}
+
+// A caller that cancels while its unary call is still connecting gets
+// Canceled, not the dial's failure as Unavailable: the stream's own
+// context is detached from the caller's, so the caller's is asked first.
+func TestUnaryCanceledWhileConnecting(t *testing.T) {
+	// A listener that accepts TCP and never speaks HTTP/2: the dial waits
+	// for its SETTINGS.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if nc, err := ln.Accept(); err == nil {
+			accepted <- nc
+		}
+	}()
+	defer func() {
+		ln.Close()
+		select {
+		case nc := <-accepted:
+			nc.Close()
+		default:
+		}
+	}()
+	c := NewClient(ln.Addr().String(), nil, testSettings)
+	defer c.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	s, err := c.NewUnary(ctx, "/svc/m", nil, "proto", []byte("req"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { // cancel once the dial has reached the listener
+		nc := <-accepted
+		accepted <- nc // closed by the deferred cleanup
+		cancel()
+	}()
+	s.Start()
+	if _, err := s.Read(); status.CodeOf(err) != status.Canceled {
+		t.Fatalf("Read after the caller cancelled while connecting: %v, want canceled", err)
 	}
 }

@@ -17,7 +17,7 @@ func (l *life) ReadErr() error {
 }
 
 // Read blocks until a message arrives (returned, lent until the next
-// read: see wire.Reader.Next), the stream ends (io.EOF, then io.EOF again on every later call) or fails (a
+// read: see Reader.Next), the stream ends (io.EOF, then io.EOF again on every later call) or fails (a
 // *status.Error, returned again on every later call).
 func (l *life) Read() ([]byte, error) {
 	if err := l.ReadErr(); err != nil {
@@ -133,4 +133,3 @@ func (l *life) stopped() <-chan struct{} {
 	}
 	return l.stop
 }
-

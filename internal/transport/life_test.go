@@ -213,7 +213,7 @@ func TestWriterStates(t *testing.T) {
 	if err := w.DoneWriting(); !errors.Is(err, ErrDoneTwice) {
 		t.Fatalf("got %v", err)
 	}
-	if (w.WriteErr() == nil) {
+	if w.WriteErr() == nil {
 		t.Fatal("CanWriteMore after DoneWriting")
 	}
 }
@@ -232,7 +232,7 @@ func TestWriterDeadStream(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	}
-	if (w.WriteErr() == nil) {
+	if w.WriteErr() == nil {
 		t.Fatal("CanWriteMore on a dead stream")
 	}
 	if err := w.DoneWriting(); err != nil { // nothing to close; no closeSend expected

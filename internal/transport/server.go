@@ -26,9 +26,9 @@ type ServerStream struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	settings Settings
-	codec    string      // the codec name of the request's content type
-	reader   wire.Reader // by value: one allocation less per call
-	gzipOut  bool        // the peer accepts gzip and compression is on
+	codec    string // the codec name of the request's content type
+	reader   Reader // by value: one allocation less per call
+	gzipOut  bool   // the peer accepts gzip and compression is on
 
 	// dubbo-python ends its writes with one zero-length message; dropEmpty
 	// hides it when EOF follows at once.
@@ -103,7 +103,7 @@ func Accept(w http.ResponseWriter, r *http.Request, s Settings, accept func(code
 
 // RequestTimeout gives the time a gRPC request may run from its
 // grpc-timeout header, for a server that puts the deadline on the
-// request's context itself (h2server.Config.Timeout): Accept then needs
+// request's context itself (h2.ServerConfig.Timeout): Accept then needs
 // no context of its own. A malformed value gives none; Accept rejects it.
 func RequestTimeout(h http.Header) (time.Duration, bool) {
 	raw := wire.Get(h, wire.HeaderTimeout)
@@ -214,7 +214,7 @@ func (s *ServerStream) send(payload []byte) error {
 	}
 	compressed := false
 	if s.gzipOut && len(payload) >= s.settings.CompressMinBytes {
-		if z, err := wire.Gzip(payload); err == nil {
+		if z, err := Gzip(payload); err == nil {
 			payload, compressed = z, true
 		}
 	}
@@ -241,7 +241,7 @@ func (s *ServerStream) send(payload []byte) error {
 				return lostPeer(s.ctx, err, "writing the response")
 			}
 		}
-		s.frame = wire.AppendFrame(nil, payload, compressed)
+		s.frame = AppendFrame(nil, payload, compressed)
 		return nil
 	}
 	if b := s.out; b != nil {

@@ -20,7 +20,7 @@ func request(t *testing.T, codec string, msgs ...string) (*ServerStream, *httpte
 	t.Helper()
 	var body []byte
 	for _, m := range msgs {
-		body = wire.AppendFrame(body, []byte(m), false)
+		body = AppendFrame(body, []byte(m), false)
 	}
 	r := httptest.NewRequest(http.MethodPost, "/svc/m", bytes.NewReader(body))
 	r.ProtoMajor = 2
@@ -91,7 +91,7 @@ func TestTrailersOnlyAndTrailers(t *testing.T) {
 	if w.Header().Get(http.TrailerPrefix+"Grpc-Status") != "0" {
 		t.Fatalf("trailer: %v", w.Header())
 	}
-	if !bytes.Equal(w.Body.Bytes(), wire.AppendFrame(nil, []byte("x"), false)) {
+	if !bytes.Equal(w.Body.Bytes(), AppendFrame(nil, []byte("x"), false)) {
 		t.Fatalf("body %q", w.Body.Bytes())
 	}
 }

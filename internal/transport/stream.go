@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dubbo-go-streamx/streamx/internal/h2conn"
+	"github.com/dubbo-go-streamx/streamx/internal/h2"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
-	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 // Stream is one call as the typed streams of package streamx see it, on
@@ -35,7 +34,7 @@ type Stream interface {
 	Trailer() http.Header
 	// Read returns the next message, io.EOF at a clean end, or a
 	// *status.Error, again on every later call. The message is lent: its
-	// bytes are the caller's until the next read (see wire.Reader.Next).
+	// bytes are the caller's until the next read (see Reader.Next).
 	Read() ([]byte, error)
 	// ReadTimeout is Read that returns ErrReadTimeout after d, losing
 	// nothing.
@@ -67,14 +66,14 @@ type Settings struct {
 	// the peer accepts gzip; < 0 never compresses.
 	CompressMinBytes int
 	// H2 are the HTTP/2 connection's bounds (zero fields: defaults).
-	H2 h2conn.Limits
+	H2 h2.Limits
 }
 
 // maybeGzip compresses a request payload when configured to; a provider's
 // support for gzip is unknown until it answers, so only on request.
 func (s Settings) maybeGzip(payload []byte) ([]byte, bool) {
 	if s.CompressMinBytes >= 0 && len(payload) >= s.CompressMinBytes {
-		if z, err := wire.Gzip(payload); err == nil {
+		if z, err := Gzip(payload); err == nil {
 			return z, true
 		}
 	}

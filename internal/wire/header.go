@@ -1,3 +1,6 @@
+// Package wire implements the gRPC-over-HTTP/2 wire format that Triple
+// uses beyond the message envelope (internal/transport): the grpc-*
+// headers and trailers, timeouts, content types and metadata.
 package wire
 
 import (

@@ -157,7 +157,7 @@ func trouble(held chan<- error) *streamx.Service {
 
 func troubleConn(t *testing.T) (context.Context, *client.Connection, chan error) {
 	held := make(chan error, 1)
-	url := testenv.Serve(t, trouble(held))
+	url := serve(t, trouble(held))
 	return ctxT(t), testenv.Dial(t, "test.Trouble", url), held
 }
 

@@ -87,7 +87,7 @@ func TestClientStreamCallReplies(t *testing.T) {
 		return nil, streamx.NewError(streamx.CodeFailedPrecondition, "no")
 	})
 	ctx := ctxT(t)
-	conn := testenv.Dial(t, svcName, testenv.Serve(t, svc))
+	conn := testenv.Dial(t, svcName, serve(t, svc))
 	for _, c := range []struct {
 		method string
 		code   streamx.Code

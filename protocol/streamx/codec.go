@@ -184,7 +184,7 @@ var scratchBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxScratch = 64 << 10
 
-// unmarshal decodes b, which the transport only lends (see wire.Reader):
+// unmarshal decodes b, which the transport only lends (transport.Reader):
 // the message never refers to b's bytes.
 func (tc *typed[T]) unmarshal(b []byte) (T, error) {
 	if !tc.copies {

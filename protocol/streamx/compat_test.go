@@ -21,6 +21,7 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/samples/greeter"
+	"github.com/dubbo-go-streamx/streamx/samples/greeter/testgreeter"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
 )
 
@@ -29,7 +30,8 @@ import (
 // (No leak check: a stock Triple invoker lives until dubbo-go destroys the
 // reference, and a *client.Connection cannot be closed.)
 func TestStockTripleConsumer(t *testing.T) {
-	ctx, url := greeterConn(t)
+	// Over TCP: stock Triple's client dials with its own transport.
+	ctx, url := ctxT(t), testenv.Serve(t, testgreeter.NewService())
 	cli, err := client.NewClient()
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +84,8 @@ func TestStockCallWithoutInfo(t *testing.T) {
 // A plain grpc-go client can stream with a streamx provider.
 func TestGRPCGoConsumer(t *testing.T) {
 	noLeaks(t)
-	ctx, url := greeterConn(t)
+	// Over TCP: grpc-go dials with its own transport.
+	ctx, url := ctxT(t), testenv.Serve(t, testgreeter.NewService())
 	cc, err := grpc.NewClient(strings.TrimPrefix(url, "tri://"), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)

@@ -95,7 +95,7 @@ func TestCompressionThreshold(t *testing.T) {
 			if c.param != "" {
 				opts = append(opts, server.WithParam(streamx.ParamCompressMinBytes, c.param))
 			}
-			url := testenv.Serve(t, testgreeter.NewService(), opts...)
+			url := serve(t, testgreeter.NewService(), opts...)
 			s, err := testgreeter.EchoSize.Open(ctx, dial(t, url))
 			if err != nil {
 				t.Fatal(err)

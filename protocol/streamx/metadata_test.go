@@ -99,7 +99,7 @@ type metaCall func(ctx context.Context, name string, opts ...streamx.CallOption)
 // through the options and through the streams' Header and Trailer.
 func TestMetadataRoundTrip(t *testing.T) {
 	noLeaks(t)
-	conn := testenv.Dial(t, "test.Meta", testenv.Serve(t, metaService()))
+	conn := testenv.Dial(t, "test.Meta", serve(t, metaService()))
 	readAll := func(rs *streamx.ReadStream[greeter.Reply]) (string, http.Header, http.Header, error) {
 		msg := ""
 		for {
@@ -196,7 +196,7 @@ func TestMetadataRoundTrip(t *testing.T) {
 // before it is sent.
 func TestRequestHeaderRefused(t *testing.T) {
 	noLeaks(t)
-	conn := testenv.Dial(t, "test.Meta", testenv.Serve(t, metaService()))
+	conn := testenv.Dial(t, "test.Meta", serve(t, metaService()))
 	for _, h := range []http.Header{{"grpc-status": {"0"}}, {"x-text": {"caf\xc3\xa9"}}, {"content-type": {"x"}}} {
 		_, err := metaUnary.Call(ctxT(t), conn, greeter.Req("ok"), streamx.WithRequestHeader(h))
 		if streamx.CodeOf(err) != streamx.CodeInvalidArgument {

@@ -185,22 +185,8 @@ func (r *modelRun) deadlineNow() bool {
 	return !r.deadline.IsZero() && !time.Now().Before(r.deadline)
 }
 
-// shutdownLoss reports whether the provider's shutdown may have cut the
-// connection under the call: once the handler has returned, the provider
-// closes the connection, and a consumer still sending then gets a TCP
-// reset that can destroy the response before it is read (a known bug:
-// the graceful close does not linger; see the report of issue 24's model
-// test).
-func (r *modelRun) shutdownLoss(m *model) bool {
-	return r.stopping != nil && m.returned && m.local == streamx.CodeOK && !m.closed
-}
-
-// noteDeadline moves the model past the deadline once it has passed, and
-// past a connection the provider's shutdown may have closed.
+// noteDeadline moves the model past the deadline once it has passed.
 func (r *modelRun) noteDeadline() {
-	if r.shutdownLoss(&r.m) {
-		r.m.consumerLocalEnd(streamx.CodeUnavailable, true)
-	}
 	if r.deadlineNow() && !r.m.deadlinePassed {
 		r.m.deadlinePassed = true
 		r.m.consumerLocalEnd(streamx.CodeDeadlineExceeded, false)
@@ -256,14 +242,6 @@ func (r *modelRun) judge(what string, o outcome, accept func(*model) error) {
 		m = r.m
 		m.deadlinePassed = true
 		m.consumerLocalEnd(streamx.CodeDeadlineExceeded, false)
-		if accept(&m) == nil {
-			r.m = m
-			return
-		}
-	}
-	if r.shutdownLoss(&r.m) {
-		m = r.m
-		m.consumerLocalEnd(streamx.CodeUnavailable, true)
 		if accept(&m) == nil {
 			r.m = m
 			return

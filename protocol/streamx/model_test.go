@@ -87,7 +87,7 @@ func modelSeeds(t *testing.T) (first uint64, n int, budget time.Duration) {
 // call; the final check sees them gone.
 var modelWarm = streamx.NewUnary[greeter.Request, greeter.Reply]("modelWarm")
 
-var idleWorkers = goleak.IgnoreTopFunction("github.com/dubbo-go-streamx/streamx/internal/h2server.(*Server).worker")
+var idleWorkers = goleak.IgnoreTopFunction("github.com/dubbo-go-streamx/streamx/internal/h2.(*Server).worker")
 
 func TestModel(t *testing.T) {
 	noLeaks(t)

@@ -41,7 +41,7 @@ func TestAttachmentsReachTheProvider(t *testing.T) {
 	whoBidi.Handle(svc, func(ctx context.Context, s *streamx.ReadWriteStream[greeter.Request, greeter.Reply]) error {
 		return s.Write(&pb.GreeterReply{Message: seen(ctx, s.Header().Get)})
 	})
-	conn := testenv.Dial(t, "test.Who", testenv.Serve(t, svc))
+	conn := testenv.Dial(t, "test.Who", serve(t, svc))
 	ctx := context.WithValue(ctxT(t), constant.AttachmentKey, map[string]any{"x-user": "alice"})
 
 	r, err := whoUnary.Call(ctx, conn, greeter.Req("x"))
@@ -86,7 +86,7 @@ func TestProviderContextDeadline(t *testing.T) {
 		done <- ctx.Err()
 		return ctx.Err()
 	})
-	conn := testenv.Dial(t, "test.Deadline", testenv.Serve(t, svc))
+	conn := testenv.Dial(t, "test.Deadline", serve(t, svc))
 
 	ctx, cancel := context.WithTimeout(ctxT(t), 20*time.Second)
 	defer cancel()

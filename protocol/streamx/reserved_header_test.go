@@ -44,7 +44,7 @@ func reservedService() *streamx.Service {
 // headers and trailers; as a dubbo-go attachment it is not sent.
 func TestReservedHeaderBothSides(t *testing.T) {
 	noLeaks(t)
-	conn := testenv.Dial(t, "test.Reserved", testenv.Serve(t, reservedService()))
+	conn := testenv.Dial(t, "test.Reserved", serve(t, reservedService()))
 	for _, name := range reservedNames {
 		_, err := reservedProbe.Call(ctxT(t), conn, greeter.Req("x"), streamx.WithRequestHeader(http.Header{name: {"zz-user"}}))
 		if streamx.CodeOf(err) != streamx.CodeInvalidArgument || !strings.Contains(err.Error(), "header") {

@@ -18,7 +18,7 @@ import (
 
 func greeterConn(t *testing.T) (ctx context.Context, url string) {
 	t.Helper()
-	return ctxT(t), testenv.Serve(t, testgreeter.NewService())
+	return ctxT(t), serve(t, testgreeter.NewService())
 }
 
 func TestUnary(t *testing.T) {

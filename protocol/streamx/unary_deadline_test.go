@@ -29,7 +29,7 @@ func TestUnaryEnds(t *testing.T) {
 		handlerDone <- ctx.Err()
 		return nil, ctx.Err()
 	})
-	addr := testenv.Serve(t, svc)
+	addr := serve(t, svc)
 	for _, filtered := range []bool{false, true} {
 		t.Run(map[bool]string{false: "no filter", true: "a consumer filter"}[filtered], func(t *testing.T) {
 			msgs := unaryEnds(t, addr, handlerDone, filtered)

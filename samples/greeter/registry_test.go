@@ -21,7 +21,8 @@ import (
 // TestZookeeperNodeMethodsOnce registers the Greeter provider in a real
 // Zookeeper, as samples/registry/zookeeper/go-server does, and checks that
 // its node carries one methods parameter, the RPC method names in order
-// (dubbo-go also appended the Go method names of the handler type).
+// (dubbo-go also appended the Go method names of the handler type), and
+// no streamx parameter although the service sets one.
 func TestZookeeperNodeMethodsOnce(t *testing.T) {
 	if !serveOnce(t) {
 		return
@@ -48,6 +49,8 @@ dubbo:
     services:
       greeter:
         interface: %s
+        params:
+          streamx: true
 `, z.Addr, port, greeter.ServiceName)
 	path := filepath.Join(t.TempDir(), "dubbogo.yml")
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
@@ -93,5 +96,10 @@ dubbo:
 	}
 	if got := q["methods"]; len(got) != 1 || got[0] != strings.Join(want, ",") {
 		t.Errorf("node methods = %q, want one value %q\nnode: %s", got, strings.Join(want, ","), raw)
+	}
+	// The stack a service picks is its own business: the node is an
+	// ordinary tri URL.
+	if got, ok := q["streamx"]; ok {
+		t.Errorf("node carries streamx=%q\nnode: %s", got, raw)
 	}
 }

@@ -1,0 +1,327 @@
+package transport
+
+// The gRPC envelope: length-prefixed messages on an HTTP/2 body.
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/dubbo-go-streamx/streamx/internal/status"
+)
+
+// HeaderLen is the size of the prefix before each message: one flag byte and
+// a 4-byte big-endian length.
+const HeaderLen = 5
+
+const flagCompressed = 1
+
+// AppendFrame appends one length-prefixed message to dst.
+func AppendFrame(dst []byte, payload []byte, compressed bool) []byte {
+	var hdr [HeaderLen]byte
+	if compressed {
+		hdr[0] = flagCompressed
+	}
+	binary.BigEndian.PutUint32(hdr[1:], uint32(len(payload)))
+	dst = append(dst, hdr[:]...)
+	return append(dst, payload...)
+}
+
+// Reader reads length-prefixed messages from an HTTP/2 body.
+type Reader struct {
+	r        io.Reader
+	MaxBytes int    // largest accepted message; <= 0 means no limit
+	Encoding string // grpc-encoding of the peer: "" / "identity" or "gzip"
+
+	// buf holds bytes read ahead of the current message, so that a busy
+	// stream needs one read per batch of small messages. A quiet stream
+	// reads into small, so a reader blocked on an idle stream holds no
+	// more; a read that fills small marks the stream busy, and the next
+	// reads go to a pooled buffer of readBufSize, returned whenever empty.
+	buf    []byte
+	lo, hi int
+	pooled *[]byte // buf's pool entry, if it came from the pool
+	busy   bool
+	small  [smallBufSize]byte
+
+	// The message Next or Buffered returned last is lent, not given: it
+	// lies in buf (lent keeps buf from going back to the pool) or in big,
+	// a pooled buffer for a message larger than what was read ahead. The
+	// next call takes both back.
+	lent bool
+	big  *[]byte
+}
+
+const (
+	smallBufSize = 32 // a 16-byte message with its prefix; 32 keeps Reader at 128 bytes
+	readBufSize  = 32 << 10
+)
+
+var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
+
+// buffered returns the bytes read ahead.
+func (r *Reader) buffered() []byte { return r.buf[r.lo:r.hi] }
+
+// fill reads until at least n bytes are buffered (n <= smallBufSize).
+func (r *Reader) fill(n int) error {
+	if r.buf == nil {
+		if r.busy {
+			r.pooled = readBufs.Get().(*[]byte)
+			r.buf = *r.pooled
+		} else {
+			r.buf = r.small[:]
+		}
+		r.lo, r.hi = 0, 0
+	}
+	if r.lo > 0 && len(r.buf)-r.lo < n {
+		r.hi = copy(r.buf, r.buf[r.lo:r.hi])
+		r.lo = 0
+	}
+	for r.hi-r.lo < n {
+		m, err := r.r.Read(r.buf[r.hi:])
+		r.hi += m
+		if r.pooled == nil {
+			r.busy = r.hi == len(r.buf)
+		} else if m < smallBufSize {
+			r.busy = false
+		}
+		if err != nil {
+			if r.hi-r.lo >= n {
+				return nil // the error comes back on the next read
+			}
+			r.consume(0) // the end: an empty buffer goes back to the pool
+			if errors.Is(err, io.EOF) && r.hi-r.lo > 0 {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// consume drops n buffered bytes, releasing the buffer once it is empty
+// and no message lent out lies in it.
+func (r *Reader) consume(n int) {
+	r.lo += n
+	if r.lo == r.hi && r.buf != nil && !r.lent {
+		if r.pooled != nil {
+			poison(*r.pooled)
+			readBufs.Put(r.pooled)
+			r.pooled = nil
+		}
+		r.buf, r.lo, r.hi = nil, 0, 0
+	}
+}
+
+// NewReader returns a Reader on r.
+func NewReader(r io.Reader, maxBytes int, encoding string) *Reader {
+	rd := new(Reader)
+	rd.Init(r, maxBytes, encoding)
+	return rd
+}
+
+// Init makes r a new Reader on src, for a Reader held by value (one
+// allocation less for its owner).
+func (r *Reader) Init(src io.Reader, maxBytes int, encoding string) {
+	*r = Reader{r: src, MaxBytes: maxBytes, Encoding: encoding}
+}
+
+// Recycle takes back the message lent by the last Next or Buffered (see
+// Next); its bytes may be reused from now on. Next and Buffered recycle
+// the previous message themselves.
+func (r *Reader) Recycle() {
+	if r.big != nil {
+		putMsgBuf(r.big)
+		r.big = nil
+	}
+	if r.lent {
+		r.lent = false
+		r.consume(0) // an emptied buffer goes back to the pool now
+	}
+}
+
+// Buffered returns the next message if it has fully arrived, without
+// reading: ok is false when it has not, when it is compressed or over the
+// limit (Next reports those), or when it is empty and allowEmpty is false.
+// The message is lent, as Next's.
+func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
+	r.Recycle()
+	b := r.buffered()
+	if len(b) < HeaderLen || b[0]&flagCompressed != 0 {
+		return nil, false
+	}
+	n := binary.BigEndian.Uint32(b[1:HeaderLen])
+	if (n == 0 && !allowEmpty) || uint64(len(b)-HeaderLen) < uint64(n) ||
+		(r.MaxBytes > 0 && int64(n) > int64(r.MaxBytes)) {
+		return nil, false
+	}
+	msg = b[HeaderLen : HeaderLen+int(n) : HeaderLen+int(n)]
+	r.lent = true
+	r.consume(HeaderLen + int(n))
+	return msg, true
+}
+
+// Next returns the next message. It returns io.EOF at a clean end between
+// messages and a status error for a truncated or oversized message.
+//
+// The message is lent: its bytes are the caller's to read until the next
+// call of Next, Buffered or Recycle, which may reuse them. A caller that
+// keeps a message longer copies it. Lending spares every message an
+// allocation and a copy: a message that was read ahead whole is handed
+// out where it lies, a larger one is read into a pooled buffer.
+func (r *Reader) Next() ([]byte, error) {
+	r.Recycle()
+	if err := r.fill(HeaderLen); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, status.New(status.Internal, "stream ended inside a message prefix")
+		}
+		return nil, err
+	}
+	hdr := r.buffered()[:HeaderLen]
+	flags, n := hdr[0], binary.BigEndian.Uint32(hdr[1:])
+	if r.MaxBytes > 0 && int64(n) > int64(r.MaxBytes) {
+		return nil, status.Errorf(status.ResourceExhausted,
+			"received a message of %d bytes, over the %d-byte limit (max-recv-msg-size)", n, r.MaxBytes)
+	}
+	r.consume(HeaderLen)
+	var buf []byte
+	got := 0
+	if b := r.buffered(); len(b) >= int(n) {
+		buf = b[:n:n] // read ahead whole: lend it where it lies
+		r.lent = true
+		r.consume(int(n))
+		got = int(n)
+	} else {
+		r.big = getMsgBuf(int(n))
+		buf = (*r.big)[:n]
+		got = copy(buf, b)
+		r.consume(got)
+	}
+	if got < len(buf) {
+		if _, err := io.ReadFull(r.r, buf[got:]); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, status.Errorf(status.Internal, "stream ended inside a %d-byte message", n)
+			}
+			return nil, err
+		}
+	}
+	if flags&flagCompressed == 0 {
+		return buf, nil
+	}
+	switch r.Encoding {
+	case "gzip":
+		return gunzip(buf, r.MaxBytes)
+	case "", "identity":
+		return nil, status.New(status.Internal, "received a compressed message without a grpc-encoding")
+	default:
+		return nil, status.Errorf(status.Unimplemented, "unsupported grpc-encoding %q", r.Encoding)
+	}
+}
+
+// Pooled message buffers for messages larger than what a Reader read
+// ahead, one pool per power-of-two size from 1 KiB (smaller ones are
+// read ahead whole) up to maxPooledMsg; larger ones are allocated.
+const (
+	minPooledShift = 10
+	maxPooledShift = 22 // 4 MiB, the default message size limit
+)
+
+var msgBufs [maxPooledShift - minPooledShift + 1]sync.Pool // *[]byte
+
+// msgClass returns the pool class of a buffer for n bytes, or -1.
+func msgClass(n int) int {
+	for c := range len(msgBufs) {
+		if n <= 1<<(minPooledShift+c) {
+			return c
+		}
+	}
+	return -1
+}
+
+func getMsgBuf(n int) *[]byte {
+	c := msgClass(n)
+	if c < 0 {
+		b := make([]byte, n)
+		return &b
+	}
+	if p, ok := msgBufs[c].Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, 1<<(minPooledShift+c))
+	return &b
+}
+
+func putMsgBuf(p *[]byte) {
+	if c := msgClass(cap(*p)); c >= 0 && cap(*p) == 1<<(minPooledShift+c) {
+		*p = (*p)[:cap(*p)]
+		poison(*p)
+		msgBufs[c].Put(p)
+	}
+}
+
+// poisonRecycled makes every buffer going back to a pool be overwritten
+// first, so that a test sees a message whose bytes were taken back while
+// still lent.
+var poisonRecycled bool
+
+func poison(b []byte) {
+	if poisonRecycled {
+		for i := range b {
+			b[i] = 0xa5
+		}
+	}
+}
+
+var gzipReaders sync.Pool
+
+func gunzip(b []byte, maxBytes int) ([]byte, error) {
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(b))
+	} else {
+		err = zr.Reset(bytes.NewReader(b))
+	}
+	if err != nil {
+		return nil, status.Errorf(status.Internal, "gzip: %v", err)
+	}
+	defer gzipReaders.Put(zr)
+	var lr io.Reader = zr
+	if maxBytes > 0 {
+		lr = io.LimitReader(zr, int64(maxBytes)+1)
+	}
+	out, err := io.ReadAll(lr)
+	if err != nil {
+		return nil, status.Errorf(status.Internal, "gzip: %v", err)
+	}
+	if maxBytes > 0 && len(out) > maxBytes {
+		return nil, status.Errorf(status.ResourceExhausted,
+			"received a message over the %d-byte limit after decompression (max-recv-msg-size)", maxBytes)
+	}
+	return out, nil
+}
+
+var gzipWriters sync.Pool
+
+// Gzip compresses payload.
+func Gzip(payload []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, _ := gzipWriters.Get().(*gzip.Writer)
+	if zw == nil {
+		zw = gzip.NewWriter(&buf)
+	} else {
+		zw.Reset(&buf)
+	}
+	defer gzipWriters.Put(zw)
+	if _, err := zw.Write(payload); err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	return buf.Bytes(), nil
+}
