@@ -13,6 +13,12 @@ import (
 // How each side's calls run their interceptor chains; the typed streams
 // and the unary calls use these.
 
+// hasInterceptors reports whether the provider call ctx belongs to has
+// interceptors, before anything is allocated for them.
+func hasInterceptors(ctx context.Context) bool {
+	return len(filterchain.FromContext(ctx).Typed()) > 0
+}
+
 // interceptProvider runs a provider call's interceptors (those its
 // dubbo-go filters added to ctx's chain) around recv and send; nil when
 // it has none.

@@ -132,13 +132,13 @@ func (m *UnaryMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context
 		if err != nil {
 			return nil, err
 		}
+		if !hasInterceptors(ctx) {
+			return fn(ctx, req)
+		}
 		one := &replySlot[Res]{}
 		ctx, ic, err := interceptProvider(ctx, c, st, oneRequest(req), one.send)
-		if err != nil || ic == nil {
-			if err != nil {
-				return nil, err
-			}
-			return fn(ctx, req)
+		if err != nil {
+			return nil, err
 		}
 		if req, err = receiveOne[Req](ic); err != nil {
 			return nil, err
@@ -161,12 +161,15 @@ func (m *ClientStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		}
 		in := newReadStream(st, m.req)
 		defer in.Close()
+		if !hasInterceptors(ctx) {
+			return fn(ctx, in)
+		}
 		one := &replySlot[Res]{}
 		if ctx, in.ic, err = interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, in.readBelow, one.send); err != nil {
 			return nil, err
 		}
 		res, err := fn(ctx, in)
-		if err != nil || in.ic == nil {
+		if err != nil {
 			return res, err
 		}
 		return one.reply(in.ic, res)
@@ -186,13 +189,14 @@ func (m *ServerStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
 		out := &WriteStream[Res]{s: st, codec: m.res}
+		if !hasInterceptors(ctx) {
+			return nil, fn(ctx, req, out)
+		}
 		if ctx, out.ic, err = interceptProvider(ctx, args[1].(*dubboext.ServerCall), st, oneRequest(req), out.writeAny); err != nil {
 			return nil, err
 		}
-		if out.ic != nil {
-			if req, err = receiveOne[Req](out.ic); err != nil {
-				return nil, err
-			}
+		if req, err = receiveOne[Req](out.ic); err != nil {
+			return nil, err
 		}
 		return nil, fn(ctx, req, out)
 	})
@@ -234,6 +238,9 @@ func (m *BidiStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Co
 			WriteStream: &WriteStream[Res]{s: st, codec: m.res},
 		}
 		defer rw.ReadStream.Close()
+		if !hasInterceptors(ctx) {
+			return nil, fn(ctx, rw)
+		}
 		ctx, ic, err := interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, rw.ReadStream.readBelow, rw.WriteStream.writeAny)
 		if err != nil {
 			return nil, err
