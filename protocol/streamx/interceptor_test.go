@@ -416,6 +416,19 @@ func TestConsumerInterceptorRejects(t *testing.T) {
 	if _, err := icRepeat.Call(ctx, conn, &pb.GreeterRequest{Name: "bad"}); streamx.CodeOf(err) != streamx.CodePermissionDenied {
 		t.Fatalf("server stream: %v", err)
 	}
+	// Replies rejected on their way in: the unary call fails with the
+	// interceptor's code; the stream ends after the reply before it.
+	if _, err := icEcho.Call(ctx, conn, &pb.GreeterRequest{Name: "!1"}); streamx.CodeOf(err) != streamx.CodePermissionDenied {
+		t.Fatalf("unary reply: %v", err)
+	}
+	rs, err := icRepeat.Call(ctx, conn, &pb.GreeterRequest{Name: "!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(rs)
+	if !slices.Equal(messages(got), []string{"!0"}) || streamx.CodeOf(err) != streamx.CodePermissionDenied {
+		t.Fatalf("server stream: %q, %v; want !0, then PermissionDenied", messages(got), err)
+	}
 	s, err := icChat.Open(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
