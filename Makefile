@@ -85,6 +85,7 @@ BENCH_FLAGS ?= -reps 5 -duration 2s
 define build-bench
 	@mkdir -p $(BENCH_DIR)
 	$(GO) build -o $(BENCH_DIR)/ ./bench/cmd/bench-streamx ./bench/cmd/bench-triple ./bench/cmd/benchrun
+	cp $(BENCH_DIR)/bench-streamx $(BENCH_DIR)/bench-streamx-otel
 	$(GO) build -C bench/peers/grpc -o $(BENCH_DIR)/bench-grpc .
 	$(GO) build -C bench/peers/connect -o $(BENCH_DIR)/bench-connect .
 endef
