@@ -85,3 +85,17 @@ func (c *Chain) Typed() []any {
 	defer c.mu.Unlock()
 	return c.typed
 }
+
+// TakeTyped returns the typed interceptors and empties the list: a unary
+// call's next attempt (dubbo-go's cluster retrying) runs the filters
+// again, which add them again.
+func (c *Chain) TakeTyped() []any {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.typed
+	c.typed = nil
+	return t
+}

@@ -132,9 +132,15 @@ func (c *unaryCall[Req, Res]) intercept(ctx context.Context, spec *dubboext.Call
 		// The attempt before this one, which dubbo-go's cluster retries.
 		c.ic.ended(endStatus(spec.Stream.Context()))
 	}
-	_, ic, err := intercept(ctx, filterchain.FromContext(ctx).Typed(), base)
+	mark := markHeader(info.Header)
+	_, ic, err := intercept(ctx, filterchain.FromContext(ctx).TakeTyped(), base)
 	c.ic = ic
 	if err != nil || ic == nil {
+		return err
+	}
+	if err := mark.checkAdded(info.Header); err != nil {
+		ic.ended(err)
+		c.ic = nil
 		return err
 	}
 	return ic.send(c.args[0])

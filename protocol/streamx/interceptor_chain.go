@@ -124,6 +124,9 @@ func intercept(ctx context.Context, typed []any, base *baseConn) (context.Contex
 	// Each interceptor wraps a link to the rest of the chain, which is
 	// filled once the rest has been wrapped.
 	links := make([]linkConn, len(typed)+1)
+	for i := range links {
+		links[i].base = base
+	}
 	links[len(typed)].Conn = base
 	ic := &intercepted{conn: &links[0], base: base, s: base.s}
 	for i, t := range typed {
@@ -150,8 +153,57 @@ func intercept(ctx context.Context, typed []any, base *baseConn) (context.Contex
 	return ctx, ic, nil
 }
 
-// linkConn is one link of an interceptor chain.
-type linkConn struct{ Conn }
+// linkConn is one link of an interceptor chain. Until the rest of the
+// chain is wrapped (while WrapConn runs), it describes the call from the
+// base and refuses messages.
+type linkConn struct {
+	Conn // nil until wrapped
+	base *baseConn
+}
+
+var errWrapping = NewError(CodeInternal, "streamx: an interceptor sent or received in WrapConn, before the chain was complete")
+
+func (l *linkConn) Info() CallInfo {
+	if l.Conn == nil {
+		return l.base.Info()
+	}
+	return l.Conn.Info()
+}
+
+func (l *linkConn) Send(msg any) error {
+	if l.Conn == nil {
+		return errWrapping
+	}
+	return l.Conn.Send(msg)
+}
+
+func (l *linkConn) Receive() (any, error) {
+	if l.Conn == nil {
+		return nil, errWrapping
+	}
+	return l.Conn.Receive()
+}
+
+func (l *linkConn) RequestHeader() http.Header {
+	if l.Conn == nil {
+		return l.base.RequestHeader()
+	}
+	return l.Conn.RequestHeader()
+}
+
+func (l *linkConn) ResponseHeader() http.Header {
+	if l.Conn == nil {
+		return l.base.ResponseHeader()
+	}
+	return l.Conn.ResponseHeader()
+}
+
+func (l *linkConn) ResponseTrailer() http.Header {
+	if l.Conn == nil {
+		return l.base.ResponseTrailer()
+	}
+	return l.Conn.ResponseTrailer()
+}
 
 // ended runs the interceptors' CallEnded, once, innermost first.
 func (ic *intercepted) ended(err error) {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 
 	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
+	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
 
 // How each side's calls run their interceptor chains; the typed streams
@@ -112,9 +114,61 @@ func interceptConsumer(ctx context.Context, s transport.Stream, info *filterchai
 	if len(typed) == 0 {
 		return nil, nil
 	}
+	mark := markHeader(info.Header)
 	_, ic, err := intercept(ctx, typed, &baseConn{info: callInfo(info), header: info.Header, s: s})
+	if err == nil {
+		if err = mark.checkAdded(info.Header); err != nil {
+			ic.ended(err)
+			return nil, err
+		}
+	}
 	if ic != nil {
 		ic.endWith(s)
 	}
 	return ic, err
+}
+
+// headerMark is how many values each request header had before a
+// consumer's interceptors ran, to check what they added.
+type headerMark map[string]int
+
+func markHeader(h http.Header) headerMark {
+	m := make(headerMark, len(h))
+	for k, vs := range h {
+		m[k] = len(vs)
+	}
+	return m
+}
+
+// checkAdded holds what interceptors added to h to WithRequestHeader's
+// rules: names lower-cased, -bin values (raw bytes) encoded, and an
+// *Error (CodeInvalidArgument) for a reserved name or a text value HTTP/2
+// cannot carry, naming it.
+func (m headerMark) checkAdded(h http.Header) error {
+	var renamed []string
+	for k, vs := range h {
+		n, had := m[k]
+		if had && n == len(vs) {
+			continue
+		}
+		if err := wire.CheckUserName(k); err != nil {
+			return Errorf(CodeInvalidArgument, "an interceptor's request header: %v", err)
+		}
+		for i := n; i < len(vs); i++ {
+			if wire.IsBinKey(k) {
+				vs[i] = wire.EncodeBinValue(vs[i])
+			} else if err := wire.CheckValue(k, vs[i]); err != nil {
+				return Errorf(CodeInvalidArgument, "an interceptor's request header: %v", err)
+			}
+		}
+		if lk := wire.Lower(k); lk != k {
+			renamed = append(renamed, k)
+		}
+	}
+	for _, k := range renamed {
+		lk := wire.Lower(k)
+		h[lk] = append(h[lk], h[k]...)
+		delete(h, k)
+	}
+	return nil
 }

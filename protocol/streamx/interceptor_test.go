@@ -3,16 +3,19 @@ package streamx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
+	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx/streamxtest"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
@@ -225,6 +228,19 @@ func TestCallEnded(t *testing.T) {
 // dials it with the consumer's.
 func icServe(t *testing.T, provider, consumer string) (*client.Connection, <-chan error) {
 	t.Helper()
+	conn, _, handled := icServe3(t, provider, consumer)
+	return conn, handled
+}
+
+// icServe2 is icServe returning the server, to dial it again.
+func icServe2(t *testing.T, provider, consumer string) (*client.Connection, *streamxtest.Server) {
+	t.Helper()
+	conn, s, _ := icServe3(t, provider, consumer)
+	return conn, s
+}
+
+func icServe3(t *testing.T, provider, consumer string) (*client.Connection, *streamxtest.Server, <-chan error) {
+	t.Helper()
 	handled := make(chan error, 8)
 	s, err := streamxtest.New(icService(handled), server.WithFilter(provider))
 	if err != nil {
@@ -235,7 +251,7 @@ func icServe(t *testing.T, provider, consumer string) (*client.Connection, <-cha
 	if err != nil {
 		t.Fatal(err)
 	}
-	return conn, handled
+	return conn, s, handled
 }
 
 func readAll[T any](rs *streamx.ReadStream[T]) ([]T, error) {
@@ -494,4 +510,102 @@ func TestInterceptorHeadersAndTrailers(t *testing.T) {
 		}
 		check(t, "bidi-stream", "chat", s.Header(), s.Trailer())
 	})
+}
+
+func init() {
+	// A consumer's interceptor adding headers: a binary value (raw bytes),
+	// a name in canonical case, or a value HTTP/2 cannot carry.
+	add := func(name string, h http.Header) {
+		streamx.RegisterInterceptor(name, func(*common.URL) (streamx.Interceptor, error) {
+			return streamx.InterceptorFunc(func(ctx context.Context, c streamx.Conn) (context.Context, streamx.Conn, error) {
+				for k, vs := range h {
+					c.RequestHeader()[k] = append(c.RequestHeader()[k], vs...)
+				}
+				return ctx, c, nil
+			}), nil
+		})
+	}
+	add("ictest-addheaders", http.Header{"x-raw-bin": {"\x00\x01"}, "X-Mixed": {"v"}})
+	add("ictest-badheader", http.Header{"x-bad": {"a\nb"}})
+	// The provider echoes them in trailers.
+	streamx.RegisterInterceptor("ictest-echoheaders", func(*common.URL) (streamx.Interceptor, error) {
+		return streamx.InterceptorFunc(func(ctx context.Context, c streamx.Conn) (context.Context, streamx.Conn, error) {
+			h := c.RequestHeader()
+			err := streamx.SetTrailer(ctx, http.Header{"x-raw-bin": h.Values("x-raw-bin"), "x-mixed": h.Values("x-mixed")})
+			return ctx, c, err
+		}), nil
+	})
+}
+
+// Headers a consumer's interceptor adds follow WithRequestHeader's rules:
+// binary values are encoded, names lower-cased, and a value HTTP/2 cannot
+// carry fails the call with CodeInvalidArgument naming it.
+func TestInterceptorAddsRequestHeaders(t *testing.T) {
+	noLeaks(t)
+	// Two interceptors: the first reads the headers in WrapConn while the
+	// second is not wrapped yet.
+	conn, srv := icServe2(t, "ictest-echoheaders", "ictest-addheaders,ictest-meta")
+	ctx := ctxT(t)
+	var tr http.Header
+	if _, err := icEcho.Call(ctx, conn, &pb.GreeterRequest{Name: "x"}, streamx.ResponseTrailer(&tr)); err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Get("x-raw-bin"); got != "\x00\x01" {
+		t.Errorf("unary: binary header arrived as %q", got)
+	}
+	if got := tr.Get("x-mixed"); got != "v" {
+		t.Errorf("unary: x-mixed arrived as %q", got)
+	}
+	rs, err := icRepeat.Call(ctx, conn, &pb.GreeterRequest{Name: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readAll(rs); err != nil {
+		t.Fatal(err)
+	}
+	if got := rs.Trailer().Get("x-raw-bin"); got != "\x00\x01" {
+		t.Errorf("stream: binary header arrived as %q", got)
+	}
+
+	bad, err := srv.Dial(client.WithFilter("ictest-badheader"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func() error{
+		"unary": func() error { _, err := icEcho.Call(ctx, bad, &pb.GreeterRequest{Name: "x"}); return err },
+		"stream": func() error {
+			_, err := icRepeat.Call(ctx, bad, &pb.GreeterRequest{Name: "x"})
+			return err
+		},
+	} {
+		err := call()
+		if streamx.CodeOf(err) != streamx.CodeInvalidArgument || !strings.Contains(err.Error(), "x-bad") {
+			t.Errorf("%s: %v, want InvalidArgument naming x-bad", name, err)
+		}
+	}
+}
+
+var wraps atomic.Int32
+
+func init() {
+	streamx.RegisterInterceptor("ictest-count", func(*common.URL) (streamx.Interceptor, error) {
+		return streamx.InterceptorFunc(func(ctx context.Context, c streamx.Conn) (context.Context, streamx.Conn, error) {
+			wraps.Add(1)
+			return ctx, c, nil
+		}), nil
+	})
+}
+
+// Each attempt of a unary call that dubbo-go's cluster retries runs the
+// interceptors once: an attempt's do not pile up on the next's.
+func TestInterceptorsPerAttempt(t *testing.T) {
+	url := fmt.Sprintf("tri://127.0.0.1:%d", testenv.FreePort(t)) // nothing listens
+	conn := testenv.Dial(t, "streamx.test.Intercepted", url, client.WithFilter("ictest-count"), client.WithRetries(2))
+	wraps.Store(0)
+	if _, err := icEcho.Call(ctxT(t), conn, &pb.GreeterRequest{Name: "x"}); streamx.CodeOf(err) != streamx.CodeUnavailable {
+		t.Fatalf("call to nothing: %v", err)
+	}
+	if n := wraps.Load(); n != 3 {
+		t.Fatalf("WrapConn ran %d times for 3 attempts", n)
+	}
 }
