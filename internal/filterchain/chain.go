@@ -63,16 +63,14 @@ func (c *Chain) Seal() []StreamFilter {
 	return c.filters
 }
 
-// AddTyped appends a typed interceptor. It reports false if the stream has
-// already opened.
-func (c *Chain) AddTyped(i any) bool {
+// AddTyped appends a typed interceptor. Unlike Add it works after Seal:
+// a unary call's retried attempt runs dubbo-go's filters again after its
+// stream filters were sealed, and its typed layer takes the interceptors
+// anew (TakeTyped).
+func (c *Chain) AddTyped(i any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.sealed {
-		return false
-	}
 	c.typed = append(c.typed, i)
-	return true
 }
 
 // Typed returns the typed interceptors, in order; nil for a nil chain.

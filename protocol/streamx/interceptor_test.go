@@ -15,6 +15,7 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/server"
 
+	_ "github.com/dubbo-go-streamx/streamx/filter" // stream-timeout
 	"github.com/dubbo-go-streamx/streamx/internal/testenv"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx/streamxtest"
@@ -598,14 +599,18 @@ func init() {
 
 // Each attempt of a unary call that dubbo-go's cluster retries runs the
 // interceptors once: an attempt's do not pile up on the next's.
+// So they do with a stream filter in the list, whose chain the first
+// attempt seals.
 func TestInterceptorsPerAttempt(t *testing.T) {
 	url := fmt.Sprintf("tri://127.0.0.1:%d", testenv.FreePort(t)) // nothing listens
-	conn := testenv.Dial(t, "streamx.test.Intercepted", url, client.WithFilter("ictest-count"), client.WithRetries(2))
-	wraps.Store(0)
-	if _, err := icEcho.Call(ctxT(t), conn, &pb.GreeterRequest{Name: "x"}); streamx.CodeOf(err) != streamx.CodeUnavailable {
-		t.Fatalf("call to nothing: %v", err)
-	}
-	if n := wraps.Load(); n != 3 {
-		t.Fatalf("WrapConn ran %d times for 3 attempts", n)
+	for _, filters := range []string{"ictest-count", "ictest-count,stream-timeout"} {
+		conn := testenv.Dial(t, "streamx.test.Intercepted", url, client.WithFilter(filters), client.WithRetries(2))
+		wraps.Store(0)
+		if _, err := icEcho.Call(ctxT(t), conn, &pb.GreeterRequest{Name: "x"}); streamx.CodeOf(err) != streamx.CodeUnavailable {
+			t.Fatalf("%s: call to nothing: %v", filters, err)
+		}
+		if n := wraps.Load(); n != 3 {
+			t.Errorf("%s: WrapConn ran %d times for 3 attempts", filters, n)
+		}
 	}
 }
