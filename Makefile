@@ -35,6 +35,7 @@ unit: vet
 
 integration:
 	$(GO) test $(GOTEST_FLAGS) ./integrate_test/...
+	$(GO) -C integrate_test/otelgrpc test $(GOTEST_FLAGS) ./...
 
 # A missing rnacos is built in the background while vet and the tests run
 # (the tests that need it wait for it): see scripts/install-rnacos.sh.
@@ -84,6 +85,7 @@ BENCH_FLAGS ?= -reps 5 -duration 2s
 define build-bench
 	@mkdir -p $(BENCH_DIR)
 	$(GO) build -o $(BENCH_DIR)/ ./bench/cmd/bench-streamx ./bench/cmd/bench-triple ./bench/cmd/benchrun
+	cp $(BENCH_DIR)/bench-streamx $(BENCH_DIR)/bench-streamx-otel
 	$(GO) build -C bench/peers/grpc -o $(BENCH_DIR)/bench-grpc .
 	$(GO) build -C bench/peers/connect -o $(BENCH_DIR)/bench-connect .
 endef

@@ -12,6 +12,14 @@
 //
 // Built-in filters (see their files): "stream-accesslog", "stream-metrics",
 // "stream-timeout" and "stream-limit".
+//
+// Stream filters are the byte-level layer: they see each message encoded
+// (its size, as sent, before compression), never decoded. To read,
+// replace or reject messages in typed form, write a typed interceptor
+// (streamx.Interceptor, registered with streamx.RegisterInterceptor and
+// selected in the same `filter:` list); interceptors sit above stream
+// filters, so a message an interceptor sends passes the stream filters
+// after it, and a message received passes them before it.
 package filter
 
 import (

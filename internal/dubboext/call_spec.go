@@ -20,6 +20,14 @@ type CallSpec struct {
 	// Start is when a unary call without a ctx deadline began: the
 	// reference's timeout bounds all its attempts from then on.
 	Start time.Time
+	// Intercept, when set, runs the call's typed interceptors as the call
+	// opens: after its stream filters opened, before the request headers
+	// leave (s is nil for a unary call, whose stream is made after, with
+	// the request). It may add to info.Header and replace Request. An error
+	// fails the call before anything is sent.
+	Intercept func(ctx context.Context, spec *CallSpec, s transport.Stream, info *filterchain.StreamInfo) error
+	// Stream is a unary call's stream once made (for its response headers).
+	Stream transport.Stream
 }
 
 // ReplyDecoder decodes a unary call's reply into the call.

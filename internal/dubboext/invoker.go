@@ -108,12 +108,19 @@ func (iv *invoker) open(ctx context.Context, inv base.Invocation, spec *CallSpec
 	}
 	raw := iv.client.NewStream(ctx, methodPath(iv.service, inv.MethodName()), header, spec.Codec)
 	// Filters open before the request leaves, so one can refuse it.
-	err := raw.OpenFilters(ctx, filterchain.FromContext(ctx), &filterchain.StreamInfo{
+	info := &filterchain.StreamInfo{
 		Service: iv.service, Method: inv.MethodName(), Kind: kind, Side: filterchain.Consumer,
 		Peer: iv.GetURL().Location, Header: header, Start: time.Now(),
-	})
+	}
+	err := raw.OpenFilters(ctx, filterchain.FromContext(ctx), info)
 	if err != nil {
 		return nil, err
+	}
+	if spec.Intercept != nil {
+		if err := spec.Intercept(ctx, spec, raw, info); err != nil {
+			raw.Abort(err)
+			return nil, err
+		}
 	}
 	raw.Start()
 	return raw, nil
@@ -195,10 +202,24 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *CallS
 	defer func() { spec.record(raw) }()
 	// One path whatever the filters: the request goes as a fixed body
 	// with the headers, and the stream enforces the deadline itself.
-	raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), spec.requestHeader(iv.header(inv)), spec.Codec, spec.Request, timeout)
+	header := spec.requestHeader(iv.header(inv))
+	if spec.Intercept != nil && len(filterchain.FromContext(ctx).Typed()) > 0 {
+		if header == nil {
+			header = make(http.Header)
+		}
+		err := spec.Intercept(ctx, spec, nil, &filterchain.StreamInfo{
+			Service: iv.service, Method: inv.MethodName(), Kind: constant.CallUnary, Side: filterchain.Consumer,
+			Peer: iv.GetURL().Location, Header: header, Start: time.Now(),
+		})
+		if err != nil {
+			return final(err) // an interceptor's refusal: no retry
+		}
+	}
+	raw, err = iv.client.NewUnary(ctx, methodPath(iv.service, inv.MethodName()), header, spec.Codec, spec.Request, timeout)
 	if err != nil {
 		return err
 	}
+	spec.Stream = raw
 	if chain := filterchain.FromContext(ctx); chain.Len() > 0 {
 		err := raw.OpenFilters(ctx, chain, &filterchain.StreamInfo{
 			Service: iv.service, Method: inv.MethodName(), Kind: constant.CallUnary, Side: filterchain.Consumer,
@@ -220,6 +241,10 @@ func (iv *invoker) attempt(ctx context.Context, inv base.Invocation, spec *CallS
 		derr := spec.Reply.DecodeReply(b)
 		_, err = raw.Read() // the status
 		if errors.Is(err, io.EOF) {
+			var se *status.Error
+			if errors.As(derr, &se) && se != nil {
+				return final(se) // an interceptor ended the call
+			}
 			if derr != nil {
 				return status.Errorf(status.Internal, "cannot decode the reply: %v", derr)
 			}

@@ -40,9 +40,15 @@ type ServerCall struct {
 	request []byte // unary and server stream: read before the filters ran
 	argv    [2]any // the invocation's arguments, in here too
 
-	once sync.Once
-	err  error // why the stream filters refused the call
+	once     sync.Once
+	err      error       // why the stream filters refused the call
+	onFinish func(error) // set on the handler's goroutine before it runs
 }
+
+// OnFinish has f run with the call's status once the handler has
+// returned (nil for OK). Call it from the handler's goroutine, before the
+// handler runs; a later call replaces f.
+func (c *ServerCall) OnFinish(f func(error)) { c.onFinish = f }
 
 type serverCallKey struct{}
 
@@ -67,6 +73,10 @@ func (c *ServerCall) Open(ctx context.Context) (transport.Stream, error) {
 	return c.raw, nil
 }
 
+// Info describes the call (its Header is the request headers); the caller
+// must not modify it.
+func (c *ServerCall) Info() *filterchain.StreamInfo { return &c.info }
+
 // RequestHeader returns the request headers (-bin values decoded); the
 // caller must not modify them.
 func (c *ServerCall) RequestHeader() http.Header { return c.raw.Header() }
@@ -82,6 +92,9 @@ func (c *ServerCall) SetTrailer(h http.Header) error { return c.raw.SetTrailer(h
 func (c *ServerCall) finish(err error) {
 	c.once.Do(func() {}) // no filter opens after the call
 	c.raw.CloseFilters(err)
+	if c.onFinish != nil {
+		c.onFinish(err)
+	}
 }
 
 // callContext is a provider call's context: the values filters and

@@ -11,6 +11,11 @@ type Chain struct {
 	mu      sync.Mutex
 	filters []StreamFilter
 	sealed  bool
+	// typed are the call's typed interceptors (streamx.Interceptor, which
+	// this package cannot name: streamx imports it), in order. They sit
+	// above the stream filters: package streamx runs them on decoded
+	// messages, which then pass the stream filters as bytes.
+	typed []any
 }
 
 // ContextKey is the context key of a call's chain, for a context that
@@ -56,4 +61,39 @@ func (c *Chain) Seal() []StreamFilter {
 	defer c.mu.Unlock()
 	c.sealed = true
 	return c.filters
+}
+
+// AddTyped appends a typed interceptor. Unlike Add it works after Seal:
+// a unary call's retried attempt runs dubbo-go's filters again after its
+// stream filters were sealed, and its typed layer takes the interceptors
+// anew (TakeTyped).
+func (c *Chain) AddTyped(i any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.typed = append(c.typed, i)
+}
+
+// Typed returns the typed interceptors, in order; nil for a nil chain.
+// The caller must not modify the result.
+func (c *Chain) Typed() []any {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.typed
+}
+
+// TakeTyped returns the typed interceptors and empties the list: a unary
+// call's next attempt (dubbo-go's cluster retrying) runs the filters
+// again, which add them again.
+func (c *Chain) TakeTyped() []any {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.typed
+	c.typed = nil
+	return t
 }

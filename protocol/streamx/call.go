@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"dubbo.apache.org/dubbo-go/v3/client"
 
 	"github.com/dubbo-go-streamx/streamx/internal/dubboext"
+	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/transport"
 )
@@ -48,13 +50,16 @@ func (m *UnaryMethod[Req, Res]) Call(ctx context.Context, conn *client.Connectio
 		return reply, requestError(req, m.codec, err)
 	}
 	c := &unaryCall[Req, Res]{m: m}
-	c.SpecContext = dubboext.SpecContext{Context: ctx, Spec: dubboext.CallSpec{Codec: m.codec.Name(), Request: b, Reply: c, Options: cfg}}
+	c.SpecContext = dubboext.SpecContext{Context: ctx, Spec: dubboext.CallSpec{Codec: m.codec.Name(), Request: b, Reply: c, Options: cfg, Intercept: interceptUnary}}
 	if _, ok := ctx.Deadline(); !ok {
 		c.Spec.Start = time.Now()
 	}
 	c.args[0] = req
-	err = conn.CallUnary(&c.SpecContext, c.args[:], &c.reply, m.name)
-	return c.reply, callError(err)
+	err = callError(conn.CallUnary(&c.SpecContext, c.args[:], &c.reply, m.name))
+	if c.ic != nil {
+		c.ic.ended(err)
+	}
+	return c.reply, err
 }
 
 // unaryCall is one typed unary call: its context, dubbo-go's argument
@@ -64,13 +69,81 @@ type unaryCall[Req, Res any] struct {
 	m     *UnaryMethod[Req, Res]
 	args  [1]any
 	reply Res
+	ic    *intercepted // this attempt's interceptors, or nil
+	got   []byte       // the reply's bytes, lent while DecodeReply runs
 }
 
 // DecodeReply implements dubboext.ReplyDecoder.
 func (c *unaryCall[Req, Res]) DecodeReply(b []byte) error {
 	var err error
-	c.reply, err = c.m.res.unmarshal(b)
-	return err
+	if c.ic == nil {
+		c.reply, err = c.m.res.unmarshal(b)
+		return err
+	}
+	c.got = b
+	v, err := c.ic.receive(false, 0)
+	c.got = nil
+	if err != nil {
+		return err
+	}
+	reply, ok := v.(Res)
+	if !ok {
+		return wrongType[Res](v)
+	}
+	c.reply = reply
+	return nil
+}
+
+// interceptUnary is every unary call's CallSpec.Intercept.
+func interceptUnary(ctx context.Context, spec *dubboext.CallSpec, _ transport.Stream, info *filterchain.StreamInfo) error {
+	return spec.Reply.(unaryIntercepted).intercept(ctx, spec, info)
+}
+
+type unaryIntercepted interface {
+	intercept(ctx context.Context, spec *dubboext.CallSpec, info *filterchain.StreamInfo) error
+}
+
+// intercept runs the call's interceptors for one attempt: the request
+// passes them down to be encoded as the attempt's, and DecodeReply hands
+// the reply up through them.
+func (c *unaryCall[Req, Res]) intercept(ctx context.Context, spec *dubboext.CallSpec, info *filterchain.StreamInfo) error {
+	base := &baseConn{info: callInfo(info), header: info.Header, unary: spec}
+	base.send = func(v any) error {
+		req, ok := v.(Req)
+		if !ok {
+			return wrongType[Req](v)
+		}
+		b, err := c.m.req.marshal(req)
+		if err != nil {
+			return requestError(req, c.m.codec, err)
+		}
+		spec.Request = b
+		return nil
+	}
+	given := false
+	base.recv = func() (any, error) {
+		if given || c.got == nil {
+			return nil, io.EOF
+		}
+		given = true
+		return c.m.res.unmarshal(c.got)
+	}
+	if c.ic != nil && spec.Stream != nil {
+		// The attempt before this one, which dubbo-go's cluster retries.
+		c.ic.ended(endStatus(spec.Stream.Context()))
+	}
+	mark := markHeader(info.Header)
+	_, ic, err := intercept(ctx, filterchain.FromContext(ctx).TakeTyped(), base)
+	c.ic = ic
+	if err != nil || ic == nil {
+		return err
+	}
+	if err := mark.checkAdded(info.Header); err != nil {
+		ic.ended(err)
+		c.ic = nil
+		return err
+	}
+	return ic.send(c.args[0])
 }
 
 // Open starts a client-streaming call written with Write and DoneWriting;
@@ -107,7 +180,33 @@ func (m *ServerStreamMethod[Req, Res]) Call(ctx context.Context, conn *client.Co
 	if err != nil {
 		return nil, requestError(req, m.codec, err)
 	}
-	s, err := openStream(ctx, conn, m.name, m.codec, b, cfg, func(ctx context.Context, name string, opts ...client.CallOption) (any, error) {
+	var ic *intercepted
+	hook := func(ctx context.Context, spec *dubboext.CallSpec, s transport.Stream, info *filterchain.StreamInfo) error {
+		var err error
+		if ic, err = interceptConsumer(ctx, s, info); err != nil || ic == nil {
+			return err
+		}
+		// The one request passes the interceptors now: the invoker
+		// writes it when the stream opens.
+		ic.base.send = func(v any) error {
+			r, ok := v.(Req)
+			if !ok {
+				return wrongType[Req](v)
+			}
+			b, err := m.req.marshal(r)
+			if err != nil {
+				return requestError(r, m.codec, err)
+			}
+			spec.Request = b
+			return nil
+		}
+		err = ic.send(req)
+		ic.base.send = func(any) error {
+			return NewError(CodeFailedPrecondition, "streamx: a server-streaming call sends one request")
+		}
+		return err
+	}
+	s, err := openStream(ctx, conn, m.name, m.codec, b, cfg, hook, func(ctx context.Context, name string, opts ...client.CallOption) (any, error) {
 		return conn.CallServerStream(ctx, req, name, opts...)
 	})
 	if err != nil {
@@ -115,6 +214,10 @@ func (m *ServerStreamMethod[Req, Res]) Call(ctx context.Context, conn *client.Co
 	}
 	rs := newReadStream(s, m.res)
 	rs.cfg = cfg
+	if ic != nil {
+		ic.base.recv = rs.readBelow
+		rs.ic = ic
+	}
 	return rs, nil
 }
 
@@ -142,12 +245,22 @@ func (m *method[Req, Res]) openReadWrite(ctx context.Context, conn *client.Conne
 	if err != nil {
 		return nil, err
 	}
-	s, err := openStream(ctx, conn, m.name, m.codec, nil, cfg, call(conn))
+	var ic *intercepted
+	hook := func(ctx context.Context, _ *dubboext.CallSpec, s transport.Stream, info *filterchain.StreamInfo) error {
+		var err error
+		ic, err = interceptConsumer(ctx, s, info)
+		return err
+	}
+	s, err := openStream(ctx, conn, m.name, m.codec, nil, cfg, hook, call(conn))
 	if err != nil {
 		return nil, err
 	}
 	rw := newClientReadWrite(s, m.res, m.req)
 	rw.ReadStream.cfg = cfg
+	if ic != nil {
+		ic.base.recv, ic.base.send = rw.ReadStream.readBelow, rw.WriteStream.writeAny
+		rw.ReadStream.ic, rw.WriteStream.ic = ic, ic
+	}
 	return rw, nil
 }
 
@@ -197,13 +310,15 @@ func unsendable(err error) bool {
 	return CodeOf(err) == CodeInvalidArgument || errors.Is(err, transport.ErrTooLarge)
 }
 
+type interceptHook = func(ctx context.Context, spec *dubboext.CallSpec, s transport.Stream, info *filterchain.StreamInfo) error
+
 type callFunc func(ctx context.Context, method string, opts ...client.CallOption) (any, error)
 
-func openStream(ctx context.Context, conn *client.Connection, name string, codec Codec, request []byte, cfg *callConfig, call callFunc) (transport.Stream, error) {
+func openStream(ctx context.Context, conn *client.Connection, name string, codec Codec, request []byte, cfg *callConfig, hook interceptHook, call callFunc) (transport.Stream, error) {
 	if err := checkConn(conn); err != nil {
 		return nil, err
 	}
-	raw, err := call(dubboext.WithSpec(ctx, dubboext.CallSpec{Codec: codec.Name(), Request: request, Options: cfg}), name)
+	raw, err := call(dubboext.WithSpec(ctx, dubboext.CallSpec{Codec: codec.Name(), Request: request, Options: cfg, Intercept: hook}), name)
 	if err != nil {
 		if s, ok := raw.(transport.Stream); ok {
 			s.Abort(err)

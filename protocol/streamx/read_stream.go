@@ -21,8 +21,9 @@ import (
 type ReadStream[T any] struct {
 	s     transport.Stream
 	codec *typed[T]
-	err   error       // what ended Messages, for Err
-	cfg   *callConfig // a consumer call's options, or nil
+	err   error        // what ended Messages, for Err
+	cfg   *callConfig  // a consumer call's options, or nil
+	ic    *intercepted // the call's interceptors, or nil
 }
 
 func newReadStream[T any](s transport.Stream, c *typed[T]) *ReadStream[T] {
@@ -35,6 +36,9 @@ func newReadStream[T any](s transport.Stream, c *typed[T]) *ReadStream[T] {
 // message, again on every later call. Cancelling the call's context makes a
 // pending Read return at once with CodeCanceled.
 func (rs *ReadStream[T]) Read() (T, error) {
+	if rs.ic != nil {
+		return rs.readIntercepted(false, 0)
+	}
 	b, err := rs.s.Read()
 	return rs.decode(b, err)
 }
@@ -46,8 +50,54 @@ func (rs *ReadStream[T]) Read() (T, error) {
 // caller's goroutine; otherwise one receive runs on a goroutine of its own
 // until a message, the end or Close, and a later read collects it.
 func (rs *ReadStream[T]) ReadTimeout(d time.Duration) (T, error) {
+	if rs.ic != nil {
+		return rs.readIntercepted(true, d)
+	}
 	b, err := rs.s.ReadTimeout(d)
 	return rs.decode(b, err)
+}
+
+// readIntercepted reads through the call's interceptors.
+func (rs *ReadStream[T]) readIntercepted(timed bool, d time.Duration) (T, error) {
+	var zero T
+	v, err := rs.ic.receive(timed, d)
+	if err != nil {
+		if !errors.Is(err, ErrReadTimeout) {
+			if rs.cfg != nil {
+				rs.recordStream()
+			}
+			if rs.ic.base.info.Side == Consumer {
+				// The consumer's call is over once its reads end: the
+				// interceptors learn so before the caller does.
+				rs.ic.ended(ignoreEOF(err))
+			}
+		}
+		return zero, err
+	}
+	msg, ok := v.(T)
+	if !ok {
+		return zero, rs.ic.end(wrongType[T](v))
+	}
+	return msg, nil
+}
+
+// readBelow is the innermost interceptor Conn's Receive: the read and
+// decode the interceptors wrap.
+func (rs *ReadStream[T]) readBelow() (any, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if timed, d := rs.ic.base.nextTimed(); timed {
+		b, err = rs.s.ReadTimeout(d)
+	} else {
+		b, err = rs.s.Read()
+	}
+	msg, err := rs.decode(b, err)
+	if err != nil {
+		return nil, err
+	}
+	return msg, nil
 }
 
 func (rs *ReadStream[T]) decode(b []byte, err error) (T, error) {

@@ -124,12 +124,30 @@ func (m *UnaryMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Context
 		if !ok {
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
-		if c := dubboext.ServerCallFrom(ctx); c != nil {
-			if _, err := c.Open(ctx); err != nil {
-				return nil, err
-			}
+		c := dubboext.ServerCallFrom(ctx)
+		if c == nil {
+			return fn(ctx, req)
 		}
-		return fn(ctx, req)
+		st, err := c.Open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !hasInterceptors(ctx) {
+			return fn(ctx, req)
+		}
+		one := &replySlot[Res]{}
+		ctx, ic, err := interceptProvider(ctx, c, st, oneRequest(req), one.send)
+		if err != nil {
+			return nil, err
+		}
+		if req, err = receiveOne[Req](ic); err != nil {
+			return nil, err
+		}
+		res, err := fn(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return one.reply(ic, res)
 	})
 }
 
@@ -143,7 +161,18 @@ func (m *ClientStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		}
 		in := newReadStream(st, m.req)
 		defer in.Close()
-		return fn(ctx, in)
+		if !hasInterceptors(ctx) {
+			return fn(ctx, in)
+		}
+		one := &replySlot[Res]{}
+		if ctx, in.ic, err = interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, in.readBelow, one.send); err != nil {
+			return nil, err
+		}
+		res, err := fn(ctx, in)
+		if err != nil {
+			return res, err
+		}
+		return one.reply(in.ic, res)
 	})
 }
 
@@ -159,7 +188,17 @@ func (m *ServerStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.
 		if !ok {
 			return nil, Errorf(CodeInternal, "streamx: %s: request is %T", m.name, args[0])
 		}
-		return nil, fn(ctx, req, &WriteStream[Res]{s: st, codec: m.res})
+		out := &WriteStream[Res]{s: st, codec: m.res}
+		if !hasInterceptors(ctx) {
+			return nil, fn(ctx, req, out)
+		}
+		if ctx, out.ic, err = interceptProvider(ctx, args[1].(*dubboext.ServerCall), st, oneRequest(req), out.writeAny); err != nil {
+			return nil, err
+		}
+		if req, err = receiveOne[Req](out.ic); err != nil {
+			return nil, err
+		}
+		return nil, fn(ctx, req, out)
 	})
 }
 
@@ -199,6 +238,14 @@ func (m *BidiStreamMethod[Req, Res]) Handle(svc *Service, fn func(ctx context.Co
 			WriteStream: &WriteStream[Res]{s: st, codec: m.res},
 		}
 		defer rw.ReadStream.Close()
+		if !hasInterceptors(ctx) {
+			return nil, fn(ctx, rw)
+		}
+		ctx, ic, err := interceptProvider(ctx, args[0].(*dubboext.ServerCall), st, rw.ReadStream.readBelow, rw.WriteStream.writeAny)
+		if err != nil {
+			return nil, err
+		}
+		rw.ReadStream.ic, rw.WriteStream.ic = ic, ic
 		return nil, fn(ctx, rw)
 	})
 }

@@ -12,6 +12,7 @@ import (
 type WriteStream[T any] struct {
 	s     transport.Stream
 	codec *typed[T]
+	ic    *intercepted // the call's interceptors, or nil
 }
 
 // Write encodes and sends msg. It blocks while the peer's flow control holds
@@ -21,6 +22,23 @@ type WriteStream[T any] struct {
 // (CodeResourceExhausted). Once the stream has ended or failed, Write returns
 // an *Error and CanWriteMore reports false.
 func (ws *WriteStream[T]) Write(msg T) error {
+	if ws.ic != nil {
+		return ws.ic.send(msg)
+	}
+	return ws.writeBelow(msg)
+}
+
+// writeAny is the innermost interceptor Conn's Send.
+func (ws *WriteStream[T]) writeAny(v any) error {
+	msg, ok := v.(T)
+	if !ok {
+		return wrongType[T](v)
+	}
+	return ws.writeBelow(msg)
+}
+
+// writeBelow encodes and writes msg.
+func (ws *WriteStream[T]) writeBelow(msg T) error {
 	if err := ws.s.WriteErr(); err != nil {
 		return public(err)
 	}

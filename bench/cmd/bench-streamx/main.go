@@ -1,10 +1,17 @@
 // Command bench-streamx is the streamx side of the benchmark: dubbo-go's
 // tri protocol served by streamx. See bench/README.md.
+//
+// Built (or copied) as bench-streamx-otel it is the framework
+// "streamx-otel": both sides trace every call with the otel package's
+// interceptor, every span sampled and recorded, none exported, so that
+// the table shows what tracing costs per message.
 package main
 
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"dubbo.apache.org/dubbo-go/v3/client"
@@ -13,8 +20,12 @@ import (
 
 	"github.com/dubbogo/gost/log/logger"
 
+	otelapi "go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
 	"github.com/dubbo-go-streamx/streamx/bench/internal/harness"
 	"github.com/dubbo-go-streamx/streamx/config"
+	streamxotel "github.com/dubbo-go-streamx/streamx/otel"
 	"github.com/dubbo-go-streamx/streamx/protocol/streamx"
 	pb "github.com/dubbo-go-streamx/streamx/samples/proto"
 )
@@ -37,9 +48,17 @@ var bidi = map[string]*streamx.BidiStreamMethod[req, res]{
 	harness.MethodEcho: echo, harness.MethodSink: sink, harness.MethodSource: source,
 }
 
+// traced is whether this is bench-streamx-otel.
+var traced = filepath.Base(os.Args[0]) == "bench-streamx-otel"
+
 func main() {
 	logger.SetLoggerLevel("warn")
-	harness.Main(harness.Framework{Name: "streamx", Serve: serve, Dial: dial})
+	name := "streamx"
+	if traced {
+		name = "streamx-otel"
+		otelapi.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample())))
+	}
+	harness.Main(harness.Framework{Name: name, Serve: serve, Dial: dial})
 }
 
 // maxStreams is the provider's max-concurrent-streams, above the idle
@@ -72,7 +91,11 @@ func serve(port int) error {
 	handle(source, harness.Source)
 	unary.Handle(svc, func(_ context.Context, r req) (res, error) { return harness.Unary(r), nil })
 	stats.Handle(svc, func(context.Context, req) (res, error) { return harness.StatsReply(), nil })
-	if err := streamx.Register(srv, svc); err != nil {
+	var opts []server.ServiceOption
+	if traced {
+		opts = append(opts, server.WithFilter(streamxotel.Name))
+	}
+	if err := streamx.Register(srv, svc, opts...); err != nil {
 		return err
 	}
 	return srv.Serve()
@@ -92,9 +115,14 @@ func dial(port int) (harness.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := cli.Dial(harness.ServiceName,
+	opts := []client.ReferenceOption{
 		client.WithURL(fmt.Sprintf("tri://127.0.0.1:%d", port)),
-		client.WithRequestTimeout(time.Minute))
+		client.WithRequestTimeout(time.Minute),
+	}
+	if traced {
+		opts = append(opts, client.WithFilter(streamxotel.Name))
+	}
+	conn, err := cli.Dial(harness.ServiceName, opts...)
 	if err != nil {
 		return nil, err
 	}
