@@ -90,9 +90,14 @@ define build-bench
 	$(GO) build -C bench/peers/connect -o $(BENCH_DIR)/bench-connect .
 endef
 
-bench: ## streamx vs stock Triple, grpc-go and connect-go: table on stdout, JSON in build/bench/results.json
+# What tracing costs: streamx with and without the stream-otel interceptor
+# on three cases, after the main table (about 40 s).
+BENCH_OTEL_FLAGS ?= -frameworks streamx,streamx-otel -cases pp16,c2s16,s2c4k -reps 3 -duration 2s
+
+bench: ## streamx vs stock Triple, grpc-go and connect-go, then what tracing costs: tables on stdout, JSON in build/bench/
 	$(build-bench)
 	$(BENCH_DIR)/benchrun -bin $(BENCH_DIR) -json $(BENCH_DIR)/results.json $(BENCH_FLAGS)
+	$(BENCH_DIR)/benchrun -bin $(BENCH_DIR) -json $(BENCH_DIR)/results-otel.json $(BENCH_OTEL_FLAGS)
 
 bench-smoke: ## every benchmark case once, briefly; fails unless every framework gave a result
 	$(build-bench)
