@@ -24,16 +24,12 @@ package filter
 
 import (
 	"context"
-	"sync"
 
 	"dubbo.apache.org/dubbo-go/v3/common"
 	"dubbo.apache.org/dubbo-go/v3/common/extension"
 	dubbofilter "dubbo.apache.org/dubbo-go/v3/filter"
-	"dubbo.apache.org/dubbo-go/v3/protocol/base"
-	"dubbo.apache.org/dubbo-go/v3/protocol/result"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
-	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
 // NopHooks does nothing; embed it to implement only some hooks.
@@ -56,52 +52,10 @@ type Factory func(url *common.URL) (StreamFilter, error)
 // Register makes a stream filter available to dubbo-go under name. As with
 // dubbo-go's own extensions, a later registration of a name wins.
 func Register(name string, f Factory) {
-	extension.SetFilter(name, func() dubbofilter.Filter { return &adapter{name: name, factory: f} })
-}
-
-// adapter is the dubbo-go filter of a stream filter: it adds the stream
-// filter to the call's chain, which the protocol opens on the stream.
-type adapter struct {
-	name    string
-	factory Factory
-	cache   sync.Map // *common.URL -> StreamFilter: one filter per service or reference
-	mu      sync.Mutex
-}
-
-func (a *adapter) filterFor(url *common.URL) (StreamFilter, error) {
-	if f, ok := a.cache.Load(url); ok {
-		return f.(StreamFilter), nil
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if f, ok := a.cache.Load(url); ok {
-		return f.(StreamFilter), nil
-	}
-	f, err := a.factory(url)
-	if err != nil {
-		return nil, status.Errorf(status.InvalidArgument, "filter %s: %v", a.name, err)
-	}
-	a.cache.Store(url, f)
-	return f, nil
-}
-
-// Invoke implements dubbo-go's filter.Filter.
-func (a *adapter) Invoke(ctx context.Context, invoker base.Invoker, inv base.Invocation) result.Result {
-	if chain := filterchain.FromContext(ctx); chain != nil {
-		f, err := a.filterFor(invoker.GetURL())
-		if err != nil {
-			return &result.RPCResult{Err: err}
-		}
-		chain.Add(toChain{f})
-	}
-	// Outside a streamx call (a stock Triple call) there is no stream to
-	// filter: pass through.
-	return invoker.Invoke(ctx, inv)
-}
-
-// OnResponse implements dubbo-go's filter.Filter.
-func (a *adapter) OnResponse(_ context.Context, res result.Result, _ base.Invoker, _ base.Invocation) result.Result {
-	return res
+	extension.SetFilter(name, func() dubbofilter.Filter {
+		return &filterchain.Adder[StreamFilter]{Kind: "filter", Name: name, Make: f,
+			Add: func(c *filterchain.Chain, f StreamFilter) { c.Add(toChain{f}) }}
+	})
 }
 
 // Check returns an error naming every name in names (a comma-separated
