@@ -211,6 +211,18 @@ func (b *Body) ReadLent(watch interface{ Done() <-chan struct{} }) (data []byte,
 	return nil, 0, io.EOF
 }
 
+// ReturnLent takes back the chunk the last ReadLent lent now, for a
+// reader done with its bytes that will not read again soon: an idle
+// stream then keeps no chunk.
+func (b *Body) ReturnLent() {
+	b.mu.Lock()
+	if b.lent != nil {
+		recycleChunk(b.lent)
+		b.lent = nil
+	}
+	b.mu.Unlock()
+}
+
 // signal wakes a read waiting; mu is held. Only a read with a watch
 // needs a channel, made when it first waits (a unary caller usually finds
 // its reply there already, and spares the channel).

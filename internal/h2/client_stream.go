@@ -273,6 +273,9 @@ type clientBody struct{ s *ClientStream }
 
 func (b clientBody) Read(p []byte) (int, error) { return b.s.read(p) }
 
+// ReturnLent takes back what ReadLent lent (see Body.ReturnLent).
+func (b clientBody) ReturnLent() { b.s.core.Body().ReturnLent() }
+
 // ReadLent is Read without a copy (see Body.ReadLent).
 func (b clientBody) ReadLent() ([]byte, error) {
 	s := b.s

@@ -40,6 +40,9 @@ func (b requestBody) Read(p []byte) (int, error) { return b.s.c.ReadBody(&b.s.co
 // ReadLent reads without a copy (see Body.ReadLent).
 func (b requestBody) ReadLent() ([]byte, error) { return b.s.c.ReadBodyLent(&b.s.core, nil) }
 
+// ReturnLent takes back what ReadLent lent (see Body.ReturnLent).
+func (b requestBody) ReturnLent() { b.s.core.Body().ReturnLent() }
+
 // Close drops what has not been read; a pending or later Read fails.
 func (b requestBody) Close() error {
 	b.s.release()

@@ -67,6 +67,8 @@ type Reader struct {
 // them: what ReadLent returns is valid until its next call.
 type lender interface {
 	ReadLent() ([]byte, error)
+	// ReturnLent takes back what ReadLent lent, before the next call.
+	ReturnLent()
 }
 
 const (
@@ -179,7 +181,7 @@ func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
 	msg = b[HeaderLen : HeaderLen+int(n) : HeaderLen+int(n)]
 	if r.lender != nil {
 		r.cur = r.cur[HeaderLen+int(n):]
-		return msg, true
+		return r.keepSmall(msg), true
 	}
 	r.lent = true
 	r.consume(HeaderLen + int(n))
@@ -267,6 +269,7 @@ func (r *Reader) nextLent() ([]byte, error) {
 	var buf []byte
 	if len(r.cur) >= int(n) {
 		buf, r.cur = r.cur[:n:n], r.cur[n:] // lent where it lies
+		buf = r.keepSmall(buf)
 	} else {
 		// Spanning chunks: what was lent, then the rest read straight
 		// into the buffer, every chunk buffered by then in one read.
@@ -282,6 +285,18 @@ func (r *Reader) nextLent() ([]byte, error) {
 		}
 	}
 	return r.decompress(flags, buf)
+}
+
+// keepSmall returns msg, lent by the lender; the last of what arrived,
+// if small, is copied instead, so that the chunk goes back now and a
+// stream that waits for its next message (an idle one) keeps none.
+func (r *Reader) keepSmall(msg []byte) []byte {
+	if len(r.cur) != 0 || len(msg) > len(r.small) {
+		return msg
+	}
+	msg = r.small[:copy(r.small[:], msg)]
+	r.lender.ReturnLent()
+	return msg
 }
 
 // gather copies the next len(p) bytes into p, from cur and as much more

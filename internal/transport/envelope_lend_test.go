@@ -117,11 +117,15 @@ type lendingReader struct {
 	prev []byte
 }
 
-func (l *lendingReader) ReadLent() ([]byte, error) {
+func (l *lendingReader) ReturnLent() {
 	for i := range l.prev {
 		l.prev[i] = 0xa5
 	}
 	l.prev = nil
+}
+
+func (l *lendingReader) ReadLent() ([]byte, error) {
+	l.ReturnLent()
 	if len(l.data) == 0 {
 		return nil, io.EOF
 	}
@@ -152,7 +156,7 @@ func (l *lendingReader) Read(p []byte) (int, error) {
 // intact, whether they lie whole in one chunk (lent there) or span
 // several (gathered), while every chunk taken back is poisoned.
 func TestLenderMessagesIntact(t *testing.T) {
-	sizes := []int{0, 1, 4, 5, 6, 16, 1000, 4096, 4101, 16383, 16384, 20000, 20001, 64 << 10, 1 << 20, 4 << 20}
+	sizes := []int{0, 1, 4, 5, 6, 16, 31, 32, 33, 1000, 4096, 4101, 16383, 16384, 20000, 20001, 64 << 10, 1 << 20, 4 << 20}
 	for seed := range 4 {
 		rng := rand.New(rand.NewPCG(uint64(seed), 11))
 		var stream []byte
