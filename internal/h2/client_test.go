@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -633,7 +634,13 @@ func TestFinishedStreamLeavesItsContext(t *testing.T) {
 		_ = resp.Body.Close()
 		_ = resp.Body.Close()
 	}
-	// One watch per call, and the dial's.
+	// One watch per call, and the dial's, each stopped: the last call's
+	// when its stream finishes on the connection's reader, which may come
+	// just after its body read io.EOF.
+	deadline := time.Now().Add(5 * time.Second)
+	for ctx.stopped.Load() != ctx.registered.Load() && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
 	if r, s := ctx.registered.Load(), ctx.stopped.Load(); r != n+1 || s != r {
 		t.Fatalf("%d calls registered %d watches on their context and stopped %d", n, r, s)
 	}
