@@ -38,29 +38,16 @@ type Reader struct {
 	MaxBytes int    // largest accepted message; <= 0 means no limit
 	Encoding string // grpc-encoding of the peer: "" / "identity" or "gzip"
 
-	// buf holds bytes read ahead of the current message, so that a busy
-	// stream needs one read per batch of small messages. A quiet stream
-	// reads into small, so a reader blocked on an idle stream holds no
-	// more; a read that fills small marks the stream busy, and the next
-	// reads go to a pooled buffer of readBufSize, returned whenever empty.
-	buf    []byte
-	lo, hi int
-	pooled *[]byte // buf's pool entry, if it came from the pool
-	busy   bool
-	small  [smallBufSize]byte
-
-	// The message Next or Buffered returned last is lent, not given: it
-	// lies in buf (lent keeps buf from going back to the pool) or in big,
-	// a pooled buffer for a message larger than what was read ahead. The
-	// next call takes both back.
-	lent bool
-	big  *[]byte
-
-	// A source that lends its bytes (h2's bodies: see lender) is read
-	// without any buffer of the Reader's: cur is what it lent last, and a
-	// message lying whole in cur is handed out where it lies.
+	// The body lends its bytes (h2's bodies; any other reader through
+	// copyingLender): cur is what it lent last, and a message lying whole
+	// in cur is handed out where it lies. One that spans the body's chunks
+	// is gathered into big, a pooled buffer. small holds a copy of the
+	// last small message of what arrived (see keepSmall). The message
+	// Next or Buffered returned last is lent: the next call takes it back.
 	lender lender
 	cur    []byte
+	big    *[]byte
+	small  [smallBufSize]byte
 }
 
 // lender is a body that lends the bytes it buffered instead of copying
@@ -71,66 +58,33 @@ type lender interface {
 	ReturnLent()
 }
 
-const (
-	smallBufSize = 32 // a 16-byte message with its prefix; 32 keeps Reader at 128 bytes
-	readBufSize  = 32 << 10
-)
+// smallBufSize holds a 16-byte message with room to spare.
+const smallBufSize = 32
 
-var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
+// copyingLender lends what it reads from a reader that does not lend (a
+// body other than h2's, a test's) from a buffer of its own, reused by
+// the next ReadLent.
+type copyingLender struct {
+	io.Reader
+	buf []byte
+}
 
-// buffered returns the bytes read ahead.
-func (r *Reader) buffered() []byte { return r.buf[r.lo:r.hi] }
-
-// fill reads until at least n bytes are buffered (n <= smallBufSize).
-func (r *Reader) fill(n int) error {
-	if r.buf == nil {
-		if r.busy {
-			r.pooled = readBufs.Get().(*[]byte)
-			r.buf = *r.pooled
-		} else {
-			r.buf = r.small[:]
-		}
-		r.lo, r.hi = 0, 0
+func (c *copyingLender) ReadLent() ([]byte, error) {
+	if c.buf == nil {
+		c.buf = make([]byte, 32<<10)
 	}
-	if r.lo > 0 && len(r.buf)-r.lo < n {
-		r.hi = copy(r.buf, r.buf[r.lo:r.hi])
-		r.lo = 0
-	}
-	for r.hi-r.lo < n {
-		m, err := r.r.Read(r.buf[r.hi:])
-		r.hi += m
-		if r.pooled == nil {
-			r.busy = r.hi == len(r.buf)
-		} else if m < smallBufSize {
-			r.busy = false
+	for {
+		n, err := c.Read(c.buf)
+		if n > 0 {
+			return c.buf[:n], nil // an error comes back on the next read
 		}
 		if err != nil {
-			if r.hi-r.lo >= n {
-				return nil // the error comes back on the next read
-			}
-			r.consume(0) // the end: an empty buffer goes back to the pool
-			if errors.Is(err, io.EOF) && r.hi-r.lo > 0 {
-				return io.ErrUnexpectedEOF
-			}
-			return err
+			return nil, err
 		}
 	}
-	return nil
 }
 
-// consume drops n buffered bytes, releasing the buffer once it is empty
-// and no message lent out lies in it.
-func (r *Reader) consume(n int) {
-	r.lo += n
-	if r.lo == r.hi && r.buf != nil && !r.lent {
-		if r.pooled != nil {
-			poison(*r.pooled)
-			readBufs.Put(r.pooled)
-			r.pooled = nil
-		}
-		r.buf, r.lo, r.hi = nil, 0, 0
-	}
-}
+func (c *copyingLender) ReturnLent() {}
 
 // NewReader returns a Reader on r.
 func NewReader(r io.Reader, maxBytes int, encoding string) *Reader {
@@ -143,7 +97,12 @@ func NewReader(r io.Reader, maxBytes int, encoding string) *Reader {
 // allocation less for its owner).
 func (r *Reader) Init(src io.Reader, maxBytes int, encoding string) {
 	*r = Reader{r: src, MaxBytes: maxBytes, Encoding: encoding}
-	r.lender, _ = src.(lender)
+	if l, ok := src.(lender); ok {
+		r.lender = l
+	} else {
+		c := &copyingLender{Reader: src}
+		r.r, r.lender = c, c
+	}
 }
 
 // Recycle takes back the message lent by the last Next or Buffered (see
@@ -154,10 +113,6 @@ func (r *Reader) Recycle() {
 		putMsgBuf(r.big)
 		r.big = nil
 	}
-	if r.lent {
-		r.lent = false
-		r.consume(0) // an emptied buffer goes back to the pool now
-	}
 }
 
 // Buffered returns the next message if it has fully arrived, without
@@ -166,10 +121,7 @@ func (r *Reader) Recycle() {
 // The message is lent, as Next's.
 func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
 	r.Recycle()
-	b := r.buffered()
-	if r.lender != nil {
-		b = r.cur
-	}
+	b := r.cur
 	if len(b) < HeaderLen || b[0]&flagCompressed != 0 {
 		return nil, false
 	}
@@ -179,13 +131,8 @@ func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
 		return nil, false
 	}
 	msg = b[HeaderLen : HeaderLen+int(n) : HeaderLen+int(n)]
-	if r.lender != nil {
-		r.cur = r.cur[HeaderLen+int(n):]
-		return r.keepSmall(msg), true
-	}
-	r.lent = true
-	r.consume(HeaderLen + int(n))
-	return msg, true
+	r.cur = r.cur[HeaderLen+int(n):]
+	return r.keepSmall(msg), true
 }
 
 // Next returns the next message. It returns io.EOF at a clean end between
@@ -194,54 +141,11 @@ func (r *Reader) Buffered(allowEmpty bool) (msg []byte, ok bool) {
 // The message is lent: its bytes are the caller's to read until the next
 // call of Next, Buffered or Recycle, which may reuse them. A caller that
 // keeps a message longer copies it. Lending spares every message an
-// allocation and a copy: a message that was read ahead whole is handed
-// out where it lies, a larger one is read into a pooled buffer.
+// allocation and a copy: a message that lies whole in what the body lent
+// is handed out there; one that spans the body's chunks is gathered into
+// a pooled buffer, the one copy it takes.
 func (r *Reader) Next() ([]byte, error) {
 	r.Recycle()
-	if r.lender != nil {
-		return r.nextLent()
-	}
-	if err := r.fill(HeaderLen); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, status.New(status.Internal, "stream ended inside a message prefix")
-		}
-		return nil, err
-	}
-	hdr := r.buffered()[:HeaderLen]
-	flags, n := hdr[0], binary.BigEndian.Uint32(hdr[1:])
-	if r.MaxBytes > 0 && int64(n) > int64(r.MaxBytes) {
-		return nil, status.Errorf(status.ResourceExhausted,
-			"received a message of %d bytes, over the %d-byte limit (max-recv-msg-size)", n, r.MaxBytes)
-	}
-	r.consume(HeaderLen)
-	var buf []byte
-	got := 0
-	if b := r.buffered(); len(b) >= int(n) {
-		buf = b[:n:n] // read ahead whole: lend it where it lies
-		r.lent = true
-		r.consume(int(n))
-		got = int(n)
-	} else {
-		r.big = getMsgBuf(int(n))
-		buf = (*r.big)[:n]
-		got = copy(buf, b)
-		r.consume(got)
-	}
-	if got < len(buf) {
-		if _, err := io.ReadFull(r.r, buf[got:]); err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, status.Errorf(status.Internal, "stream ended inside a %d-byte message", n)
-			}
-			return nil, err
-		}
-	}
-	return r.decompress(flags, buf)
-}
-
-// nextLent is Next on a lender: a message that lies whole in what the
-// body lent is handed out there; one that spans its chunks is gathered
-// into a pooled buffer, the one copy it takes.
-func (r *Reader) nextLent() ([]byte, error) {
 	var hdr [HeaderLen]byte
 	got, err := r.gather(hdr[:])
 	if err != nil {
