@@ -195,7 +195,12 @@ func (s *ClientStream) reset(code http2.ErrCode, err error) {
 
 // Write sends p as DATA frames, blocking while flow control holds it back;
 // all the frames the windows allow go in one flush.
-func (s *ClientStream) Write(p []byte) (int, error) { return s.c.WriteBody(s.id, s, p, true) }
+func (s *ClientStream) Write(p []byte) (int, error) { return s.WriteVec([][]byte{p}) }
+
+// WriteVec is Write of the pieces p one after the other, in the same
+// frames: a message's prefix and its bytes need not be joined first. It
+// consumes p.
+func (s *ClientStream) WriteVec(p [][]byte) (int, error) { return s.c.WriteBody(s.id, s, p, true) }
 
 // BeforeData implements BodySender: a request's headers are sent
 // already.

@@ -378,40 +378,38 @@ type BodySender interface {
 	WriteFailed(err error) error
 }
 
-// WriteBody sends p on stream id as DATA frames without END_STREAM,
-// blocking while flow control holds it back, at most MaxWrite at a time;
-// flush is Write's. It returns how much went.
-func (c *Conn[S]) WriteBody(id uint32, s BodySender, p []byte, flush bool) (int, error) {
+// WriteBody sends the pieces p, one after the other, on stream id as DATA
+// frames without END_STREAM, blocking while flow control holds it back,
+// at most MaxWrite at a time; flush is Write's. It returns how much went.
+// It consumes p (its elements are resliced); the bytes are copied.
+func (c *Conn[S]) WriteBody(id uint32, s BodySender, p [][]byte, flush bool) (int, error) {
+	left := 0
+	for _, q := range p {
+		left += len(q)
+	}
 	written := 0
-	for len(p) > 0 {
-		n, frame, err := s.ReserveWindow(min(len(p), MaxWrite))
+	for left > 0 {
+		n, frame, err := s.ReserveWindow(min(left, MaxWrite))
 		if err != nil {
 			return written, err
 		}
-		chunk := p[:n]
+		if frame <= 0 {
+			return written, fmt.Errorf("h2: DATA frames of %d bytes", frame)
+		}
 		if err := c.Write(func() error {
 			if err := s.BeforeData(); err != nil {
 				return err
 			}
 			c.Sent()
-			return c.WriteData(id, chunk, frame)
+			c.w.appendData(id, &p, n, frame)
+			return nil
 		}, flush); err != nil {
 			return written, s.WriteFailed(err)
 		}
 		written += n
-		p = p[n:]
+		left -= n
 	}
 	return written, nil
-}
-
-// WriteData writes p on stream id as DATA frames of at most frame bytes,
-// without END_STREAM: what Reserve granted. Call it inside Write.
-func (c *Conn[S]) WriteData(id uint32, p []byte, frame int) error {
-	if frame <= 0 {
-		return fmt.Errorf("h2: DATA frames of %d bytes", frame)
-	}
-	c.w.appendData(id, p, frame)
-	return nil
 }
 
 // Sent records that a stream sent DATA or HEADERS: the peer's next PING

@@ -31,9 +31,15 @@ func (w responseWriter) SetWriteDeadline(t time.Time) error { return w.s.setWrit
 
 func (w responseWriter) WriteString(p string) (int, error) { return w.s.write([]byte(p)) }
 
+// WriteVec is Write of the pieces p one after the other, in the same
+// frames. It consumes p.
+func (w responseWriter) WriteVec(p [][]byte) (int, error) { return w.s.writeVec(p) }
+
 // write sends p as DATA frames, blocking while flow control holds it back;
 // the frames wait in the connection's buffer for the next flush.
-func (s *serverStream) write(p []byte) (int, error) {
+func (s *serverStream) write(p []byte) (int, error) { return s.writeVec([][]byte{p}) }
+
+func (s *serverStream) writeVec(p [][]byte) (int, error) {
 	if s.ended {
 		return 0, errAfterEnd
 	}

@@ -71,19 +71,30 @@ func (s sink) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// appendData appends DATA frames carrying p, of at most frame bytes each,
-// to the buffer: the frame header and the payload go straight in, one copy
-// of p (through the framer they were copied twice, into its buffer and then
-// into ours). Call it only inside the fn of Write.
-func (w *Writer) appendData(id uint32, p []byte, frame int) {
-	n := len(p) + (len(p)+frame-1)/frame*frameHeaderLen
-	w.buf = slices.Grow(w.buf, n)
-	for len(p) > 0 {
-		k := min(len(p), frame)
+// appendData appends DATA frames carrying the first n bytes of the
+// pieces *p, of at most frame bytes each, to the buffer, and drops them
+// from *p: frame headers and payload go straight in, one copy of the
+// payload (through the framer it was copied twice), and a frame may span
+// pieces (a message's prefix and its bytes). Call it only inside the fn
+// of Write.
+func (w *Writer) appendData(id uint32, p *[][]byte, n, frame int) {
+	w.buf = slices.Grow(w.buf, n+(n+frame-1)/frame*frameHeaderLen)
+	for n > 0 {
+		k := min(n, frame)
+		n -= k
 		w.buf = append(w.buf, byte(k>>16), byte(k>>8), byte(k), byte(http2.FrameData), 0,
 			byte(id>>24)&0x7f, byte(id>>16), byte(id>>8), byte(id))
-		w.buf = append(w.buf, p[:k]...)
-		p = p[k:]
+		for k > 0 {
+			q := (*p)[0]
+			m := min(k, len(q))
+			w.buf = append(w.buf, q[:m]...)
+			k -= m
+			if m == len(q) {
+				*p = (*p)[1:]
+			} else {
+				(*p)[0] = q[m:]
+			}
+		}
 	}
 }
 

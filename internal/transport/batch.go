@@ -1,11 +1,20 @@
 package transport
 
 import (
+	"encoding/binary"
 	"sync"
+
+	"github.com/dubbo-go-streamx/streamx/internal/mem"
 )
 
 // maxPendingSend bounds what Send queues ahead of the HTTP/2 stream.
 const maxPendingSend = 64 << 10
+
+// minRef is the smallest message queued by reference (its pooled encode
+// buffer) instead of copied into the queue: below it, a copy costs less
+// than a piece of its own in the write, and small messages are what
+// batches join.
+const minRef = 8 << 10
 
 // batcher queues encoded messages for a writer goroutine that writes
 // whatever has queued up in one call, so a burst of messages leaves in few
@@ -19,6 +28,10 @@ const maxPendingSend = 64 << 10
 // burst). A batcher whose write failed stays with the owner, to report
 // the failure.
 //
+// Large messages that come in a pooled buffer (mem) are not copied: the
+// queue holds their prefix and the batcher a reference to the buffer,
+// which it gives back to the pool once written or dropped.
+//
 // Its fields are guarded by the owner's mutex (mu), which the owner holds
 // when calling its methods; the owner's other state under that mutex may
 // be waited on through cond.
@@ -26,6 +39,8 @@ type batcher struct {
 	mu      *sync.Mutex
 	cond    sync.Cond // on mu: room in the queue, writer stopped
 	queue   []byte
+	refs    []ref  // the messages queued by reference, in order
+	queued  int    // bytes queued, copied or referenced
 	spare   []byte // the last batch, reused for the next queue
 	writing bool   // the writer goroutine runs
 	err     error  // the first failed write; nothing is written after it
@@ -45,10 +60,18 @@ var sendBufPool sync.Pool // *sendBufs
 // larger than maxPendingSend grows them past it, and those are rare.
 const maxPooledBuf = 2 * maxPendingSend
 
+// ref is a message queued by reference: its bytes follow queue[:at].
+type ref struct {
+	at  int
+	msg []byte
+	buf *[]byte // msg's pooled buffer, given back once written
+}
+
 // batchSink is a batcher's owner.
 type batchSink interface {
-	// writeBatch writes one batch; it runs without mu.
-	writeBatch(batch []byte) error
+	// writeBatch writes one batch, the pieces one after the other (it
+	// may consume the slice); it runs without mu.
+	writeBatch(pieces [][]byte) error
 	// writerIdle runs with mu when the writer has written everything
 	// queued: the owner drops its batcher.
 	writerIdle()
@@ -86,14 +109,23 @@ func (b *batcher) recycle() {
 // holds the writer back), until there is room, a write has failed, or stop
 // reports true.
 func (b *batcher) waitRoom(stop func() bool) {
-	for len(b.queue) >= maxPendingSend && b.err == nil && !stop() {
+	for b.queued >= maxPendingSend && b.err == nil && !stop() {
 		b.cond.Wait()
 	}
 }
 
 // push queues one message and starts the writer if it is not running.
-func (b *batcher) push(payload []byte, compressed bool) {
-	b.queue = AppendFrame(b.queue, payload, compressed)
+// buf, if not nil, is payload's pooled buffer, which the batcher owns from
+// now on.
+func (b *batcher) push(payload []byte, compressed bool, buf *[]byte) {
+	if buf != nil && len(payload) >= minRef {
+		b.queue = appendPrefix(b.queue, len(payload), compressed)
+		b.refs = append(b.refs, ref{at: len(b.queue), msg: payload, buf: buf})
+	} else {
+		b.queue = AppendFrame(b.queue, payload, compressed)
+		mem.Put(buf)
+	}
+	b.queued += HeaderLen + len(payload)
 	if !b.writing {
 		b.writing = true
 		b.wg.Add(1)
@@ -114,16 +146,32 @@ func (b *batcher) run() {
 	defer b.wg.Done()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for len(b.queue) > 0 && b.err == nil {
+	var pieces [][]byte
+	var refs []ref
+	for b.queued > 0 && b.err == nil {
 		batch := b.queue
-		b.queue = b.spare[:0]
+		refs, b.refs = b.refs, refs[:0]
+		b.queue, b.queued = b.spare[:0], 0
 		b.cond.Broadcast()
 		b.mu.Unlock()
-		err := b.sink.writeBatch(batch)
+		pieces = pieces[:0]
+		at := 0
+		for _, r := range refs {
+			pieces = append(pieces, batch[at:r.at], r.msg)
+			at = r.at
+		}
+		pieces = append(pieces, batch[at:])
+		err := b.sink.writeBatch(pieces)
+		clear(pieces) // no reference to the buffers given back below
+		for i := range refs {
+			mem.Put(refs[i].buf)
+			refs[i] = ref{}
+		}
 		b.mu.Lock()
 		b.spare = batch
 		if err != nil {
-			b.err, b.queue = err, nil
+			b.err = err
+			b.dropQueued()
 		}
 	}
 	b.writing = false
@@ -132,4 +180,22 @@ func (b *batcher) run() {
 		b.sink.writerIdle()
 	}
 	b.cond.Broadcast()
+}
+
+// dropQueued forgets what is queued, giving referenced buffers back.
+func (b *batcher) dropQueued() {
+	for i := range b.refs {
+		mem.Put(b.refs[i].buf)
+	}
+	b.queue, b.refs, b.queued = nil, nil, 0
+}
+
+// appendPrefix appends a message's length prefix to dst.
+func appendPrefix(dst []byte, n int, compressed bool) []byte {
+	var hdr [HeaderLen]byte
+	if compressed {
+		hdr[0] = flagCompressed
+	}
+	binary.BigEndian.PutUint32(hdr[1:], uint32(n))
+	return append(dst, hdr[:]...)
 }

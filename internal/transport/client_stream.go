@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2"
+	"github.com/dubbo-go-streamx/streamx/internal/mem"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
@@ -177,35 +178,47 @@ func (s *ClientStream) resetStream(err error) {
 // Context is done when the call ends or is cancelled.
 func (s *ClientStream) Context() context.Context { return s.ctx }
 
-func (s *ClientStream) send(payload []byte) error {
+func (s *ClientStream) send(payload []byte, buf *[]byte) error {
+	taken, err := s.queue(payload, buf)
+	if !taken {
+		mem.Put(buf)
+	}
+	return err
+}
+
+// queue is send; taken reports that the queue took buf.
+func (s *ClientStream) queue(payload []byte, buf *[]byte) (taken bool, err error) {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
-		return err
+		return false, err
 	}
 	if s.fixed != nil {
-		return status.New(status.Internal, "streamx: Send on a unary request")
+		return false, status.New(status.Internal, "streamx: Send on a unary request")
 	}
 	payload, compressed := s.settings.maybeGzip(payload)
+	if compressed {
+		buf = nil // the queue copies the compressed bytes
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if b := s.out; b != nil {
 		b.waitRoom(func() bool { return false })
 		if b.err != nil {
-			return s.sendError(b.err)
+			return false, s.sendError(b.err)
 		}
 	}
 	if s.out == nil { // none, or the one waited on finished its burst
 		s.out = newBatcher(&s.wmu, s)
 	}
-	s.out.push(payload, compressed)
-	return nil
+	s.out.push(payload, compressed, buf)
+	return buf != nil, nil
 }
 
-func (s *ClientStream) writeBatch(batch []byte) error {
+func (s *ClientStream) writeBatch(pieces [][]byte) error {
 	st, err := s.stream()
 	if err != nil {
 		return err
 	}
-	_, err = st.Write(batch)
+	_, err = st.WriteVec(pieces)
 	return err
 }
 

@@ -32,7 +32,7 @@ func TestUnaryRequestRefusesSend(t *testing.T) {
 	// stream that never opens for writing (it blocked for ever).
 	done := make(chan error, 2)
 	go func() {
-		done <- s.writeBatch([]byte("x"))
+		done <- s.writeBatch([][]byte{[]byte("x")})
 		done <- s.endBody()
 	}()
 	for range 2 {

@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"sync/atomic"
 
+	"github.com/dubbo-go-streamx/streamx/internal/mem"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -23,13 +23,7 @@ const flagCompressed = 1
 
 // AppendFrame appends one length-prefixed message to dst.
 func AppendFrame(dst []byte, payload []byte, compressed bool) []byte {
-	var hdr [HeaderLen]byte
-	if compressed {
-		hdr[0] = flagCompressed
-	}
-	binary.BigEndian.PutUint32(hdr[1:], uint32(len(payload)))
-	dst = append(dst, hdr[:]...)
-	return append(dst, payload...)
+	return append(appendPrefix(dst, len(payload), compressed), payload...)
 }
 
 // Reader reads length-prefixed messages from an HTTP/2 body.
@@ -110,7 +104,7 @@ func (r *Reader) Init(src io.Reader, maxBytes int, encoding string) {
 // the previous message themselves.
 func (r *Reader) Recycle() {
 	if r.big != nil {
-		putMsgBuf(r.big)
+		mem.Put(r.big)
 		r.big = nil
 	}
 }
@@ -177,7 +171,7 @@ func (r *Reader) Next() ([]byte, error) {
 	} else {
 		// Spanning chunks: what was lent, then the rest read straight
 		// into the buffer, every chunk buffered by then in one read.
-		r.big = getMsgBuf(int(n))
+		r.big = mem.Get(int(n))
 		buf = (*r.big)[:n]
 		got := copy(buf, r.cur)
 		r.cur = nil
@@ -232,60 +226,6 @@ func (r *Reader) decompress(flags byte, buf []byte) ([]byte, error) {
 		return nil, status.New(status.Internal, "received a compressed message without a grpc-encoding")
 	default:
 		return nil, status.Errorf(status.Unimplemented, "unsupported grpc-encoding %q", r.Encoding)
-	}
-}
-
-// Pooled message buffers for messages larger than what a Reader read
-// ahead, one pool per power-of-two size from 1 KiB (smaller ones are
-// read ahead whole) up to maxPooledMsg; larger ones are allocated.
-const (
-	minPooledShift = 10
-	maxPooledShift = 22 // 4 MiB, the default message size limit
-)
-
-var msgBufs [maxPooledShift - minPooledShift + 1]sync.Pool // *[]byte
-
-// msgClass returns the pool class of a buffer for n bytes, or -1.
-func msgClass(n int) int {
-	for c := range len(msgBufs) {
-		if n <= 1<<(minPooledShift+c) {
-			return c
-		}
-	}
-	return -1
-}
-
-func getMsgBuf(n int) *[]byte {
-	c := msgClass(n)
-	if c < 0 {
-		b := make([]byte, n)
-		return &b
-	}
-	if p, ok := msgBufs[c].Get().(*[]byte); ok {
-		return p
-	}
-	b := make([]byte, 1<<(minPooledShift+c))
-	return &b
-}
-
-func putMsgBuf(p *[]byte) {
-	if c := msgClass(cap(*p)); c >= 0 && cap(*p) == 1<<(minPooledShift+c) {
-		*p = (*p)[:cap(*p)]
-		poison(*p)
-		msgBufs[c].Put(p)
-	}
-}
-
-// poisonRecycled makes every buffer going back to a pool be overwritten
-// first, so that a test sees a message whose bytes were taken back while
-// still lent.
-var poisonRecycled atomic.Bool
-
-func poison(b []byte) {
-	if poisonRecycled.Load() {
-		for i := range b {
-			b[i] = 0xa5
-		}
 	}
 }
 

@@ -3,11 +3,13 @@ package transport
 import (
 	"bytes"
 	"fmt"
-	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"io"
 	"math/rand/v2"
 	"sync"
 	"testing"
+
+	"github.com/dubbo-go-streamx/streamx/internal/mem"
+	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
 // pattern is message i's content: n bytes that differ from the poison and
@@ -42,8 +44,7 @@ func (c *chunkyReader) Read(p []byte) (int, error) {
 // and every recycled buffer is poisoned: a message whose bytes went back
 // to a pool while still lent fails the comparison.
 func TestLentMessagesSurviveRecycling(t *testing.T) {
-	poisonRecycled.Store(true)
-	defer poisonRecycled.Store(false)
+	defer mem.SetPoison(mem.SetPoison(true))
 	sizes := []int{0, 1, 15, 16, 17, 26, 27, 28, 32, 1023, 1024, 1025, 4096, 16383, 16384, 16385,
 		32 << 10, 32<<10 + 1, 64 << 10, 100000, 1 << 20, 4<<20 - 1, 4 << 20}
 	var wg sync.WaitGroup
@@ -118,9 +119,7 @@ type lendingReader struct {
 }
 
 func (l *lendingReader) ReturnLent() {
-	for i := range l.prev {
-		l.prev[i] = 0xa5
-	}
+	mem.Poison(l.prev)
 	l.prev = nil
 }
 
@@ -140,9 +139,7 @@ func (l *lendingReader) ReadLent() ([]byte, error) {
 // (h2's Body keeps it until the next ReadLent: poisoning it here is
 // stricter).
 func (l *lendingReader) Read(p []byte) (int, error) {
-	for i := range l.prev {
-		l.prev[i] = 0xa5
-	}
+	mem.Poison(l.prev)
 	l.prev = nil
 	if len(l.data) == 0 {
 		return 0, io.EOF

@@ -73,9 +73,11 @@ type link interface {
 	// tryReceive is receive without blocking: ok reports whether b and
 	// err are receive's result.
 	tryReceive() (b []byte, ok bool, err error)
-	// send queues one message; the caller keeps payload. It blocks while
-	// flow control holds the queue back.
-	send(payload []byte) error
+	// send queues one message. It blocks while flow control holds the
+	// queue back. buf, if not nil, is payload's pooled buffer (mem), which
+	// send owns from the call on, whatever it returns; with nil the caller
+	// keeps payload.
+	send(payload []byte, buf *[]byte) error
 	// closeSend ends the sending side once what send queued has gone.
 	closeSend() error
 	// abort ends the call at once with err; pending operations return.

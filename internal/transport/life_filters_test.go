@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/mem"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -47,9 +49,13 @@ func newFakeStream(recv ...[]byte) *fakeStream {
 func (f *fakeStream) Context() context.Context { return f.ctx }
 func (f *fakeStream) closeSend() error         { return nil }
 
-func (f *fakeStream) send(p []byte) error {
+func (f *fakeStream) send(p []byte, buf *[]byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if buf != nil {
+		p = bytes.Clone(p)
+		mem.Put(buf)
+	}
 	f.sent = append(f.sent, p)
 	return nil
 }

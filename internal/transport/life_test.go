@@ -190,9 +190,9 @@ func TestWriterStates(t *testing.T) {
 	s.EXPECT().Context().Return(ctx).AnyTimes()
 	tooBig := status.Errorf(status.ResourceExhausted, "too big: %w", ErrTooLarge)
 	gomock.InOrder(
-		s.EXPECT().send([]byte("a")).Return(nil),
-		s.EXPECT().send([]byte("big")).Return(tooBig),
-		s.EXPECT().send([]byte("b")).Return(nil),
+		s.EXPECT().send([]byte("a"), nil).Return(nil),
+		s.EXPECT().send([]byte("big"), nil).Return(tooBig),
+		s.EXPECT().send([]byte("b"), nil).Return(nil),
 		s.EXPECT().closeSend().Return(nil),
 	)
 	if err := w.Write([]byte("a")); err != nil {
@@ -223,7 +223,7 @@ func TestWriterDeadStream(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.EXPECT().Context().Return(ctx).AnyTimes()
 	lost := status.New(status.Unavailable, "peer went away")
-	s.EXPECT().send(gomock.Any()).Return(lost) // once: later writes do not send
+	s.EXPECT().send(gomock.Any(), nil).Return(lost) // once: later writes do not send
 	if w.WriteErr() != nil {
 		t.Fatal("CanWriteMore on a fresh stream")
 	}

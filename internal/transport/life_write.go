@@ -3,6 +3,7 @@ package transport
 import (
 	"errors"
 
+	"github.com/dubbo-go-streamx/streamx/internal/mem"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
@@ -10,18 +11,30 @@ import (
 // while flow control holds the message back; the caller keeps payload.
 // After a failed send every later write fails the same way, except for a
 // message over the size limit, which is refused alone.
-func (l *life) Write(payload []byte) error {
+func (l *life) Write(payload []byte) error { return l.write(payload, nil) }
+
+// WriteOwned is Write of a message encoded into a pooled buffer (mem):
+// payload lies in *buf, and the stream owns buf from the call on, whatever
+// the result. It gives it back to the pool once the message is written
+// or dropped; a large message is so sent without being copied first.
+func (l *life) WriteOwned(payload []byte, buf *[]byte) error { return l.write(payload, buf) }
+
+func (l *life) write(payload []byte, buf *[]byte) error {
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
 	if l.done.Load() {
+		mem.Put(buf)
 		return ErrWriteAfterDone
 	}
 	if p := l.dead.Load(); p != nil {
+		mem.Put(buf)
 		return *p
 	}
 	err := l.Sending(payload)
 	if err == nil {
-		err = l.link.send(payload)
+		err = l.link.send(payload, buf)
+	} else {
+		mem.Put(buf)
 	}
 	if err != nil {
 		if !errors.Is(err, ErrTooLarge) {

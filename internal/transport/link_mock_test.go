@@ -90,17 +90,17 @@ func (mr *MocklinkMockRecorder) receive() *gomock.Call {
 }
 
 // send mocks base method.
-func (m *Mocklink) send(payload []byte) error {
+func (m *Mocklink) send(payload []byte, buf *[]byte) error {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "send", payload)
+	ret := m.ctrl.Call(m, "send", payload, buf)
 	ret0, _ := ret[0].(error)
 	return ret0
 }
 
 // send indicates an expected call of send.
-func (mr *MocklinkMockRecorder) send(payload interface{}) *gomock.Call {
+func (mr *MocklinkMockRecorder) send(payload, buf interface{}) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "send", reflect.TypeOf((*Mocklink)(nil).send), payload)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "send", reflect.TypeOf((*Mocklink)(nil).send), payload, buf)
 }
 
 // tryReceive mocks base method.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/filterchain"
+	"github.com/dubbo-go-streamx/streamx/internal/mem"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
@@ -201,9 +202,18 @@ func (s *ServerStream) abort(error) {
 	_ = s.r.Body.Close() // wakes a handler blocked reading the request
 }
 
-func (s *ServerStream) send(payload []byte) error {
+func (s *ServerStream) send(payload []byte, buf *[]byte) error {
+	taken, err := s.queue(payload, buf)
+	if !taken {
+		mem.Put(buf)
+	}
+	return err
+}
+
+// queue is send; taken reports that the queue took buf.
+func (s *ServerStream) queue(payload []byte, buf *[]byte) (taken bool, err error) {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
-		return err
+		return false, err
 	}
 	compressed := false
 	if s.gzipOut && len(payload) >= s.settings.CompressMinBytes {
@@ -214,16 +224,16 @@ func (s *ServerStream) send(payload []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if se := s.aborted.Load(); se != nil {
-		return se
+		return false, se
 	}
 	if s.finished {
-		return status.New(status.FailedPrecondition, "send after the stream's status was set")
+		return false, status.New(status.FailedPrecondition, "send after the stream's status was set")
 	}
 	if err := s.ctx.Err(); err != nil {
-		return status.FromContext(s.ctx)
+		return false, status.FromContext(s.ctx)
 	}
 	if s.out != nil && s.out.err != nil {
-		return lostPeer(s.ctx, s.out.err, "writing the response")
+		return false, lostPeer(s.ctx, s.out.err, "writing the response")
 	}
 	s.writeHeaderLocked()
 	if s.singleReply {
@@ -231,31 +241,47 @@ func (s *ServerStream) send(payload []byte) error {
 		// trailers join the header map the reply's headers came from.
 		if s.frame != nil {
 			if _, err := s.w.Write(s.frame); err != nil {
-				return lostPeer(s.ctx, err, "writing the response")
+				return false, lostPeer(s.ctx, err, "writing the response")
 			}
 		}
 		s.frame = AppendFrame(nil, payload, compressed)
-		return nil
+		return false, nil
 	}
 	if b := s.out; b != nil {
 		b.waitRoom(func() bool { return s.finished })
 		if b.err != nil {
-			return lostPeer(s.ctx, b.err, "writing the response")
+			return false, lostPeer(s.ctx, b.err, "writing the response")
 		}
 		if s.finished {
-			return status.New(status.FailedPrecondition, "send after the stream's status was set")
+			return false, status.New(status.FailedPrecondition, "send after the stream's status was set")
 		}
 	}
 	if s.out == nil { // none, or the one waited on finished its burst
 		s.out = newBatcher(&s.mu, s)
 	}
-	s.out.push(payload, compressed)
-	return nil
+	if compressed {
+		buf = nil // the queue copies the compressed bytes
+	}
+	s.out.push(payload, compressed, buf)
+	return buf != nil, nil
 }
 
-func (s *ServerStream) writeBatch(batch []byte) error {
-	if _, err := s.w.Write(batch); err != nil {
-		return err
+// vecWriter is a ResponseWriter that writes pieces as one (h2's).
+type vecWriter interface {
+	WriteVec(pieces [][]byte) (int, error)
+}
+
+func (s *ServerStream) writeBatch(pieces [][]byte) error {
+	if vw, ok := s.w.(vecWriter); ok {
+		if _, err := vw.WriteVec(pieces); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range pieces {
+			if _, err := s.w.Write(p); err != nil {
+				return err
+			}
+		}
 	}
 	return s.rc.Flush()
 }

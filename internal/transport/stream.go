@@ -43,6 +43,10 @@ type Stream interface {
 	CloseRead()
 	// Write sends one encoded message; the caller keeps payload.
 	Write(payload []byte) error
+	// WriteOwned sends one message encoded into a pooled buffer (mem.Get):
+	// payload lies in *buf, which the stream owns from the call on and
+	// gives back to the pool once written or dropped.
+	WriteOwned(payload []byte, buf *[]byte) error
 	// DoneWriting ends the sending side.
 	DoneWriting() error
 	// WriteErr returns what a Write would fail with, or nil.

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"sync"
 
+	"github.com/dubbo-go-streamx/streamx/internal/mem"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -148,10 +148,10 @@ func (tc *typed[T]) marshal(msg T) ([]byte, error) {
 	return tc.codec.Marshal(msg)
 }
 
-// marshalPooled is marshal into a pooled buffer where the codec allows
-// (proto): releaseScratch(p, b) hands the buffer back once the transport
-// has taken the bytes (a Write has returned), and the caller must not use
-// them after. Other codecs allocate, and p is nil.
+// marshalPooled is marshal into a pooled buffer (mem) where the codec
+// allows (proto): the caller owns p, which holds b, and passes it on to the
+// transport (WriteOwned) or gives it back (mem.Put). Other codecs
+// allocate, and p is nil.
 func (tc *typed[T]) marshalPooled(msg T) (b []byte, p *[]byte, err error) {
 	if _, ok := tc.codec.(ProtoCodec); !ok || !tc.ptr {
 		b, err = tc.marshal(msg)
@@ -162,27 +162,15 @@ func (tc *typed[T]) marshalPooled(msg T) (b []byte, p *[]byte, err error) {
 		b, err = tc.marshal(msg) // its error
 		return b, nil, err
 	}
-	p = scratchBufs.Get().(*[]byte)
-	b, err = proto.MarshalOptions{}.MarshalAppend((*p)[:0], m)
+	// Sized first, so that the buffer fits and the encoder reuses the size.
+	p = mem.Get(proto.Size(m))
+	b, err = proto.MarshalOptions{UseCachedSize: true}.MarshalAppend((*p)[:0], m)
+	if err != nil || cap(b) != cap(*p) { // failed, or grew out of the buffer
+		mem.Put(p)
+		p = nil
+	}
 	return b, p, err
 }
-
-// releaseScratch returns p, which now holds b, to the pool.
-func releaseScratch(p *[]byte, b []byte) {
-	if p == nil {
-		return
-	}
-	if cap(b) <= maxScratch {
-		*p = b[:0]
-	}
-	scratchBufs.Put(p)
-}
-
-// scratchBufs are the buffers messages are encoded into; one grows to
-// the largest message it held, up to maxScratch.
-var scratchBufs = sync.Pool{New: func() any { return new([]byte) }}
-
-const maxScratch = 64 << 10
 
 // unmarshal decodes b, which the transport only lends (transport.Reader):
 // the message never refers to b's bytes.

@@ -43,13 +43,15 @@ func (ws *WriteStream[T]) writeBelow(msg T) error {
 		return public(err)
 	}
 	b, p, err := ws.codec.marshalPooled(msg)
-	defer releaseScratch(p, b)
 	if err != nil {
 		var se *Error
 		if errors.As(err, &se) {
 			return err
 		}
 		return Errorf(CodeInvalidArgument, "cannot encode %T with the %s codec: %w", msg, ws.codec.codec.Name(), err)
+	}
+	if p != nil {
+		return public(ws.s.WriteOwned(b, p))
 	}
 	return public(ws.s.Write(b))
 }
