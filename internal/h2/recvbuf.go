@@ -33,6 +33,21 @@ func (b *RecvBuf) Append(data []byte) {
 	}
 }
 
+// AppendChunk appends the data c holds, c being a chunk from the pool
+// (see DataChunk), and takes c over. A chunk at least half full joins the
+// queue as it is, without a copy; Take, TakeChunk and Release go by each
+// chunk's length, so a short one in the middle of the queue is read
+// whole. The data of one less full is copied (Append) and the chunk
+// recycled: a peer sending small frames must not make each hold a chunk.
+func (b *RecvBuf) AppendChunk(c *[]byte) {
+	if len(*c) < chunkSize/2 {
+		b.Append(*c)
+		recycleChunk(c)
+		return
+	}
+	b.q = append(b.q, c)
+}
+
 // Empty reports whether nothing is buffered.
 func (b *RecvBuf) Empty() bool { return len(b.q) == 0 }
 
@@ -84,8 +99,12 @@ func (b *RecvBuf) TakeChunk() (data []byte, c *[]byte) {
 	return data, c
 }
 
-// recycleChunk returns a chunk TakeChunk gave out to the pool.
+// recycleChunk returns a chunk TakeChunk or a DataChunk gave out to the
+// pool; nil is no chunk.
 func recycleChunk(c *[]byte) {
+	if c == nil {
+		return
+	}
 	if poisonRecycled.Load() {
 		for i := range (*c)[:cap(*c)] {
 			(*c)[:cap(*c)][i] = 0xa5
