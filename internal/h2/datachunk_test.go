@@ -326,7 +326,7 @@ func TestBodyPutChunk(t *testing.T) {
 	poisonRecycled.Store(true)
 	defer poisonRecycled.Store(false)
 	chunk := func(n int, v byte) *[]byte {
-		c := chunks.Get().(*[]byte)
+		c := getChunk()
 		*c = (*c)[:n]
 		for i := range *c {
 			(*c)[i] = v

@@ -184,7 +184,7 @@ func (r *FrameReader) readData(fh http2.FrameHeader) (http2.Frame, error) {
 		n--
 		pad = int(r.pad[0])
 	}
-	c := chunks.Get().(*[]byte)
+	c := getChunk()
 	*c = (*c)[:n] // the padding too: it is read, and cut below
 	if _, err := io.ReadFull(r.src, *c); err != nil {
 		recycleChunk(c)

@@ -22,9 +22,7 @@ type RecvBuf struct {
 func (b *RecvBuf) Append(data []byte) {
 	for len(data) > 0 {
 		if len(b.q) == 0 || len(*b.q[len(b.q)-1]) == chunkSize {
-			c := chunks.Get().(*[]byte)
-			*c = (*c)[:0]
-			b.q = append(b.q, c)
+			b.q = append(b.q, getChunk())
 		}
 		last := b.q[len(b.q)-1]
 		n := min(chunkSize-len(*last), len(data))
@@ -60,7 +58,7 @@ func (b *RecvBuf) Take(p []byte) int {
 		n += k
 		b.off += k
 		if b.off == len(*c) {
-			chunks.Put(c)
+			recycleChunk(c)
 			b.q[0] = nil
 			b.q = b.q[1:]
 			b.off = 0
@@ -77,7 +75,7 @@ func (b *RecvBuf) Release() int {
 	n := -b.off
 	for _, c := range b.q {
 		n += len(*c)
-		chunks.Put(c)
+		recycleChunk(c)
 	}
 	b.q, b.off = nil, 0
 	return n
@@ -99,11 +97,24 @@ func (b *RecvBuf) TakeChunk() (data []byte, c *[]byte) {
 	return data, c
 }
 
-// recycleChunk returns a chunk TakeChunk or a DataChunk gave out to the
-// pool; nil is no chunk.
+// getChunk takes an empty chunk from the pool.
+func getChunk() *[]byte {
+	c := chunks.Get().(*[]byte)
+	*c = (*c)[:0]
+	if countChunks.Load() {
+		chunksOut.Add(1)
+	}
+	return c
+}
+
+// recycleChunk returns a chunk to the pool (one TakeChunk or a DataChunk
+// gave out, or one a RecvBuf is done with); nil is no chunk.
 func recycleChunk(c *[]byte) {
 	if c == nil {
 		return
+	}
+	if countChunks.Load() {
+		chunksOut.Add(-1)
 	}
 	if poisonRecycled.Load() {
 		for i := range (*c)[:cap(*c)] {
@@ -112,6 +123,13 @@ func recycleChunk(c *[]byte) {
 	}
 	chunks.Put(c)
 }
+
+// countChunks makes getChunk and recycleChunk count in chunksOut the
+// chunks out of the pool, so that a test sees one never given back.
+var (
+	countChunks atomic.Bool
+	chunksOut   atomic.Int64
+)
 
 // poisonRecycled makes recycleChunk overwrite a chunk before pooling it,
 // so that a test sees bytes read after they were given back.
