@@ -446,7 +446,7 @@ func (c *Conn[S]) ReadLoop() {
 	for !c.dead() {
 		f, err := c.rd.ReadFrame()
 		if c.dead() {
-			c.rd.data.Release()
+			c.rd.Release()
 			return // what came after the close is not dispatched
 		}
 		if err == nil {

@@ -21,17 +21,23 @@ func sumOf(b []byte) string { return fmt.Sprintf("%d %x", len(b), sha256.Sum256(
 // A provider reading request bodies sent as DATA frames of every size
 // around the chunk path's bounds, padded or not, small ones between, gets
 // them intact (recycled chunks are poisoned), also after DATA it drops:
-// on a stream whose handler has returned, on a closed stream, past a
-// content-length. Then a large DATA frame on stream 0, or inside a header
+// on a stream whose handler has returned, on a closed stream, by a body
+// closed on a live stream, past a content-length. Then a large DATA frame on stream 0, or inside a header
 // block, ends the connection with GOAWAY(PROTOCOL_ERROR).
 func TestServerLargeData(t *testing.T) {
 	h2.PoisonRecycled(t)
-	out := h2.CountChunks(t)
-	defer chunksBack(t, out)
+	counts := h2.TrackChunks(t)
+	defer chunksBack(t, counts)
 	h2test.HeapGuard(t, 64<<20)
+	release := make(chan struct{})
 	addr := hostileServer(t, h2.Limits{}, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/drop" {
+		switch r.URL.Path {
+		case "/drop":
 			return // the body unread, released when the handler returns
+		case "/close":
+			_ = r.Body.Close() // the stream stays, the body takes no more
+			<-release
+			return
 		}
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -66,15 +72,30 @@ func TestServerLargeData(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum(5, 2)
+	// Dropped by a body closed on a live stream.
+	if err := p.Request(7, "/close", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h2.WriteDataCases(p.Fr, 7, 4, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Fr.WritePing(false, [8]byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if f, tr := p.ReadUntil(2*time.Second, func(f http2.Frame) bool { pf, ok := f.(*http2.PingFrame); return ok && pf.IsAck() }); f == nil {
+		t.Fatalf("no PING ack, so the DATA may not be read yet: %s", tr)
+	}
+	close(release)
+	p.ExpectResponse(7, 2*time.Second)
 	// Past the content-length declared.
-	if err := p.Request(7, "/sum", false, "content-length", "10"); err != nil {
+	if err := p.Request(9, "/sum", false, "content-length", "10"); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Fr.WriteData(7, false, make([]byte, 12<<10)); err != nil {
+	if err := p.Fr.WriteData(9, false, make([]byte, 12<<10)); err != nil {
 		t.Fatal(err)
 	}
-	p.ExpectRST(7, http2.ErrCodeProtocol, 2*time.Second)
-	sum(9, 3)
+	p.ExpectRST(9, http2.ErrCodeProtocol, 2*time.Second)
+	sum(11, 3)
 
 	if err := p.WriteRaw(http2.FrameData, 0, 0, make([]byte, 16<<10)); err != nil {
 		t.Fatal(err)
@@ -99,8 +120,8 @@ func TestServerLargeData(t *testing.T) {
 // GOAWAY(PROTOCOL_ERROR) and fails the call.
 func TestClientLargeData(t *testing.T) {
 	h2.PoisonRecycled(t)
-	out := h2.CountChunks(t)
-	defer chunksBack(t, out)
+	counts := h2.TrackChunks(t)
+	defer chunksBack(t, counts)
 	h2test.HeapGuard(t, 64<<20)
 	l, tr := hostileProvider(t, h2.Limits{})
 	ctx := callCtx(t, 10*time.Second)
@@ -177,12 +198,15 @@ func TestClientLargeData(t *testing.T) {
 	wellCalled(t)
 }
 
-// chunksBack fails t unless every chunk counted goes back to the pool
-// within 2 s.
-func chunksBack(t *testing.T, out func() int64) {
+// chunksBack fails t unless every chunk tracked goes back to the pool,
+// within 2 s, and none went back twice.
+func chunksBack(t *testing.T, counts func() (out, twice int)) {
 	if t.Failed() {
 		return
 	}
-	h2test.Eventually(t, 2*time.Second, func() bool { return out() == 0 },
-		func() string { return fmt.Sprintf("%d chunks out of the pool", out()) })
+	h2test.Eventually(t, 2*time.Second, func() bool { out, twice := counts(); return out == 0 && twice == 0 },
+		func() string {
+			out, twice := counts()
+			return fmt.Sprintf("%d chunks out of the pool, %d given back twice", out, twice)
+		})
 }

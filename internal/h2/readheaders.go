@@ -88,7 +88,7 @@ func (h *Headers) RegularFields() []hpack.HeaderField { return h.Fields[h.nPseud
 // ConnError for a HEADERS frame whose padding runs past its end or a
 // DATA frame read into a chunk that x/net would have refused.
 func (r *FrameReader) ReadFrame() (http2.Frame, error) {
-	r.data.Release()
+	r.Release()
 	// The frame's size limit and its order (no frame but CONTINUATION
 	// inside a header block) are checked here, for the DATA frames read
 	// below too.
@@ -108,6 +108,11 @@ func (r *FrameReader) ReadFrame() (http2.Frame, error) {
 	}
 	return f, nil
 }
+
+// Release returns the chunk of the last frame, a DataChunk, to the pool
+// unless it was taken; for a reader that stops reading (ReadFrame does it
+// for the frame before).
+func (r *FrameReader) Release() { r.data.Release() }
 
 // headersErr is the error of a frame x/net could not read: as it is, but
 // for a HEADERS frame's padding past its end, which x/net makes a stream

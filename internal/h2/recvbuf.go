@@ -101,8 +101,8 @@ func (b *RecvBuf) TakeChunk() (data []byte, c *[]byte) {
 func getChunk() *[]byte {
 	c := chunks.Get().(*[]byte)
 	*c = (*c)[:0]
-	if countChunks.Load() {
-		chunksOut.Add(1)
+	if t := chunkTrack.Load(); t != nil {
+		t.took(c)
 	}
 	return c
 }
@@ -113,8 +113,8 @@ func recycleChunk(c *[]byte) {
 	if c == nil {
 		return
 	}
-	if countChunks.Load() {
-		chunksOut.Add(-1)
+	if t := chunkTrack.Load(); t != nil {
+		t.gave(c)
 	}
 	if poisonRecycled.Load() {
 		for i := range (*c)[:cap(*c)] {
@@ -124,12 +124,44 @@ func recycleChunk(c *[]byte) {
 	chunks.Put(c)
 }
 
-// countChunks makes getChunk and recycleChunk count in chunksOut the
-// chunks out of the pool, so that a test sees one never given back.
-var (
-	countChunks atomic.Bool
-	chunksOut   atomic.Int64
-)
+// chunkTrack, when set (by a test), follows the chunks getChunk hands
+// out, so that the test sees one never given back, or given back twice.
+var chunkTrack atomic.Pointer[chunkTracker]
+
+type chunkTracker struct {
+	mu    sync.Mutex
+	out   map[*[]byte]bool // the chunks taken while tracking: true while out
+	twice int              // chunks given back when they were not out
+}
+
+func (t *chunkTracker) took(c *[]byte) {
+	t.mu.Lock()
+	t.out[c] = true
+	t.mu.Unlock()
+}
+
+func (t *chunkTracker) gave(c *[]byte) {
+	t.mu.Lock()
+	if out, ok := t.out[c]; ok { // one taken before tracking is not followed
+		if !out {
+			t.twice++
+		}
+		t.out[c] = false
+	}
+	t.mu.Unlock()
+}
+
+// counts returns how many chunks are out and how many were given back twice.
+func (t *chunkTracker) counts() (out, twice int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, o := range t.out {
+		if o {
+			out++
+		}
+	}
+	return out, t.twice
+}
 
 // poisonRecycled makes recycleChunk overwrite a chunk before pooling it,
 // so that a test sees bytes read after they were given back.

@@ -31,11 +31,12 @@ func PoisonRecycled(t testing.TB) {
 	t.Cleanup(func() { poisonRecycled.Store(false) })
 }
 
-// CountChunks counts the chunks taken from the pool from now on, until t
-// ends, and returns how many are out (taken, not given back).
-func CountChunks(t testing.TB) (out func() int64) {
-	chunksOut.Store(0)
-	countChunks.Store(true)
-	t.Cleanup(func() { countChunks.Store(false) })
-	return chunksOut.Load
+// TrackChunks follows the chunks taken from the pool from now on, until
+// t ends; counts tells how many are out (taken, not given back) and how
+// many were given back twice.
+func TrackChunks(t testing.TB) (counts func() (out, twice int)) {
+	tr := &chunkTracker{out: map[*[]byte]bool{}}
+	chunkTrack.Store(tr)
+	t.Cleanup(func() { chunkTrack.Store(nil) })
+	return tr.counts
 }
