@@ -55,6 +55,22 @@ func (b *Body) Put(data []byte) bool {
 	return true
 }
 
+// PutChunk is Put for data received in a chunk from the pool (see
+// DataChunk), which it takes over whatever it reports: the body keeps it,
+// or recycles it.
+func (b *Body) PutChunk(c *[]byte) bool {
+	b.mu.Lock()
+	if b.ended || b.err != nil {
+		b.mu.Unlock()
+		recycleChunk(c)
+		return false
+	}
+	b.buf.AppendChunk(c)
+	b.signal()
+	b.mu.Unlock()
+	return true
+}
+
 // End records the peer's END_STREAM.
 func (b *Body) End() {
 	b.mu.Lock()

@@ -150,10 +150,11 @@ func (c *clientConn) Headers(f *Headers, s *ClientStream, open bool) error {
 
 // Data buffers a response's DATA. The engine has given the connection's
 // window back on receipt already.
-func (c *clientConn) Data(s *ClientStream, data []byte, n int64) error {
+func (c *clientConn) Data(s *ClientStream, data []byte, chunk *[]byte, n int64) error {
 	if len(data) > 0 || n > 0 {
-		return s.onData(data, n-int64(len(data)))
+		return s.onData(data, chunk, n-int64(len(data)))
 	}
+	recycleChunk(chunk)
 	return nil
 }
 

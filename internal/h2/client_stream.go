@@ -126,9 +126,14 @@ func statusLine(code int) string {
 	return strconv.Itoa(code) + " " + http.StatusText(code)
 }
 
-// onData buffers received data; padding is taken back as read.
-func (s *ClientStream) onData(data []byte, padding int64) error {
-	s.core.Body().Put(data)
+// onData buffers received data; padding is taken back as read. chunk,
+// if not nil, holds data and is handed over (see Side.Data).
+func (s *ClientStream) onData(data []byte, chunk *[]byte, padding int64) error {
+	if chunk != nil {
+		s.core.Body().PutChunk(chunk)
+	} else {
+		s.core.Body().Put(data)
+	}
 	if padding > 0 {
 		if g := s.core.Body().Used(padding); g > 0 {
 			return s.c.Credit(&s.core, 0, g)

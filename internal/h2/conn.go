@@ -52,8 +52,12 @@ type Side[S StreamOf] interface {
 	Headers(f *Headers, s S, ok bool) error
 	// Data takes a DATA frame's payload for s; n is its flow-controlled
 	// length, padding included. Giving the bytes back to the peer (Credit)
-	// is the side's to do, when it sees fit.
-	Data(s S, data []byte, n int64) error
+	// is the side's to do, when it sees fit. chunk, if not nil, is the
+	// pooled chunk data lies in (a DataChunk's), handed over: the side
+	// passes it to the stream's body (Body.PutChunk) or, on every path
+	// that drops the data, recycles it (recycleChunk). Otherwise data is
+	// valid for the call only.
+	Data(s S, data []byte, chunk *[]byte, n int64) error
 	// End tells that the peer ended its side of s with a DATA frame.
 	End(s S) error
 	// Fail ends s with err: the peer reset it (a ResetError), or the
@@ -177,7 +181,7 @@ func NewConn[S StreamOf](nc net.Conn, br io.Reader, lim Limits, server bool, sid
 	c.fr = http2.NewFramer(c.w.Sink(), br)
 	c.fr.MaxHeaderListSize = lim.MaxHeaderListSize
 	c.fr.SetMaxReadFrameSize(lim.MaxFrameSize)
-	c.rd = NewFrameReader(c.fr)
+	c.rd = NewFrameReader(c.fr, br)
 	c.rd.MaxContinuations = lim.MaxContinuations
 	c.settingsRate.n = lim.MaxSettingsPerSecond
 	c.resetRate.n = lim.MaxResetsPerSecond
@@ -440,6 +444,7 @@ func (c *Conn[S]) ReadLoop() {
 	for !c.dead() {
 		f, err := c.rd.ReadFrame()
 		if c.dead() {
+			c.rd.Release()
 			return // what came after the close is not dispatched
 		}
 		if err == nil {
@@ -645,7 +650,11 @@ func (c *Conn[S]) MaxFrame() int {
 func (c *Conn[S]) dispatch(f http2.Frame) error {
 	switch f := f.(type) {
 	case *http2.DataFrame:
-		return c.onData(f)
+		return c.onData(f.FrameHeader, f.Data(), nil)
+	case *DataChunk:
+		err := c.onData(f.FrameHeader, f.Data(), f)
+		f.Release() // unless a body took it
+		return err
 	case *Headers:
 		return c.onHeaders(f)
 	case *http2.WindowUpdateFrame:
@@ -675,8 +684,12 @@ func (c *Conn[S]) dispatch(f http2.Frame) error {
 	return nil // unknown frame types are ignored
 }
 
-func (c *Conn[S]) onData(f *http2.DataFrame) error {
-	id, n := f.StreamID, int64(f.Length) // padding counts too
+// onData handles a DATA frame: fh its header, data its payload without
+// padding, and dc, if not nil, the DataChunk holding data, whose chunk
+// goes to the side when the stream takes the data (left to the caller to
+// release otherwise).
+func (c *Conn[S]) onData(fh http2.FrameHeader, data []byte, dc *DataChunk) error {
+	id, n := fh.StreamID, int64(fh.Length) // padding counts too
 	c.mu.Lock()
 	if n > c.recvWindow {
 		c.mu.Unlock()
@@ -711,7 +724,7 @@ func (c *Conn[S]) onData(f *http2.DataFrame) error {
 		return bad
 	}
 	st.recvWindow -= n
-	end := f.StreamEnded()
+	end := fh.Flags.Has(http2.FlagDataEndStream)
 	st.remoteEnded = end
 	var grant int64
 	if !c.server {
@@ -726,7 +739,7 @@ func (c *Conn[S]) onData(f *http2.DataFrame) error {
 			return err
 		}
 	}
-	if err := c.side.Data(s, f.Data(), n); err != nil {
+	if err := c.side.Data(s, data, dc.Take(), n); err != nil {
 		return err
 	}
 	if end {

@@ -108,6 +108,17 @@ func fuzzFrameSeeds() [][]byte {
 		seeds = append(seeds, b.bytes())
 	}
 
+	// Large DATA frames (read into chunks), padded and not, between small
+	// ones; then one on stream 0.
+	b = newFuzzFrames().headers(1, 16<<10, false, request...)
+	_ = b.fr.WriteData(1, false, bytes.Repeat([]byte{'a'}, 8<<10))
+	_ = b.fr.WriteData(1, false, []byte("small"))
+	_ = b.fr.WriteDataPadded(1, false, bytes.Repeat([]byte{'b'}, 12<<10), make([]byte, 255))
+	_ = b.fr.WriteData(1, true, bytes.Repeat([]byte{'c'}, 16<<10))
+	seeds = append(seeds, b.bytes())
+	_ = b.fr.WriteRawFrame(http2.FrameData, 0, 0, make([]byte, 9<<10))
+	seeds = append(seeds, b.bytes())
+
 	// A truncated frame: a request cut inside its CONTINUATION frames.
 	full := newFuzzFrames().headers(1, 8, true, request...).bytes()
 	seeds = append(seeds, full[:len(full)/2])
@@ -127,10 +138,11 @@ func FuzzFrameReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		before := runtime.NumGoroutine()
 
-		fr := http2.NewFramer(io.Discard, bytes.NewReader(data))
+		src := bytes.NewReader(data)
+		fr := http2.NewFramer(io.Discard, src)
 		fr.MaxHeaderListSize = fuzzMaxHeaderList
 		fr.SetMaxReadFrameSize(fuzzMaxFrame)
-		r := h2.NewFrameReader(fr)
+		r := h2.NewFrameReader(fr, src)
 		// Every frame takes at least its 9-byte header, so a reader that
 		// goes on past this makes no progress.
 		for n := 0; ; n++ {
@@ -148,8 +160,16 @@ func FuzzFrameReader(f *testing.F) {
 				}
 				break
 			}
-			if h, ok := fm.(*h2.Headers); ok {
-				checkFuzzedHeaders(t, h)
+			switch fm := fm.(type) {
+			case *h2.Headers:
+				checkFuzzedHeaders(t, fm)
+			case *h2.DataChunk:
+				if fm.StreamID == 0 || fm.Length < fuzzMaxFrame/2 || fm.Length > fuzzMaxFrame || len(fm.Data()) >= int(fm.Length) && fm.Flags.Has(http2.FlagDataPadded) {
+					t.Fatalf("a DataChunk on stream %d, %d bytes long, with %d bytes of data", fm.StreamID, fm.Length, len(fm.Data()))
+				}
+				if n%2 == 0 {
+					fm.Release() // the others go back at the next ReadFrame
+				}
 			}
 		}
 

@@ -3,6 +3,7 @@ package h2
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
@@ -13,12 +14,16 @@ import (
 // FrameReader reads frames as x/net's Framer does with ReadMetaHeaders
 // set, with the same checks, but decodes each header block into fields it
 // reuses: a block costs no allocation of its own, where x/net allocates a
-// MetaHeadersFrame and grows its field slice for every block. One
-// goroutine at a time: the connection's reader.
+// MetaHeadersFrame and grows its field slice for every block. A large
+// DATA frame's payload it reads itself, straight into a pooled chunk (see
+// DataChunk). One goroutine at a time: the connection's reader.
 type FrameReader struct {
-	fr  *http2.Framer
-	dec *hpack.Decoder
-	hb  Headers
+	fr   *http2.Framer
+	src  io.Reader // what fr reads from; nil: every payload goes through fr
+	dec  *hpack.Decoder
+	hb   Headers
+	data DataChunk
+	pad  [1]byte // a padded DATA frame's pad length
 
 	// MaxContinuations bounds the CONTINUATION frames of a block (0: no
 	// bound); more end the connection with ENHANCE_YOUR_CALM, since
@@ -31,14 +36,16 @@ type FrameReader struct {
 	invalid    error
 }
 
-// NewFrameReader reads from fr, which must not have ReadMetaHeaders set.
-// The header list limit is fr.MaxHeaderListSize (16 MiB when 0), as in
-// x/net. It has fr reuse its DATA frames: every frame ReadFrame returns is
-// valid until the next call (a DATA frame's payload always was), which
-// saves an allocation per DATA frame.
-func NewFrameReader(fr *http2.Framer) *FrameReader {
+// NewFrameReader reads from fr, which must not have ReadMetaHeaders set;
+// src is the reader fr reads from, which large DATA frames' payloads are
+// read from directly (with src nil, fr reads every payload). The header
+// list limit is fr.MaxHeaderListSize (16 MiB when 0), as in x/net. It has
+// fr reuse its DATA frames: every frame ReadFrame returns is valid until
+// the next call (a DATA frame's payload always was), which saves an
+// allocation per DATA frame.
+func NewFrameReader(fr *http2.Framer, src io.Reader) *FrameReader {
 	fr.SetReuseFrames()
-	r := &FrameReader{fr: fr}
+	r := &FrameReader{fr: fr, src: src}
 	r.dec = hpack.NewDecoder(4096, r.emit)
 	return r
 }
@@ -76,13 +83,21 @@ func (h *Headers) RegularFields() []hpack.HeaderField { return h.Fields[h.nPseud
 // ReadFrame returns the next frame, valid until the next call; a HEADERS
 // frame comes back as *Headers with its block decoded, or with Invalid
 // set when the block was decoded whole but is malformed (the connection
-// goes on). Errors are x/net's (a http2.ConnectionError for a block that
-// breaks the connection), or a ConnError for a HEADERS frame whose
-// padding runs past its end.
+// goes on), and a large DATA frame as *DataChunk. Errors are x/net's (a
+// http2.ConnectionError for a block that breaks the connection), or a
+// ConnError for a HEADERS frame whose padding runs past its end or a
+// DATA frame read into a chunk that x/net would have refused.
 func (r *FrameReader) ReadFrame() (http2.Frame, error) {
+	r.Release()
+	// The frame's size limit and its order (no frame but CONTINUATION
+	// inside a header block) are checked here, for the DATA frames read
+	// below too.
 	fh, err := r.fr.ReadFrameHeader()
 	if err != nil {
 		return nil, err
+	}
+	if fh.Type == http2.FrameData && r.src != nil && fh.Length >= chunkSize/2 && fh.Length <= chunkSize {
+		return r.readData(fh)
 	}
 	f, err := r.fr.ReadFrameForHeader(fh)
 	if err != nil {
@@ -94,6 +109,11 @@ func (r *FrameReader) ReadFrame() (http2.Frame, error) {
 	return f, nil
 }
 
+// Release returns the chunk of the last frame, a DataChunk, to the pool
+// unless it was taken; for a reader that stops reading (ReadFrame does it
+// for the frame before).
+func (r *FrameReader) Release() { r.data.Release() }
+
 // headersErr is the error of a frame x/net could not read: as it is, but
 // for a HEADERS frame's padding past its end, which x/net makes a stream
 // error although the block, not decoded, takes the HPACK state with it:
@@ -104,6 +124,93 @@ func headersErr(fh http2.FrameHeader, err error) error {
 		return connErr(http2.ErrCodeProtocol, "HEADERS padding longer than the frame on stream %d", fh.StreamID)
 	}
 	return err
+}
+
+// DataChunk is a DATA frame of chunkSize/2 to chunkSize bytes (padding
+// included) whose payload FrameReader read straight into a chunk from the
+// pool, where x/net would have read it into its own buffer for the
+// stream's body to copy; smaller frames, whose data could not make a
+// chunk at least half full, and larger ones come as *http2.DataFrame.
+//
+// The chunk holds the data, padding stripped. It is the reader's until
+// someone takes it (Take); one nobody took goes back to the pool on
+// Release, or at the next ReadFrame.
+type DataChunk struct {
+	http2.FrameHeader
+	chunk *[]byte
+}
+
+// Data returns the frame's data, padding stripped; nil once the chunk is
+// taken.
+func (f *DataChunk) Data() []byte {
+	if f.chunk == nil {
+		return nil
+	}
+	return *f.chunk
+}
+
+// StreamEnded reports whether the frame has END_STREAM set.
+func (f *DataChunk) StreamEnded() bool { return f.Flags.Has(http2.FlagDataEndStream) }
+
+// Take hands the chunk holding the data over to the caller, who passes it
+// on (Body.PutChunk) or returns it to the pool (recycleChunk). Called on
+// nil, or again, it returns nil.
+func (f *DataChunk) Take() *[]byte {
+	if f == nil {
+		return nil
+	}
+	c := f.chunk
+	f.chunk = nil
+	return c
+}
+
+// Release returns the chunk to the pool unless it was taken.
+func (f *DataChunk) Release() { recycleChunk(f.Take()) }
+
+// readData reads the payload of a large DATA frame (see DataChunk) whose
+// header fr has read and checked, with x/net's checks of a DATA frame,
+// and the same errors: stream 0 and a pad length past the payload are
+// connection errors (PROTOCOL_ERROR), a frame cut short is the read's
+// error.
+//
+// Frame order holds without fr seeing the payload: fr checked the header
+// (ReadFrameHeader), which fails for a DATA frame inside a header block,
+// and readBlock reads a block's CONTINUATION frames through fr whole, so
+// no block is open here; fr's notion of the last frame's type is kept up
+// by the header alone.
+func (r *FrameReader) readData(fh http2.FrameHeader) (http2.Frame, error) {
+	n := int(fh.Length)
+	pad := 0
+	padded := fh.Flags.Has(http2.FlagDataPadded)
+	if padded {
+		if _, err := io.ReadFull(r.src, r.pad[:]); err != nil {
+			return nil, err
+		}
+		n--
+		pad = int(r.pad[0])
+	}
+	c := getChunk()
+	*c = (*c)[:n] // the padding too: it is read, and cut below
+	if _, err := io.ReadFull(r.src, *c); err != nil {
+		recycleChunk(c)
+		if err == io.EOF && padded {
+			err = io.ErrUnexpectedEOF // cut after the pad length, as x/net says
+		}
+		return nil, err
+	}
+	switch {
+	case fh.StreamID == 0:
+		recycleChunk(c)
+		return nil, connErr(http2.ErrCodeProtocol, "DATA frame with stream ID 0")
+	case pad > n:
+		// Not when the frame is large enough to come here, but the
+		// check stays in case the bounds move.
+		recycleChunk(c)
+		return nil, connErr(http2.ErrCodeProtocol, "pad size larger than data payload")
+	}
+	*c = (*c)[:n-pad]
+	r.data = DataChunk{FrameHeader: fh, chunk: c}
+	return &r.data, nil
 }
 
 func (r *FrameReader) readBlock(hf *http2.HeadersFrame) (http2.Frame, error) {

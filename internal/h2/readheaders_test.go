@@ -42,7 +42,7 @@ func (b *blocks) add(t *testing.T, id uint32, maxFrame int, fields ...string) {
 func (b *blocks) reader(limit uint32) *FrameReader {
 	fr := http2.NewFramer(nil, &b.buf)
 	fr.MaxHeaderListSize = limit
-	return NewFrameReader(fr)
+	return NewFrameReader(fr, &b.buf)
 }
 
 func readHeaders(t *testing.T, r *FrameReader) *Headers {

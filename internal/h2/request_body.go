@@ -5,15 +5,23 @@ import (
 )
 
 // onData buffers a DATA frame's payload; n is its flow-controlled length
-// (padding included), already taken from the stream's window.
-func (s *serverStream) onData(data []byte, n int64) error {
+// (padding included), already taken from the stream's window. chunk, if
+// not nil, holds data and is handed over (see Side.Data).
+func (s *serverStream) onData(data []byte, chunk *[]byte, n int64) error {
 	if s.contentLength >= 0 {
 		if s.received += int64(len(data)); s.received > s.contentLength {
+			recycleChunk(chunk)
 			return StreamError{ID: s.id, Code: http2.ErrCodeProtocol, Reason: "more DATA than content-length declares"}
 		}
 	}
 	requestBody := s.core.Body()
-	if !requestBody.Put(data) {
+	var kept bool
+	if chunk != nil {
+		kept = requestBody.PutChunk(chunk)
+	} else {
+		kept = requestBody.Put(data)
+	}
+	if !kept {
 		// Nobody will read it: given back on the connection only.
 		return s.c.Credit(nil, n, 0)
 	}

@@ -198,7 +198,9 @@ func (c *serverConn) accept(f *Headers) (*serverStream, error) {
 }
 
 // Data buffers a request's DATA.
-func (c *serverConn) Data(s *serverStream, data []byte, n int64) error { return s.onData(data, n) }
+func (c *serverConn) Data(s *serverStream, data []byte, chunk *[]byte, n int64) error {
+	return s.onData(data, chunk, n)
+}
 
 // End ends a request body.
 func (c *serverConn) End(s *serverStream) error { return s.onEnd() }
