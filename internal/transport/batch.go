@@ -10,11 +10,11 @@ import (
 // maxPendingSend bounds what Send queues ahead of the HTTP/2 stream.
 const maxPendingSend = 64 << 10
 
-// minRef is the smallest message queued by reference (its pooled encode
-// buffer) instead of copied into the queue: below it, a copy costs less
-// than a piece of its own in the write, and small messages are what
-// batches join.
-const minRef = 8 << 10
+// MinOwned is the smallest message queued by reference (its pooled
+// encode buffer, WriteOwned) instead of copied into the queue: below it, a
+// copy costs less than a piece of its own in the write, and small
+// messages are what batches join; encoders need not pool them.
+const MinOwned = 8 << 10
 
 // batcher queues encoded messages for a writer goroutine that writes
 // whatever has queued up in one call, so a burst of messages leaves in few
@@ -118,7 +118,7 @@ func (b *batcher) waitRoom(stop func() bool) {
 // buf, if not nil, is payload's pooled buffer, which the batcher owns from
 // now on.
 func (b *batcher) push(payload []byte, compressed bool, buf *[]byte) {
-	if buf != nil && len(payload) >= minRef {
+	if buf != nil && len(payload) >= MinOwned {
 		b.queue = appendPrefix(b.queue, len(payload), compressed)
 		b.refs = append(b.refs, ref{at: len(b.queue), msg: payload, buf: buf})
 	} else {

@@ -11,12 +11,12 @@ import (
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
-// ownedSizes cross minRef, the frame size, the windows of serveEcho and
+// ownedSizes cross MinOwned, the frame size, the windows of serveEcho and
 // the 4 MiB limit.
-var ownedSizes = []int{0, 1, 5, minRef - 1, minRef, minRef + 1, 16 << 10, 64 << 10, 100000, 1 << 20, 4 << 20}
+var ownedSizes = []int{0, 1, 5, MinOwned - 1, MinOwned, MinOwned + 1, 16 << 10, 64 << 10, 100000, 1 << 20, 4 << 20}
 
 // Messages sent in pooled buffers (WriteOwned), by reference above
-// minRef, arrive intact and in order on both sides, with copies (Write)
+// MinOwned, arrive intact and in order on both sides, with copies (Write)
 // between them, while every buffer given back is poisoned: a buffer the
 // queue gave back before its bytes were written would show. Every buffer
 // goes back once the call is over.

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sync"
+	"sync/atomic"
 
 	"github.com/dubbo-go-streamx/streamx/internal/mem"
+	"github.com/dubbo-go-streamx/streamx/internal/transport"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -96,6 +99,9 @@ type typed[T any] struct {
 	// so it may decode the transport's lent bytes in place; any other
 	// codec (raw, or the user's own, which may keep data) gets a copy.
 	copies bool
+	// large: the last proto message of T that Write encoded was large
+	// enough to be sent from a pooled buffer without a copy (see encode).
+	large atomic.Bool
 }
 
 func newTyped[T any](c Codec) (*typed[T], error) {
@@ -148,29 +154,60 @@ func (tc *typed[T]) marshal(msg T) ([]byte, error) {
 	return tc.codec.Marshal(msg)
 }
 
-// marshalPooled is marshal into a pooled buffer (mem) where the codec
-// allows (proto): the caller owns p, which holds b, and passes it on to the
-// transport (WriteOwned) or gives it back (mem.Put). Other codecs
-// allocate, and p is nil.
-func (tc *typed[T]) marshalPooled(msg T) (b []byte, p *[]byte, err error) {
+// encode is marshal for Write. A proto message goes into a pooled buffer:
+// owned, a buffer of mem the caller hands to the transport
+// (transport.Stream.WriteOwned) for a message of transport.MinOwned bytes
+// or more; else a scratch buffer the caller gives back with
+// releaseScratch once the transport has copied the bytes (Write). Sizing
+// a message first costs a small one more than it saves, so that is done
+// only while the messages of T come large (as the last one did). Other
+// codecs allocate, and p is nil.
+func (tc *typed[T]) encode(msg T) (b []byte, p *[]byte, owned bool, err error) {
 	if _, ok := tc.codec.(ProtoCodec); !ok || !tc.ptr {
 		b, err = tc.marshal(msg)
-		return b, nil, err
+		return b, nil, false, err
 	}
 	m, ok := any(msg).(proto.Message)
 	if !ok || reflect.ValueOf(msg).IsNil() {
 		b, err = tc.marshal(msg) // its error
-		return b, nil, err
+		return b, nil, false, err
 	}
-	// Sized first, so that the buffer fits and the encoder reuses the size.
-	p = mem.Get(proto.Size(m))
-	b, err = proto.MarshalOptions{UseCachedSize: true}.MarshalAppend((*p)[:0], m)
-	if err != nil || cap(b) != cap(*p) { // failed, or grew out of the buffer
-		mem.Put(p)
-		p = nil
+	if tc.large.Load() {
+		if n := proto.Size(m); n >= transport.MinOwned {
+			p = mem.Get(n)
+			b, err = proto.MarshalOptions{UseCachedSize: true}.MarshalAppend((*p)[:0], m)
+			if err != nil || cap(b) != cap(*p) { // failed, or grew out of the buffer
+				mem.Put(p)
+				return b, nil, false, err
+			}
+			return b, p, true, nil
+		}
+		tc.large.Store(false)
 	}
-	return b, p, err
+	p = scratchBufs.Get().(*[]byte)
+	b, err = proto.MarshalOptions{}.MarshalAppend((*p)[:0], m)
+	if len(b) >= transport.MinOwned {
+		tc.large.Store(true)
+	}
+	return b, p, false, err
 }
+
+// releaseScratch returns p, which now holds b, to the scratch pool.
+func releaseScratch(p *[]byte, b []byte) {
+	if p == nil {
+		return
+	}
+	if cap(b) <= maxScratch {
+		*p = b[:0]
+	}
+	scratchBufs.Put(p)
+}
+
+// scratchBufs are the buffers small messages are encoded into; one grows
+// to the largest message it held, up to maxScratch.
+var scratchBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxScratch = 64 << 10
 
 // unmarshal decodes b, which the transport only lends (transport.Reader):
 // the message never refers to b's bytes.

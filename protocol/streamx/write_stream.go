@@ -42,18 +42,21 @@ func (ws *WriteStream[T]) writeBelow(msg T) error {
 	if err := ws.s.WriteErr(); err != nil {
 		return public(err)
 	}
-	b, p, err := ws.codec.marshalPooled(msg)
+	b, p, owned, err := ws.codec.encode(msg)
 	if err != nil {
+		releaseScratch(p, b) // never owned on failure
 		var se *Error
 		if errors.As(err, &se) {
 			return err
 		}
 		return Errorf(CodeInvalidArgument, "cannot encode %T with the %s codec: %w", msg, ws.codec.codec.Name(), err)
 	}
-	if p != nil {
+	if owned {
 		return public(ws.s.WriteOwned(b, p))
 	}
-	return public(ws.s.Write(b))
+	err = ws.s.Write(b)
+	releaseScratch(p, b)
+	return public(err)
 }
 
 // DoneWriting tells the peer no more messages follow. A second call returns
