@@ -3,6 +3,7 @@ package transport
 import (
 	"encoding/binary"
 	"sync"
+	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/mem"
 )
@@ -67,6 +68,24 @@ type ref struct {
 	buf *[]byte // msg's pooled buffer, given back once written
 }
 
+// lonePause is how long a stream's writing must have been idle for its
+// next message to count as lone: one that starts no burst (a ping-pong's
+// message, a reply to a request) and that the caller writes itself,
+// sparing the hand-off to a writer goroutine and back. Messages that come
+// closer together are a burst, which the writer goroutine batches while
+// the caller goes on.
+const lonePause = 50 * time.Microsecond
+
+// pacer tells a batcher's owner whether a message is lone. It is guarded
+// as the owner's batcher is.
+type pacer struct{ idleAt time.Time }
+
+// idle records that the owner's writing went idle.
+func (p *pacer) idle() { p.idleAt = time.Now() }
+
+// lone reports whether a message that finds no batcher is lone.
+func (p *pacer) lone() bool { return p.idleAt.IsZero() || time.Since(p.idleAt) > lonePause }
+
 // batchSink is a batcher's owner.
 type batchSink interface {
 	// writeBatch writes one batch, the pieces one after the other (it
@@ -114,10 +133,11 @@ func (b *batcher) waitRoom(stop func() bool) {
 	}
 }
 
-// push queues one message and starts the writer if it is not running.
-// buf, if not nil, is payload's pooled buffer, which the batcher owns from
-// now on.
-func (b *batcher) push(payload []byte, compressed bool, buf *[]byte) {
+// push queues one message and starts the writer if it is not running: in
+// a goroutine of its own, or, with inline, by the caller, who then calls
+// run once it has unlocked mu (push reports it). buf, if not nil, is
+// payload's pooled buffer, which the batcher owns from now on.
+func (b *batcher) push(payload []byte, compressed bool, buf *[]byte, inline bool) (runInline bool) {
 	if buf != nil && len(payload) >= MinOwned {
 		b.queue = appendPrefix(b.queue, len(payload), compressed)
 		b.refs = append(b.refs, ref{at: len(b.queue), msg: payload, buf: buf})
@@ -129,8 +149,12 @@ func (b *batcher) push(payload []byte, compressed bool, buf *[]byte) {
 	if !b.writing {
 		b.writing = true
 		b.wg.Add(1)
+		if inline {
+			return true
+		}
 		go b.run()
 	}
+	return false
 }
 
 // drain waits until the owner's writing has stopped: *out (read again

@@ -139,3 +139,50 @@ func serveEcho(t *testing.T, handle func(*ServerStream) error) string {
 	})
 	return ln.Addr().String()
 }
+
+// A lone message (the first on a stream, or one long after the last
+// burst) is written by the caller: when Write returns, no batcher is left
+// and nothing waits in a goroutine. The provider still gets each message.
+func TestLoneMessageWrittenByCaller(t *testing.T) {
+	got := make(chan string, 3)
+	addr := serveEcho(t, func(ss *ServerStream) error {
+		for {
+			m, err := ss.Read()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return status.From(err)
+			}
+			got <- string(m)
+		}
+	})
+	c := NewClient(addr, nil, testSettings)
+	defer c.Close()
+	s := c.NewStream(t.Context(), "/svc/m", nil, "proto")
+	s.Start()
+	for _, m := range []string{"one", "two", "three"} {
+		if err := s.Write([]byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		s.wmu.Lock()
+		left := s.out
+		s.wmu.Unlock()
+		if left != nil {
+			t.Fatalf("after the lone message %q a batcher is still writing", m)
+		}
+		if g := <-got; g != m {
+			t.Fatalf("provider got %q, want %q", g, m)
+		}
+		// The next one is lone again once the stream has been idle.
+		s.wmu.Lock()
+		s.pace.idleAt = s.pace.idleAt.Add(-2 * lonePause)
+		s.wmu.Unlock()
+	}
+	if err := s.DoneWriting(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Read(); !errors.Is(err, io.EOF) {
+		t.Fatalf("read: %v, want io.EOF", err)
+	}
+}

@@ -43,6 +43,7 @@ type ClientStream struct {
 	// body; closeLater: closeSend came while it was writing.
 	wmu        sync.Mutex
 	out        *batcher // on wmu: while it writes, or once it failed
+	pace       pacer    // on wmu
 	closeLater bool
 
 	startOnce sync.Once
@@ -179,20 +180,24 @@ func (s *ClientStream) resetStream(err error) {
 func (s *ClientStream) Context() context.Context { return s.ctx }
 
 func (s *ClientStream) send(payload []byte, buf *[]byte) error {
-	taken, err := s.queue(payload, buf)
+	taken, run, err := s.queue(payload, buf)
 	if !taken {
 		mem.Put(buf)
+	}
+	if run != nil {
+		run.run() // a lone message: written by the caller
 	}
 	return err
 }
 
-// queue is send; taken reports that the queue took buf.
-func (s *ClientStream) queue(payload []byte, buf *[]byte) (taken bool, err error) {
+// queue is send; taken reports that the queue took buf, run is a batcher
+// the caller is to run once it has returned (a lone message).
+func (s *ClientStream) queue(payload []byte, buf *[]byte) (taken bool, run *batcher, err error) {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
-		return false, err
+		return false, nil, err
 	}
 	if s.fixed != nil {
-		return false, status.New(status.Internal, "streamx: Send on a unary request")
+		return false, nil, status.New(status.Internal, "streamx: Send on a unary request")
 	}
 	payload, compressed := s.settings.maybeGzip(payload)
 	if compressed {
@@ -203,14 +208,18 @@ func (s *ClientStream) queue(payload []byte, buf *[]byte) (taken bool, err error
 	if b := s.out; b != nil {
 		b.waitRoom(func() bool { return false })
 		if b.err != nil {
-			return false, s.sendError(b.err)
+			return false, nil, s.sendError(b.err)
 		}
 	}
+	inline := false
 	if s.out == nil { // none, or the one waited on finished its burst
 		s.out = newBatcher(&s.wmu, s)
+		inline = s.pace.lone()
 	}
-	s.out.push(payload, compressed, buf)
-	return buf != nil, nil
+	if s.out.push(payload, compressed, buf, inline) {
+		run = s.out
+	}
+	return buf != nil, run, nil
 }
 
 func (s *ClientStream) writeBatch(pieces [][]byte) error {
@@ -224,6 +233,7 @@ func (s *ClientStream) writeBatch(pieces [][]byte) error {
 
 func (s *ClientStream) writerIdle() {
 	s.out = nil
+	s.pace.idle()
 	if s.closeLater {
 		_ = s.endBody()
 	}

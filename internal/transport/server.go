@@ -42,6 +42,7 @@ type ServerStream struct {
 	frame       []byte // on mu: a single reply, written by Finish with the status
 	singleReply bool
 	out         *batcher    // on mu: Send's queue while it is written and flushed, or the one that failed
+	pace        pacer       // on mu
 	respHeader  http.Header // on mu: SetHeader's, until the headers are written
 	respTrailer http.Header // on mu: SetTrailer's, until Finish
 }
@@ -203,17 +204,21 @@ func (s *ServerStream) abort(error) {
 }
 
 func (s *ServerStream) send(payload []byte, buf *[]byte) error {
-	taken, err := s.queue(payload, buf)
+	taken, run, err := s.queue(payload, buf)
 	if !taken {
 		mem.Put(buf)
+	}
+	if run != nil {
+		run.run() // a lone message: written by the caller
 	}
 	return err
 }
 
-// queue is send; taken reports that the queue took buf.
-func (s *ServerStream) queue(payload []byte, buf *[]byte) (taken bool, err error) {
+// queue is send; taken reports that the queue took buf, run is a batcher
+// the caller is to run once it has returned (a lone message).
+func (s *ServerStream) queue(payload []byte, buf *[]byte) (taken bool, run *batcher, err error) {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
-		return false, err
+		return false, nil, err
 	}
 	compressed := false
 	if s.gzipOut && len(payload) >= s.settings.CompressMinBytes {
@@ -224,16 +229,16 @@ func (s *ServerStream) queue(payload []byte, buf *[]byte) (taken bool, err error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if se := s.aborted.Load(); se != nil {
-		return false, se
+		return false, nil, se
 	}
 	if s.finished {
-		return false, status.New(status.FailedPrecondition, "send after the stream's status was set")
+		return false, nil, status.New(status.FailedPrecondition, "send after the stream's status was set")
 	}
 	if err := s.ctx.Err(); err != nil {
-		return false, status.FromContext(s.ctx)
+		return false, nil, status.FromContext(s.ctx)
 	}
 	if s.out != nil && s.out.err != nil {
-		return false, lostPeer(s.ctx, s.out.err, "writing the response")
+		return false, nil, lostPeer(s.ctx, s.out.err, "writing the response")
 	}
 	s.writeHeaderLocked()
 	if s.singleReply {
@@ -241,29 +246,33 @@ func (s *ServerStream) queue(payload []byte, buf *[]byte) (taken bool, err error
 		// trailers join the header map the reply's headers came from.
 		if s.frame != nil {
 			if _, err := s.w.Write(s.frame); err != nil {
-				return false, lostPeer(s.ctx, err, "writing the response")
+				return false, nil, lostPeer(s.ctx, err, "writing the response")
 			}
 		}
 		s.frame = AppendFrame(nil, payload, compressed)
-		return false, nil
+		return false, nil, nil
 	}
 	if b := s.out; b != nil {
 		b.waitRoom(func() bool { return s.finished })
 		if b.err != nil {
-			return false, lostPeer(s.ctx, b.err, "writing the response")
+			return false, nil, lostPeer(s.ctx, b.err, "writing the response")
 		}
 		if s.finished {
-			return false, status.New(status.FailedPrecondition, "send after the stream's status was set")
+			return false, nil, status.New(status.FailedPrecondition, "send after the stream's status was set")
 		}
 	}
+	inline := false
 	if s.out == nil { // none, or the one waited on finished its burst
 		s.out = newBatcher(&s.mu, s)
+		inline = s.pace.lone()
 	}
 	if compressed {
 		buf = nil // the queue copies the compressed bytes
 	}
-	s.out.push(payload, compressed, buf)
-	return buf != nil, nil
+	if s.out.push(payload, compressed, buf, inline) {
+		run = s.out
+	}
+	return buf != nil, run, nil
 }
 
 // vecWriter is a ResponseWriter that writes pieces as one (h2's).
@@ -286,7 +295,10 @@ func (s *ServerStream) writeBatch(pieces [][]byte) error {
 	return s.rc.Flush()
 }
 
-func (s *ServerStream) writerIdle() { s.out = nil }
+func (s *ServerStream) writerIdle() {
+	s.out = nil
+	s.pace.idle()
+}
 
 // SingleReply tells the stream that at most one message precedes the
 // status (unary and client-streaming calls), so Send need not flush.
