@@ -27,7 +27,8 @@ const MinOwned = 8 << 10
 // keeps neither a goroutine, nor a batcher, nor the buffers of its last
 // burst (up to two of maxPendingSend; they go to a pool for the next
 // burst). A batcher whose write failed stays with the owner, to report
-// the failure.
+// the failure. A lone message (see pacer) is written by its caller
+// instead, with the same loop (run), and leaves no batcher either.
 //
 // Large messages that come in a pooled buffer (mem) are not copied: the
 // queue holds their prefix and the batcher a reference to the buffer,
@@ -43,7 +44,7 @@ type batcher struct {
 	refs    []ref  // the messages queued by reference, in order
 	queued  int    // bytes queued, copied or referenced
 	spare   []byte // the last batch, reused for the next queue
-	writing bool   // the writer goroutine runs
+	writing bool   // the writer runs (its goroutine, or a lone message's caller)
 	err     error  // the first failed write; nothing is written after it
 	wg      sync.WaitGroup
 	sink    batchSink
