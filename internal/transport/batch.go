@@ -87,6 +87,21 @@ func (p *pacer) idle() { p.idleAt = time.Now() }
 // lone reports whether a message that finds no batcher is lone.
 func (p *pacer) lone() bool { return p.idleAt.IsZero() || time.Since(p.idleAt) > lonePause }
 
+// sendQueued is a batcher's owner's send: queue queues the message (taken:
+// the queue took buf; run: a batcher the caller runs, once queue has
+// returned and unlocked, for a lone message); sendQueued gives buf back if
+// the queue did not take it.
+func sendQueued(payload []byte, buf *[]byte, queue func([]byte, *[]byte) (taken bool, run *batcher, err error)) error {
+	taken, run, err := queue(payload, buf)
+	if !taken {
+		mem.Put(buf)
+	}
+	if run != nil {
+		run.run() // a lone message: written by the caller
+	}
+	return err
+}
+
 // batchSink is a batcher's owner.
 type batchSink interface {
 	// writeBatch writes one batch, the pieces one after the other (it

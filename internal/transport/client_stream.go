@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/dubbo-go-streamx/streamx/internal/h2"
-	"github.com/dubbo-go-streamx/streamx/internal/mem"
 	"github.com/dubbo-go-streamx/streamx/internal/status"
 	"github.com/dubbo-go-streamx/streamx/internal/wire"
 )
@@ -180,18 +179,10 @@ func (s *ClientStream) resetStream(err error) {
 func (s *ClientStream) Context() context.Context { return s.ctx }
 
 func (s *ClientStream) send(payload []byte, buf *[]byte) error {
-	taken, run, err := s.queue(payload, buf)
-	if !taken {
-		mem.Put(buf)
-	}
-	if run != nil {
-		run.run() // a lone message: written by the caller
-	}
-	return err
+	return sendQueued(payload, buf, s.queue)
 }
 
-// queue is send; taken reports that the queue took buf, run is a batcher
-// the caller is to run once it has returned (a lone message).
+// queue is send's queueing (see sendQueued).
 func (s *ClientStream) queue(payload []byte, buf *[]byte) (taken bool, run *batcher, err error) {
 	if err := checkSendSize(len(payload), s.settings); err != nil {
 		return false, nil, err
