@@ -84,8 +84,10 @@ type pacer struct{ idleAt time.Time }
 // idle records that the owner's writing went idle.
 func (p *pacer) idle() { p.idleAt = time.Now() }
 
-// lone reports whether a message that finds no batcher is lone.
-func (p *pacer) lone() bool { return p.idleAt.IsZero() || time.Since(p.idleAt) > lonePause }
+// lone reports whether a message that finds no batcher is lone. The
+// first on a stream is not: a consumer's stream may still be connecting,
+// and Write does not wait for that.
+func (p *pacer) lone() bool { return !p.idleAt.IsZero() && time.Since(p.idleAt) > lonePause }
 
 // sendQueued is a batcher's owner's send: queue queues the message (taken:
 // the queue took buf; run: a batcher the caller runs, once queue has

@@ -140,11 +140,12 @@ func serveEcho(t *testing.T, handle func(*ServerStream) error) string {
 	return ln.Addr().String()
 }
 
-// A lone message (the first on a stream, or one long after the last
-// burst) is written by the caller: when Write returns, no batcher is left
-// and nothing waits in a goroutine. The provider still gets each message.
+// A lone message (one long after the stream's last burst) is written by
+// the caller: when Write returns, no batcher is left and nothing waits in
+// a goroutine. The first message on a stream is not lone (the stream may
+// still be connecting). The provider gets each message.
 func TestLoneMessageWrittenByCaller(t *testing.T) {
-	got := make(chan string, 3)
+	got := make(chan string, 4)
 	addr := serveEcho(t, func(ss *ServerStream) error {
 		for {
 			m, err := ss.Read()
@@ -161,20 +162,30 @@ func TestLoneMessageWrittenByCaller(t *testing.T) {
 	defer c.Close()
 	s := c.NewStream(t.Context(), "/svc/m", nil, "proto")
 	s.Start()
-	for _, m := range []string{"one", "two", "three"} {
+	s.wmu.Lock()
+	lone := s.pace.lone()
+	s.wmu.Unlock()
+	if lone {
+		t.Fatal("the first message on a stream counts as lone")
+	}
+	for _, m := range []string{"first", "one", "two", "three"} {
 		if err := s.Write([]byte(m)); err != nil {
 			t.Fatal(err)
 		}
-		s.wmu.Lock()
-		left := s.out
-		s.wmu.Unlock()
-		if left != nil {
-			t.Fatalf("after the lone message %q a batcher is still writing", m)
+		if m == "first" {
+			idleOut(&s.wmu, &s.out) // written by a writer goroutine
+		} else {
+			s.wmu.Lock()
+			left := s.out
+			s.wmu.Unlock()
+			if left != nil {
+				t.Fatalf("after the lone message %q a batcher is still writing", m)
+			}
 		}
 		if g := <-got; g != m {
 			t.Fatalf("provider got %q, want %q", g, m)
 		}
-		// The next one is lone again once the stream has been idle.
+		// The next one is lone: the stream has been idle long enough.
 		s.wmu.Lock()
 		s.pace.idleAt = s.pace.idleAt.Add(-2 * lonePause)
 		s.wmu.Unlock()
