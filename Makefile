@@ -43,6 +43,8 @@ test: ## everything: unit and integration tests with real peers, then the fuzz t
 	@bash scripts/deps.sh --background
 	@$(MAKE) --no-print-directory vet
 	STREAMX_REQUIRE_PROTOC=1 STREAMX_REQUIRE_JAVA=1 $(GO) test $(GOTEST_FLAGS) ./...
+	@# sync.Pool drops items under -race, so the pooled paths' allocation checks run without it
+	$(GO) test -count=1 -run AllocatesNothing ./internal/transport/ ./protocol/streamx/
 	@$(MAKE) --no-print-directory fuzz FUZZ_TARGETS='$(FUZZ_NET_TARGETS)'
 
 # Fuzz targets, one after another, each for FUZZTIME (plain `go test` runs

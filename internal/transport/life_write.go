@@ -41,7 +41,8 @@ func (l *life) write(payload []byte, buf *[]byte) error {
 			if err = status.From(err); err == nil { // io.EOF: the stream is over
 				err = errEnded
 			}
-			l.dead.CompareAndSwap(nil, &err)
+			dead := err // its own variable: err stays off the heap on the hot path
+			l.dead.CompareAndSwap(nil, &dead)
 		}
 		return err
 	}

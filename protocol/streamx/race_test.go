@@ -1,0 +1,5 @@
+//go:build race
+
+package streamx
+
+func init() { raceOn = true }
