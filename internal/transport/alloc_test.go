@@ -4,8 +4,6 @@ import (
 	"errors"
 	"io"
 	"testing"
-
-	"github.com/dubbo-go-streamx/streamx/internal/status"
 )
 
 // Writing 16-byte messages on a warm stream allocates nothing per
@@ -17,21 +15,7 @@ func TestWrite16BytesAllocatesNothingPerMessage(t *testing.T) {
 	if raceOn {
 		t.Skip("-race makes sync.Pool drop items: allocation counts do not hold")
 	}
-	addr := serveEcho(t, func(ss *ServerStream) error {
-		for {
-			_, err := ss.Read()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return status.From(err)
-			}
-		}
-	})
-	c := NewClient(addr, nil, testSettings)
-	defer c.Close()
-	s := c.NewStream(t.Context(), "/svc/m", nil, "proto")
-	s.Start()
+	s := openStream(t, serveEcho(t, eachMessage(func([]byte) {})), testSettings)
 	msg := []byte("0123456789abcdef")
 	write := func() {
 		if err := s.Write(msg); err != nil {

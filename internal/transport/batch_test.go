@@ -110,6 +110,34 @@ func TestClientStreamIdleKeepsNoBatcher(t *testing.T) {
 	}
 }
 
+// openStream opens a started stream to addr ("/svc/m", proto) on a client
+// of its own with settings set, closed when the test ends.
+func openStream(t *testing.T, addr string, set Settings) *ClientStream {
+	t.Helper()
+	c := NewClient(addr, nil, set)
+	t.Cleanup(c.Close)
+	s := c.NewStream(t.Context(), "/svc/m", nil, "proto")
+	s.Start()
+	return s
+}
+
+// eachMessage is a handler that passes every request message to each,
+// until the consumer ends its side.
+func eachMessage(each func(m []byte)) func(*ServerStream) error {
+	return func(ss *ServerStream) error {
+		for {
+			m, err := ss.Read()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return status.From(err)
+			}
+			each(m)
+		}
+	}
+}
+
 // serveEcho serves handle over HTTP/2 (h2c) on loopback, as the streamx
 // endpoint does, and returns its address.
 func serveEcho(t *testing.T, handle func(*ServerStream) error) string {
@@ -146,22 +174,7 @@ func serveEcho(t *testing.T, handle func(*ServerStream) error) string {
 // still be connecting). The provider gets each message.
 func TestLoneMessageWrittenByCaller(t *testing.T) {
 	got := make(chan string, 4)
-	addr := serveEcho(t, func(ss *ServerStream) error {
-		for {
-			m, err := ss.Read()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return status.From(err)
-			}
-			got <- string(m)
-		}
-	})
-	c := NewClient(addr, nil, testSettings)
-	defer c.Close()
-	s := c.NewStream(t.Context(), "/svc/m", nil, "proto")
-	s.Start()
+	s := openStream(t, serveEcho(t, eachMessage(func(m []byte) { got <- string(m) })), testSettings)
 	s.wmu.Lock()
 	lone := s.pace.lone()
 	s.wmu.Unlock()

@@ -46,10 +46,7 @@ func TestOwnedMessagesArriveIntact(t *testing.T) {
 			}
 		}
 	})
-	c := NewClient(addr, nil, testSettings)
-	defer c.Close()
-	s := c.NewStream(t.Context(), "/svc/m", nil, "proto")
-	s.Start()
+	s := openStream(t, addr, testSettings)
 	var want [][]byte
 	for i, n := range ownedSizes {
 		want = append(want, pattern(i, n))
@@ -102,10 +99,7 @@ func TestOwnedBufferGoesBackOnRefusal(t *testing.T) {
 	addr := serveEcho(t, func(ss *ServerStream) error { return nil })
 	set := testSettings
 	set.MaxSendBytes = 100
-	c := NewClient(addr, nil, set)
-	defer c.Close()
-	s := c.NewStream(t.Context(), "/svc/m", nil, "proto")
-	s.Start()
+	s := openStream(t, addr, set)
 	buf := mem.Get(200)
 	if err := s.WriteOwned((*buf)[:200], buf); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("a 200-byte message over a 100-byte limit: %v, want ErrTooLarge", err)
